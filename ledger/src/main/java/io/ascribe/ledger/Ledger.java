@@ -1,0 +1,421 @@
+package io.ascribe.ledger;
+
+import com.google.protobuf.ByteString;
+import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.proto.Block;
+import io.ascribe.core.proto.Commit;
+import io.ascribe.core.proto.Header;
+import io.ascribe.core.proto.Receipt;
+import io.ascribe.core.state.AccountProof;
+import io.ascribe.core.state.AccountState;
+import io.ascribe.core.state.StateTreeHashing;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Hash;
+import io.ascribe.genesis.Genesis;
+import io.ascribe.ledger.exec.ExecutedBlock;
+import io.ascribe.ledger.exec.InvalidBlockException;
+import io.ascribe.ledger.exec.StateOverlay;
+import io.ascribe.ledger.exec.StateReader;
+import io.ascribe.ledger.exec.TxExecutor;
+import io.ascribe.ledger.exec.TxReceipt;
+import io.ascribe.ledger.exec.TxRejectedException;
+import io.ascribe.ledger.state.StateTree;
+import io.ascribe.ledger.state.SystemState;
+import io.ascribe.ledger.state.ValidatorSet;
+import io.ascribe.ledger.store.BlockWrite;
+import io.ascribe.ledger.store.ChainStore;
+import io.ascribe.ledger.store.StoreException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chain's state and history on one data directory: executes blocks, commits them atomically,
+ * and answers queries (accounts, proofs, blocks, receipts). Writes come from one thread (the block
+ * producer or, later, consensus); reads may come from any thread and see whole blocks only.
+ */
+public final class Ledger implements StateReader, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
+  private static final Hash SYSTEM_KEY = StateTreeHashing.systemKey("protocol");
+
+  private final Genesis genesis;
+  private final ChainStore store;
+  private final TxExecutor executor;
+  private final Map<Address, AccountState> accounts;
+  private volatile Head head;
+
+  /** The committed tip: its block, and the state tree and protocol record after it. */
+  private record Head(Block block, Hash hash, StateTree tree, SystemState system) {
+    long height() {
+      return block.getHeader().getHeight();
+    }
+  }
+
+  private Ledger(
+      Genesis genesis, ChainStore store, Map<Address, AccountState> accounts, Head head) {
+    this.genesis = genesis;
+    this.store = store;
+    this.executor = new TxExecutor(genesis.chainId(), genesis.params());
+    this.accounts = new ConcurrentHashMap<>(accounts);
+    this.head = head;
+  }
+
+  /**
+   * Opens the chain in {@code dir}, writing the genesis block if the directory is new. An existing
+   * directory must hold this genesis, and its accounts must hash to the head's state root.
+   *
+   * @throws StoreException naming the problem and the fix
+   */
+  public static Ledger open(Path dir, Genesis genesis) {
+    ChainStore store = ChainStore.open(dir);
+    try {
+      ExecutedBlock genesisBlock = genesisBlock(genesis);
+      Optional<Long> headHeight = store.headHeight();
+      if (headHeight.isEmpty()) {
+        store.write(
+            new BlockWrite(
+                0,
+                genesisBlock.hash(),
+                genesisBlock.block(),
+                Commit.newBuilder()
+                    .setBlockHash(ByteString.copyFrom(genesisBlock.hash().toArray()))
+                    .build(),
+                List.of(),
+                genesisBlock.changedAccounts(),
+                genesisBlock.system().toProto().toByteArray()));
+        LOG.info(
+            "Initialised chain {} in {} at genesis {}",
+            genesis.chainId(),
+            dir,
+            genesisBlock.hash());
+        return new Ledger(
+            genesis,
+            store,
+            genesisBlock.changedAccounts(),
+            new Head(
+                genesisBlock.block(),
+                genesisBlock.hash(),
+                genesisBlock.tree(),
+                genesisBlock.system()));
+      }
+      Block stored0 = store.block(0).orElseThrow(() -> corrupt(dir, "it has no genesis block"));
+      if (!BlockHashing.headerHash(stored0.getHeader()).equals(genesisBlock.hash())) {
+        throw new StoreException(
+            "data directory "
+                + dir
+                + " holds another chain (its genesis block differs from this genesis): use the"
+                + " genesis it was created with, or another data directory");
+      }
+      return resume(genesis, store, headHeight.get());
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static Ledger resume(Genesis genesis, ChainStore store, long height) {
+    Path dir = store.dir();
+    Block block =
+        store.block(height).orElseThrow(() -> corrupt(dir, "block " + height + " is missing"));
+    SystemState system =
+        SystemState.fromBytes(
+            store.systemRecord().orElseThrow(() -> corrupt(dir, "no protocol record")));
+    Map<Address, AccountState> accounts = store.loadAccounts();
+    StateTree tree = StateTree.empty().with(leaves(accounts, system));
+    Hash expected = Hash.copyOf(block.getHeader().getStateRoot().toByteArray());
+    if (!tree.root().equals(expected)) {
+      throw corrupt(
+          dir,
+          "its accounts hash to "
+              + tree.root()
+              + " but block "
+              + height
+              + " commits to "
+              + expected);
+    }
+    Hash hash = BlockHashing.headerHash(block.getHeader());
+    LOG.info(
+        "Resumed chain {} at height {} (block {}, {} accounts)",
+        genesis.chainId(),
+        height,
+        hash,
+        accounts.size());
+    return new Ledger(genesis, store, accounts, new Head(block, hash, tree, system));
+  }
+
+  private static StoreException corrupt(Path dir, String what) {
+    return new StoreException(
+        "data directory " + dir + " is inconsistent (" + what + "): restore it from a backup");
+  }
+
+  private static ExecutedBlock genesisBlock(Genesis genesis) {
+    Map<Address, AccountState> initial = new HashMap<>();
+    BigInteger supply = BigInteger.ZERO;
+    for (Genesis.Allocation allocation : genesis.allocations()) {
+      AccountState account = initial.getOrDefault(allocation.address(), AccountState.EMPTY);
+      initial.put(
+          allocation.address(), account.withBalance(account.balance().add(allocation.balance())));
+      supply = supply.add(allocation.balance());
+    }
+    List<ValidatorSet.Validator> validators = new ArrayList<>();
+    for (Genesis.GenesisValidator validator : genesis.validators()) {
+      AccountState account = initial.getOrDefault(validator.address(), AccountState.EMPTY);
+      initial.put(validator.address(), account.withStake(account.stake().add(validator.stake())));
+      validators.add(new ValidatorSet.Validator(validator.address(), validator.stake()));
+      supply = supply.add(validator.stake());
+    }
+    ValidatorSet set = new ValidatorSet(validators);
+    SystemState system = new SystemState(set, List.of(), supply, BigInteger.ZERO);
+    StateTree tree = StateTree.empty().with(leaves(initial, system));
+    Header header =
+        Header.newBuilder()
+            .setChainId(genesis.chainId())
+            .setHeight(0)
+            .setTimeMs(genesis.genesisTime().toEpochMilli())
+            .setParentHash(ByteString.copyFrom(Hash.ZERO.toArray()))
+            .setTxRoot(ByteString.copyFrom(Hash.ZERO.toArray()))
+            .setStateRoot(ByteString.copyFrom(tree.root().toArray()))
+            .setValidatorsHash(ByteString.copyFrom(set.hash().toArray()))
+            .build();
+    Block block = Block.newBuilder().setHeader(header).build();
+    return new ExecutedBlock(
+        block, BlockHashing.headerHash(header), List.of(), initial, system, tree, List.of());
+  }
+
+  private static Map<Hash, Hash> leaves(Map<Address, AccountState> changed, SystemState system) {
+    Map<Hash, Hash> leaves = new HashMap<>(changed.size() * 2 + 1);
+    changed.forEach(
+        (address, state) -> leaves.put(StateTreeHashing.accountKey(address), state.valueHash()));
+    leaves.put(SYSTEM_KEY, system.valueHash());
+    return leaves;
+  }
+
+  /**
+   * Builds the next block from {@code candidates} in order, leaving out (and reporting) those that
+   * cannot be included; at most {@code maxBlockTxs} are taken.
+   */
+  public ExecutedBlock propose(List<SignedTransaction> candidates, long timeMs, Address proposer) {
+    return execute(candidates, timeMs, proposer, false);
+  }
+
+  /**
+   * Re-executes a block received from a proposer and checks its header.
+   *
+   * @throws InvalidBlockException when it does not follow from the committed state
+   */
+  public ExecutedBlock verify(Block block) {
+    Header header = block.getHeader();
+    List<SignedTransaction> txs = new ArrayList<>();
+    for (var envelope : block.getTxsList()) {
+      try {
+        txs.add(SignedTransaction.decode(envelope));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidBlockException("block carries a malformed transaction: " + e.getMessage());
+      }
+    }
+    if (header.getProposer().size() != Address.SIZE) {
+      throw new InvalidBlockException("block proposer is not a 20-byte address");
+    }
+    Address proposer = Address.wrap(header.getProposer().toByteArray());
+    ExecutedBlock executed = execute(txs, header.getTimeMs(), proposer, true);
+    if (!executed.block().getHeader().equals(header)) {
+      throw new InvalidBlockException(
+          "block "
+              + header.getHeight()
+              + " header does not match its execution (state root "
+              + executed.block().getHeader().getStateRoot()
+              + ")");
+    }
+    return executed;
+  }
+
+  private ExecutedBlock execute(
+      List<SignedTransaction> candidates, long timeMs, Address proposer, boolean strict) {
+    Head parent = head;
+    long height = parent.height() + 1;
+    if (timeMs <= parent.block().getHeader().getTimeMs() && strict) {
+      throw new InvalidBlockException("block time must be after its parent's");
+    }
+    long time = Math.max(timeMs, parent.block().getHeader().getTimeMs() + 1);
+    StateOverlay overlay = new StateOverlay(new Committed(parent.system()));
+    executor.beginBlock(overlay, height);
+    ValidatorSet signers = overlay.system().validators();
+    if (strict && signers.find(proposer).isEmpty()) {
+      throw new InvalidBlockException("block proposer " + proposer + " is not a validator");
+    }
+    List<TxReceipt> receipts = new ArrayList<>();
+    List<ExecutedBlock.Rejected> rejected = new ArrayList<>();
+    Block.Builder block = Block.newBuilder();
+    List<Hash> txHashes = new ArrayList<>();
+    for (SignedTransaction tx : candidates) {
+      if (receipts.size() >= genesis.params().maxBlockTxs()) {
+        if (strict) {
+          throw new InvalidBlockException(
+              "block has more than " + genesis.params().maxBlockTxs() + " transactions");
+        }
+        break;
+      }
+      try {
+        Address sender = tx.sender();
+        receipts.add(executor.apply(overlay, tx, sender, height, receipts.size(), proposer));
+        block.addTxs(tx.envelope());
+        txHashes.add(tx.hash());
+      } catch (TxRejectedException | IllegalArgumentException e) {
+        if (strict) {
+          throw new InvalidBlockException(
+              "transaction " + tx.hash() + " cannot be included: " + e.getMessage());
+        }
+        rejected.add(new ExecutedBlock.Rejected(tx, e.getMessage()));
+      }
+    }
+    StateTree tree = parent.tree().with(leaves(overlay.changedAccounts(), overlay.system()));
+    Header header =
+        Header.newBuilder()
+            .setChainId(genesis.chainId())
+            .setHeight(height)
+            .setTimeMs(time)
+            .setParentHash(ByteString.copyFrom(parent.hash().toArray()))
+            .setTxRoot(ByteString.copyFrom(TxRoot.of(txHashes).toArray()))
+            .setStateRoot(ByteString.copyFrom(tree.root().toArray()))
+            .setValidatorsHash(ByteString.copyFrom(signers.hash().toArray()))
+            .setProposer(ByteString.copyFrom(proposer.toArray()))
+            .build();
+    Block built = block.setHeader(header).build();
+    return new ExecutedBlock(
+        built,
+        BlockHashing.headerHash(header),
+        receipts,
+        Map.copyOf(overlay.changedAccounts()),
+        overlay.system(),
+        tree,
+        rejected);
+  }
+
+  /**
+   * Commits an executed block with its commit signatures, atomically and durably, and makes it the
+   * new head.
+   */
+  public synchronized void commit(ExecutedBlock block, Commit commit) {
+    Head parent = head;
+    if (block.height() != parent.height() + 1
+        || !block
+            .block()
+            .getHeader()
+            .getParentHash()
+            .equals(ByteString.copyFrom(parent.hash().toArray()))) {
+      throw new IllegalStateException(
+          "block " + block.height() + " does not extend the head " + parent.height());
+    }
+    List<Receipt> receipts = block.receipts().stream().map(TxReceipt::toProto).toList();
+    store.write(
+        new BlockWrite(
+            block.height(),
+            block.hash(),
+            block.block(),
+            commit,
+            receipts,
+            block.changedAccounts(),
+            block.system().toProto().toByteArray()));
+    accounts.putAll(block.changedAccounts());
+    head = new Head(block.block(), block.hash(), block.tree(), block.system());
+  }
+
+  /** Reads the committed state; {@code system} pins the protocol record of one head. */
+  private final class Committed implements StateReader {
+    private final SystemState system;
+
+    Committed(SystemState system) {
+      this.system = system;
+    }
+
+    @Override
+    public AccountState account(Address address) {
+      return accounts.getOrDefault(address, AccountState.EMPTY);
+    }
+
+    @Override
+    public SystemState system() {
+      return system;
+    }
+  }
+
+  @Override
+  public AccountState account(Address address) {
+    return accounts.getOrDefault(address, AccountState.EMPTY);
+  }
+
+  @Override
+  public SystemState system() {
+    return head.system();
+  }
+
+  public Genesis genesis() {
+    return genesis;
+  }
+
+  public TxExecutor executor() {
+    return executor;
+  }
+
+  public long height() {
+    return head.height();
+  }
+
+  public Header headHeader() {
+    return head.block().getHeader();
+  }
+
+  public Hash headHash() {
+    return head.hash();
+  }
+
+  public Optional<Block> block(long height) {
+    Head current = head;
+    if (height > current.height()) {
+      return Optional.empty();
+    }
+    return height == current.height() ? Optional.of(current.block()) : store.block(height);
+  }
+
+  public Optional<Commit> commitOf(long height) {
+    return height > head.height() ? Optional.empty() : store.commit(height);
+  }
+
+  public Optional<TxReceipt> receipt(Hash txHash) {
+    return store.receipt(txHash).map(TxReceipt::fromProto);
+  }
+
+  /**
+   * A proof of the account's state (or absence) under the head's state root, with that head's
+   * height and root.
+   */
+  public StateProofAtHeight proof(Address address) {
+    Head current = head;
+    StateTree.Path path = current.tree().path(StateTreeHashing.accountKey(address));
+    Hash key = StateTreeHashing.accountKey(address);
+    Optional<AccountState> account = Optional.empty();
+    Optional<AccountProof.Neighbour> neighbour = path.leaf();
+    if (neighbour.isPresent() && neighbour.get().key().equals(key)) {
+      account = Optional.of(accounts.getOrDefault(address, AccountState.EMPTY));
+      neighbour = Optional.empty();
+    }
+    AccountProof proof = new AccountProof(address, account, path.siblings(), neighbour);
+    return new StateProofAtHeight(current.height(), current.tree().root(), proof);
+  }
+
+  /** A proof with the height and state root it verifies against. */
+  public record StateProofAtHeight(long height, Hash stateRoot, AccountProof proof) {}
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

@@ -1,0 +1,85 @@
+package io.ascribe.ledger.state;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.proto.PendingUpdate;
+import io.ascribe.core.proto.SystemRecord;
+import io.ascribe.core.proto.ValidatorEntry;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The protocol's own state beside the accounts: the active validator set, the stake changes waiting
+ * for the validator-set delay, the total supply and the amount burned. It is one leaf of the state
+ * tree (under {@code systemKey("protocol")}), so the root commits to it too.
+ */
+public record SystemState(
+    ValidatorSet validators, List<Pending> pending, BigInteger totalSupply, BigInteger burned) {
+
+  /** An account whose power and unbonding are settled at {@code height}. */
+  public record Pending(long height, Address address) {}
+
+  public SystemState {
+    pending =
+        pending.stream()
+            .sorted(Comparator.comparingLong(Pending::height).thenComparing(Pending::address))
+            .distinct()
+            .toList();
+  }
+
+  public SystemRecord toProto() {
+    SystemRecord.Builder record =
+        SystemRecord.newBuilder()
+            .setTotalSupply(ByteString.copyFrom(Amount.encode(totalSupply)))
+            .setBurned(ByteString.copyFrom(Amount.encode(burned)));
+    for (ValidatorSet.Validator v : validators.validators()) {
+      record.addValidators(
+          ValidatorEntry.newBuilder()
+              .setAddress(ByteString.copyFrom(v.address().toArray()))
+              .setStake(ByteString.copyFrom(Amount.encode(v.power()))));
+    }
+    for (Pending p : pending) {
+      record.addPending(
+          PendingUpdate.newBuilder()
+              .setHeight(p.height())
+              .setAddress(ByteString.copyFrom(p.address().toArray())));
+    }
+    return record.build();
+  }
+
+  public static SystemState fromBytes(byte[] bytes) {
+    SystemRecord record;
+    try {
+      record = SystemRecord.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("stored protocol record is corrupt: " + e.getMessage());
+    }
+    List<ValidatorSet.Validator> validators = new ArrayList<>();
+    for (ValidatorEntry entry : record.getValidatorsList()) {
+      validators.add(
+          new ValidatorSet.Validator(
+              Address.wrap(entry.getAddress().toByteArray()),
+              Amount.decode(entry.getStake().toByteArray(), "validator stake")));
+    }
+    List<Pending> pending = new ArrayList<>();
+    for (PendingUpdate update : record.getPendingList()) {
+      pending.add(new Pending(update.getHeight(), Address.wrap(update.getAddress().toByteArray())));
+    }
+    return new SystemState(
+        new ValidatorSet(validators),
+        pending,
+        Amount.decode(record.getTotalSupply().toByteArray(), "total supply"),
+        Amount.decode(record.getBurned().toByteArray(), "burned"));
+  }
+
+  /** The tree commits to keccak256 of the record's protobuf encoding. */
+  public Hash valueHash() {
+    return Keccak.hash(toProto().toByteArray());
+  }
+}

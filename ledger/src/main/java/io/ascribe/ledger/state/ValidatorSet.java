@@ -1,0 +1,45 @@
+package io.ascribe.ledger.state;
+
+import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The validators that sign blocks, ordered by address, each with its bonded stake as voting power.
+ * Its {@link #hash()} goes in every header, so a light client knows whose signatures count.
+ */
+public record ValidatorSet(List<Validator> validators) {
+
+  /** One validator: its address (the key that signs its votes) and its power in wei of stake. */
+  public record Validator(Address address, BigInteger power) {}
+
+  public ValidatorSet {
+    validators = validators.stream().sorted(Comparator.comparing(Validator::address)).toList();
+  }
+
+  public BigInteger totalPower() {
+    return validators.stream().map(Validator::power).reduce(BigInteger.ZERO, BigInteger::add);
+  }
+
+  public Optional<Validator> find(Address address) {
+    return validators.stream().filter(v -> v.address().equals(address)).findFirst();
+  }
+
+  /** keccak256 over address (20 bytes) ‖ power (32 bytes) for each validator in address order. */
+  public Hash hash() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Validator validator : validators) {
+      out.writeBytes(validator.address().toArray());
+      byte[] power = Amount.encode(validator.power());
+      out.writeBytes(new byte[32 - power.length]);
+      out.writeBytes(power);
+    }
+    return Keccak.hash(out.toByteArray());
+  }
+}
