@@ -8,6 +8,7 @@ import io.ascribe.core.proto.Header;
 import io.ascribe.core.proto.Receipt;
 import io.ascribe.core.state.AccountProof;
 import io.ascribe.core.state.AccountState;
+import io.ascribe.core.state.AnchoredProof;
 import io.ascribe.core.state.StateTreeHashing;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
@@ -397,7 +398,7 @@ public final class Ledger implements StateReader, AutoCloseable {
    * A proof of the account's state (or absence) under the head's state root, with that head's
    * height and root.
    */
-  public StateProofAtHeight proof(Address address) {
+  public AnchoredProof proof(Address address) {
     Head current = head;
     StateTree.Path path = current.tree().path(StateTreeHashing.accountKey(address));
     Hash key = StateTreeHashing.accountKey(address);
@@ -408,11 +409,8 @@ public final class Ledger implements StateReader, AutoCloseable {
       neighbour = Optional.empty();
     }
     AccountProof proof = new AccountProof(address, account, path.siblings(), neighbour);
-    return new StateProofAtHeight(current.height(), current.tree().root(), proof);
+    return new AnchoredProof(current.height(), current.tree().root(), proof);
   }
-
-  /** A proof with the height and state root it verifies against. */
-  public record StateProofAtHeight(long height, Hash stateRoot, AccountProof proof) {}
 
   @Override
   public void close() {

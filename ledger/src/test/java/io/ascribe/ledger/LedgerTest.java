@@ -13,6 +13,7 @@ import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.state.AccountState;
+import io.ascribe.core.state.AnchoredProof;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
@@ -185,11 +186,11 @@ class LedgerTest {
   void proofsVerifyAgainstTheHeadersStateRoot() {
     commit(transfer(USERS.get(0), 0, USERS.get(1).address(), OPEN));
     Hash root = Hash.copyOf(ledger.headHeader().getStateRoot().toByteArray());
-    Ledger.StateProofAtHeight present = ledger.proof(USERS.get(0).address());
+    AnchoredProof present = ledger.proof(USERS.get(0).address());
     assertThat(present.stateRoot()).isEqualTo(root);
     assertThat(present.proof().account()).contains(ledger.account(USERS.get(0).address()));
     assertThat(present.proof().verify(root)).isTrue();
-    Ledger.StateProofAtHeight absent = ledger.proof(LedgerFixture.key(77).address());
+    AnchoredProof absent = ledger.proof(LedgerFixture.key(77).address());
     assertThat(absent.proof().account()).isEmpty();
     assertThat(absent.proof().verify(root)).isTrue();
   }

@@ -1,0 +1,25 @@
+package io.ascribe.node.cli;
+
+import picocli.CommandLine.Command;
+
+/** The {@code ascribe} command and its subcommands. */
+@Command(
+    name = "ascribe",
+    mixinStandardHelpOptions = true,
+    version = "ascribe 0.1.0",
+    description = "A BFT chain that settles AI work: run a node, send transactions, read state.",
+    subcommands = {
+      DevnetCommand.class,
+      KeysCommand.class,
+      TxCommand.class,
+      AccountCommand.class,
+      StatusCommand.class,
+    })
+final class AscribeCommand implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,168 @@
+package io.ascribe.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.proto.TxBody;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.tx.TxBodies;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hex;
+import io.ascribe.node.client.RpcClient;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ascribe tx ...}: sign a transaction locally and send it to a node. */
+@Command(
+    name = "tx",
+    description = "Sign and send transactions.",
+    subcommands = {
+      TxCommand.Transfer.class,
+      TxCommand.StakeCmd.class,
+      TxCommand.UnstakeCmd.class,
+    })
+final class TxCommand implements Runnable {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Options every transaction takes: the node, the signing key, fee, nonce and waiting. */
+  static final class TxOptions {
+    @Mixin RpcOption rpc;
+
+    @Option(
+        names = "--key",
+        paramLabel = "HEX",
+        required = true,
+        description = "Private key of the sender (hex); use a dev account's on the devnet.")
+    String key;
+
+    @Option(
+        names = "--fee",
+        paramLabel = "OPEN",
+        description = "Fee in OPEN (default: the chain's minimum fee).")
+    String fee;
+
+    @Option(
+        names = "--nonce",
+        description = "Nonce to use (default: the sender's next, counting its pending ones).")
+    Long nonce;
+
+    @Option(
+        names = "--no-wait",
+        description = "Return once the node accepts the transaction, without waiting for a block.")
+    boolean noWait;
+
+    /** Signs the body that {@code build} makes from the chain id, nonce and fee, and sends it. */
+    void send(PrintWriter out, BodyFactory build) {
+      PrivateKey signer = PrivateKey.fromHex(key);
+      RpcClient client = rpc.client();
+      long chainId = Hex.parseQuantity(client.call("ascribe_chainId").asText()).longValueExact();
+      long useNonce =
+          nonce != null
+              ? nonce
+              : Hex.parseQuantity(
+                      client.call("ascribe_getNonce", signer.address().toString(), "pending").asText())
+                  .longValueExact();
+      BigInteger useFee =
+          fee != null ? Amount.parseOpen(fee) : Hex.parseQuantity(client.call("ascribe_minFee").asText());
+      SignedTransaction tx = SignedTransaction.sign(build.body(chainId, useNonce, useFee), signer);
+      String hash = client.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
+      out.printf("sent %s (nonce %d, fee %s OPEN)%n", hash, useNonce, Amount.formatOpen(useFee));
+      out.flush();
+      if (noWait) {
+        return;
+      }
+      JsonNode receipt = awaitReceipt(client, hash, Duration.ofSeconds(60));
+      boolean ok = "success".equals(receipt.path("status").asText());
+      out.printf(
+          "%s in block %d%s%n",
+          ok ? "included" : "failed",
+          Hex.parseQuantity(receipt.path("blockNumber").asText()).longValueExact(),
+          ok ? "" : ": " + receipt.path("error").asText());
+      out.flush();
+      if (!ok) {
+        throw new UserErrorException("transaction " + hash + " failed: " + receipt.path("error").asText());
+      }
+    }
+
+    private static JsonNode awaitReceipt(RpcClient client, String hash, Duration timeout) {
+      Instant deadline = Instant.now().plus(timeout);
+      while (Instant.now().isBefore(deadline)) {
+        JsonNode receipt = client.call("ascribe_getTransactionReceipt", hash);
+        if (!receipt.isNull() && !receipt.isMissingNode()) {
+          return receipt;
+        }
+        // Polling is what a CLI can do over plain HTTP; blocks come every second or so.
+        LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      }
+      throw new UserErrorException(
+          "transaction " + hash + " was not included within " + timeout.toSeconds()
+              + " s; check it later with ascribe_getTransactionReceipt");
+    }
+  }
+
+  /** Makes a transaction body once chain id, nonce and fee are known. */
+  interface BodyFactory {
+    TxBody body(long chainId, long nonce, BigInteger fee);
+  }
+
+  @Command(name = "transfer", description = "Send OPEN to an address.")
+  static final class Transfer implements Runnable {
+    @Mixin TxOptions tx;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--to", paramLabel = "ADDRESS", required = true, description = "Recipient.")
+    String to;
+
+    @Option(names = "--amount", paramLabel = "OPEN", required = true, description = "Amount in OPEN, e.g. 1.5.")
+    String amount;
+
+    @Override
+    public void run() {
+      Address recipient = Address.fromHex(to);
+      BigInteger wei = Amount.parseOpen(amount);
+      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> TxBodies.transfer(chain, nonce, fee, recipient, wei));
+    }
+  }
+
+  @Command(name = "stake", description = "Bond OPEN; a large enough bond makes the sender a validator.")
+  static final class StakeCmd implements Runnable {
+    @Mixin TxOptions tx;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--amount", paramLabel = "OPEN", required = true, description = "Amount in OPEN.")
+    String amount;
+
+    @Override
+    public void run() {
+      BigInteger wei = Amount.parseOpen(amount);
+      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> TxBodies.stake(chain, nonce, fee, wei));
+    }
+  }
+
+  @Command(name = "unstake", description = "Unbond OPEN; it returns to the balance after the delay.")
+  static final class UnstakeCmd implements Runnable {
+    @Mixin TxOptions tx;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--amount", paramLabel = "OPEN", required = true, description = "Amount in OPEN.")
+    String amount;
+
+    @Override
+    public void run() {
+      BigInteger wei = Amount.parseOpen(amount);
+      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> TxBodies.unstake(chain, nonce, fee, wei));
+    }
+  }
+}
