@@ -239,7 +239,8 @@ public final class GenesisLoader {
         case NULL -> "null";
         case ARRAY -> "an array";
         case OBJECT -> "an object";
-        default -> node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        // Parsed text never yields the remaining kinds (binary, POJO, missing).
+        default -> node.getNodeType().name();
       };
     }
   }

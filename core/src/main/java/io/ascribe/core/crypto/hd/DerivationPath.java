@@ -51,7 +51,8 @@ public record DerivationPath(List<Integer> indices) {
   private static int parseIndex(String segment, String path) {
     boolean hardened = segment.endsWith("'") || segment.endsWith("h") || segment.endsWith("H");
     String digits = hardened ? segment.substring(0, segment.length() - 1) : segment;
-    // Only plain ASCII digits: Long.parseLong would also take "+5" and non-ASCII digits.
+    // Only plain ASCII digits (Long.parseLong would also take "+5" and non-ASCII digits), and at
+    // most ten of them, so the parse below cannot overflow.
     if (digits.isEmpty()
         || digits.length() > 10
         || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
