@@ -1,0 +1,118 @@
+package io.ascribe.genesis;
+
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.crypto.hd.Bip39;
+import io.ascribe.core.crypto.hd.DerivationPath;
+import io.ascribe.core.crypto.hd.ExtendedPrivateKey;
+import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.Genesis.Allocation;
+import io.ascribe.genesis.Genesis.GenesisValidator;
+import io.ascribe.genesis.ProtocolParams.FeeSplit;
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The built-in genesis of a local development chain: one validator, ten funded accounts whose keys
+ * are public knowledge. The accounts come from the same mnemonic as Foundry's anvil and Hardhat, so
+ * the keys a developer already has configured for the local EVM chain also work here. Never use it
+ * for anything holding value: anyone can sign for every account.
+ */
+public final class DevnetGenesis {
+  /** The mnemonic anvil and Hardhat derive their default accounts from; published, not secret. */
+  public static final String MNEMONIC =
+      "test test test test test test test test test test test junk";
+
+  /**
+   * 1337, the id Ethereum tooling conventionally gives a local chain. Many local chains share it,
+   * which is harmless here: devnet transactions carry no value, so replaying one on another devnet
+   * gains nothing. A public network must pick its own id.
+   */
+  public static final long CHAIN_ID = 1337;
+
+  /** Fixed rather than "now" so every devnet node, on every run, computes the same genesis hash. */
+  public static final Instant GENESIS_TIME = Instant.parse("2026-01-01T00:00:00Z");
+
+  /** How many dev accounts are derived and funded: anvil's default count. */
+  public static final int ACCOUNT_COUNT = 10;
+
+  /** Each dev account's balance: plenty for any local experiment. */
+  public static final BigInteger ACCOUNT_BALANCE = open(1_000_000);
+
+  /** The bond of the single validator (dev account 0), held apart from its balance. */
+  public static final BigInteger VALIDATOR_STAKE = open(100_000);
+
+  /** One block a second: fast enough for tests, slow enough to follow in the logs. */
+  public static final long DEFAULT_BLOCK_TIME_MS = 1_000;
+
+  private static final List<PrivateKey> ACCOUNTS = deriveAccounts();
+
+  private DevnetGenesis() {}
+
+  /** The devnet genesis with one-second blocks. */
+  public static Genesis create() {
+    return create(DEFAULT_BLOCK_TIME_MS);
+  }
+
+  /**
+   * The devnet genesis with blocks every {@code blockTimeMs} milliseconds. Note that the block time
+   * is part of the genesis hash: nodes on one devnet must agree on it.
+   *
+   * @throws InvalidGenesisException when the block time is outside {@link GenesisRules}' range
+   */
+  public static Genesis create(long blockTimeMs) {
+    List<Allocation> allocations = new ArrayList<>();
+    for (PrivateKey account : ACCOUNTS) {
+      allocations.add(new Allocation(account.address(), ACCOUNT_BALANCE));
+    }
+    Genesis genesis =
+        new Genesis(
+            CHAIN_ID,
+            GENESIS_TIME,
+            List.of(new GenesisValidator(ACCOUNTS.get(0).address(), VALIDATOR_STAKE)),
+            allocations,
+            params(blockTimeMs));
+    GenesisRules.validate(genesis);
+    return genesis;
+  }
+
+  /**
+   * The ten dev account keys, m/44'/60'/0'/0/i of {@link #MNEMONIC} for i = 0..9: the same keys and
+   * addresses anvil prints at start-up. Account 0 is the validator.
+   */
+  public static List<PrivateKey> devAccounts() {
+    return ACCOUNTS;
+  }
+
+  private static ProtocolParams params(long blockTimeMs) {
+    return new ProtocolParams(
+        blockTimeMs,
+        // 100 blocks: epoch-end work (reward roots) is seen within two minutes of starting.
+        100,
+        // Two blocks: stake changes show up almost at once, yet the delay is still exercised.
+        2,
+        // Low enough that a dev account can bond a second validator out of its balance.
+        open(1_000),
+        // 10^12 wei: negligible against dev balances, yet non-zero so fees are really charged.
+        BigInteger.TEN.pow(12),
+        // Ample for load tests on one machine.
+        10_000,
+        // A fifth of every fee burned (so self-dealing fees cost something), the rest to
+        // validators.
+        new FeeSplit(2_000, 8_000));
+  }
+
+  private static List<PrivateKey> deriveAccounts() {
+    ExtendedPrivateKey master = ExtendedPrivateKey.fromSeed(Bip39.seed(MNEMONIC, ""));
+    List<PrivateKey> keys = new ArrayList<>();
+    for (int i = 0; i < ACCOUNT_COUNT; i++) {
+      keys.add(master.derive(DerivationPath.ethereum(i)).privateKey());
+    }
+    return List.copyOf(keys);
+  }
+
+  private static BigInteger open(long whole) {
+    return BigInteger.valueOf(whole).multiply(Amount.ONE_OPEN);
+  }
+}

@@ -1,0 +1,143 @@
+package io.ascribe.genesis;
+
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.Genesis.Allocation;
+import io.ascribe.genesis.Genesis.GenesisValidator;
+import io.ascribe.genesis.ProtocolParams.FeeSplit;
+import java.math.BigInteger;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The rules every genesis must meet before a node starts from it, whether it was loaded from JSON
+ * or built in code. Failures name the field by the path it has in the JSON form (see {@link
+ * io.ascribe.genesis package docs}), so both sources report problems the same way.
+ */
+public final class GenesisRules {
+  /** Blocks closer than 10 ms apart leave no time for a vote round even on one machine. */
+  public static final long MIN_BLOCK_TIME_MS = 10;
+
+  /** Ten minutes: slower than this and a stuck chain is indistinguishable from a slow one. */
+  public static final long MAX_BLOCK_TIME_MS = 600_000;
+
+  private GenesisRules() {}
+
+  /**
+   * Checks {@code genesis}, reporting the first rule it breaks.
+   *
+   * @throws InvalidGenesisException naming the field at fault
+   */
+  public static void validate(Genesis genesis) {
+    if (genesis.chainId() < 1) {
+      throw new InvalidGenesisException("chainId", "must be at least 1, got " + genesis.chainId());
+    }
+    validate(genesis.params());
+    if (genesis.validators().isEmpty()) {
+      throw new InvalidGenesisException("validators", "must list at least one validator");
+    }
+    BigInteger minStake = genesis.params().minValidatorStake();
+    List<GenesisValidator> validators = genesis.validators();
+    for (int i = 0; i < validators.size(); i++) {
+      BigInteger stake = validators.get(i).stake();
+      if (stake.compareTo(minStake) < 0) {
+        throw new InvalidGenesisException(
+            "validators[" + i + "].stake",
+            "must be at least params.minValidatorStake ("
+                + Amount.formatOpen(minStake)
+                + " OPEN), got "
+                + Amount.formatOpen(stake));
+      }
+      checkUint256("validators[" + i + "].stake", stake);
+    }
+    List<Allocation> allocations = genesis.allocations();
+    for (int i = 0; i < allocations.size(); i++) {
+      checkUint256("allocations[" + i + "].balance", allocations.get(i).balance());
+    }
+    checkUnique("validators", validators, GenesisValidator::address);
+    checkUnique("allocations", allocations, Allocation::address);
+    BigInteger supply = BigInteger.ZERO;
+    for (GenesisValidator validator : validators) {
+      supply = supply.add(validator.stake());
+    }
+    for (Allocation allocation : allocations) {
+      supply = supply.add(allocation.balance());
+    }
+    if (supply.compareTo(Amount.MAX) > 0) {
+      // Balances and bonds are uint256 on the wire, so the sum of all of them must be one too.
+      throw new InvalidGenesisException(
+          "allocations", "total supply (balances plus stakes) does not fit in uint256");
+    }
+  }
+
+  private static void validate(ProtocolParams params) {
+    if (params.blockTimeMs() < MIN_BLOCK_TIME_MS || params.blockTimeMs() > MAX_BLOCK_TIME_MS) {
+      throw new InvalidGenesisException(
+          "params.blockTimeMs",
+          "must be in ["
+              + MIN_BLOCK_TIME_MS
+              + ", "
+              + MAX_BLOCK_TIME_MS
+              + "] milliseconds, got "
+              + params.blockTimeMs());
+    }
+    atLeastOne("params.epochLength", params.epochLength());
+    atLeastOne("params.validatorSetDelay", params.validatorSetDelay());
+    // A zero minimum would make every account with no bond at all a validator.
+    if (params.minValidatorStake().signum() <= 0) {
+      throw new InvalidGenesisException(
+          "params.minValidatorStake",
+          "must be more than 0, got " + Amount.formatOpen(params.minValidatorStake()));
+    }
+    checkUint256("params.minValidatorStake", params.minValidatorStake());
+    checkUint256("params.minFee", params.minFee());
+    atLeastOne("params.maxBlockTxs", params.maxBlockTxs());
+    FeeSplit split = params.feeSplit();
+    checkBps("params.feeSplit.burnBps", split.burnBps());
+    checkBps("params.feeSplit.validatorsBps", split.validatorsBps());
+    if (split.burnBps() + split.validatorsBps() != FeeSplit.TOTAL_BPS) {
+      throw new InvalidGenesisException(
+          "params.feeSplit",
+          "burnBps + validatorsBps must be "
+              + FeeSplit.TOTAL_BPS
+              + " (all of each fee), got "
+              + (split.burnBps() + split.validatorsBps()));
+    }
+  }
+
+  private static void atLeastOne(String field, long value) {
+    if (value < 1) {
+      throw new InvalidGenesisException(field, "must be at least 1, got " + value);
+    }
+  }
+
+  private static void checkBps(String field, int bps) {
+    if (bps < 0 || bps > FeeSplit.TOTAL_BPS) {
+      throw new InvalidGenesisException(
+          field, "must be in [0, " + FeeSplit.TOTAL_BPS + "] basis points, got " + bps);
+    }
+  }
+
+  private static void checkUint256(String field, BigInteger wei) {
+    if (wei.signum() < 0) {
+      throw new InvalidGenesisException(field, "must not be negative, got " + wei + " wei");
+    }
+    if (wei.compareTo(Amount.MAX) > 0) {
+      throw new InvalidGenesisException(field, "does not fit in uint256");
+    }
+  }
+
+  private static <T> void checkUnique(String list, List<T> entries, Function<T, Address> address) {
+    Map<Address, Integer> firstIndex = new HashMap<>();
+    for (int i = 0; i < entries.size(); i++) {
+      Integer earlier = firstIndex.putIfAbsent(address.apply(entries.get(i)), i);
+      if (earlier != null) {
+        throw new InvalidGenesisException(
+            list + "[" + i + "].address",
+            address.apply(entries.get(i)) + " is already listed at " + list + "[" + earlier + "]");
+      }
+    }
+  }
+}

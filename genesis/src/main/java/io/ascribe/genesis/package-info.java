@@ -1,0 +1,46 @@
+/**
+ * The genesis: what a chain starts from, how it is read from and written to JSON, and the devnet
+ * one built in.
+ *
+ * <p>A genesis file looks like this (the devnet genesis, nine allocations left out):
+ *
+ * <pre>{@code
+ * {
+ *   "chainId": 1337,
+ *   "genesisTime": "2026-01-01T00:00:00Z",
+ *   "validators": [
+ *     { "address": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "stake": "100000" }
+ *   ],
+ *   "allocations": [
+ *     { "address": "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "balance": "1000000" }
+ *   ],
+ *   "params": {
+ *     "blockTimeMs": 1000,
+ *     "epochLength": 100,
+ *     "validatorSetDelay": 2,
+ *     "minValidatorStake": "1000",
+ *     "minFee": "0.000001",
+ *     "maxBlockTxs": 10000,
+ *     "feeSplit": { "burnBps": 2000, "validatorsBps": 8000 }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Every field is required and no others are allowed, so a misspelt name is an error rather
+ *       than a silently ignored setting.
+ *   <li>Amounts ({@code stake}, {@code balance}, {@code minValidatorStake}, {@code minFee}) are
+ *       decimal OPEN in strings (1 OPEN = 10^18 wei, at most 18 decimals); strings because many
+ *       JSON tools turn large numbers into imprecise floating point.
+ *   <li>Addresses are 0x-prefixed hex; mixed case must carry a correct EIP-55 checksum.
+ *   <li>{@code genesisTime} is an ISO-8601 instant.
+ *   <li>A validator's stake is bonded and separate from any allocation to the same address.
+ * </ul>
+ *
+ * <p>{@link io.ascribe.genesis.GenesisLoader} reads this form and checks it against {@link
+ * io.ascribe.genesis.GenesisRules}; problems come as an {@link
+ * io.ascribe.genesis.InvalidGenesisException} naming the JSON path, such as {@code
+ * validators[1].stake}. {@link io.ascribe.genesis.GenesisWriter} writes it, and its canonical form
+ * (keys sorted, no whitespace) is what {@link io.ascribe.genesis.GenesisWriter#hash} hashes.
+ */
+package io.ascribe.genesis;

@@ -1,0 +1,217 @@
+package io.ascribe.genesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Hash;
+import io.ascribe.genesis.Genesis.Allocation;
+import io.ascribe.genesis.Genesis.GenesisValidator;
+import io.ascribe.genesis.ProtocolParams.FeeSplit;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenesisWriterTest {
+  private static final Address A = Address.fromHex("0x0000000000000000000000000000000000000001");
+  private static final Address B = Address.fromHex("0x0000000000000000000000000000000000000002");
+
+  /** A small genesis with awkward values: fractional amounts, sub-second time, two validators. */
+  private static final Genesis SMALL =
+      new Genesis(
+          7,
+          Instant.parse("2030-06-15T12:34:56.789Z"),
+          List.of(
+              new GenesisValidator(A, new BigInteger("1500000000000000000000")),
+              new GenesisValidator(B, new BigInteger("1000000000000000000000"))),
+          List.of(new Allocation(B, new BigInteger("1")), new Allocation(A, BigInteger.ZERO)),
+          new ProtocolParams(
+              250,
+              10,
+              3,
+              new BigInteger("1000000000000000000000"),
+              new BigInteger("123"),
+              500,
+              new FeeSplit(0, 10_000)));
+
+  @Test
+  void jsonRoundTripsExactly() {
+    assertThat(GenesisLoader.parse(GenesisWriter.toJson(SMALL))).isEqualTo(SMALL);
+    Genesis devnet = DevnetGenesis.create();
+    assertThat(GenesisLoader.parse(GenesisWriter.toJson(devnet))).isEqualTo(devnet);
+  }
+
+  @Test
+  void writtenFileLoadsBack(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("genesis.json");
+    GenesisWriter.write(SMALL, file);
+    assertThat(GenesisLoader.load(file)).isEqualTo(SMALL);
+  }
+
+  @Test
+  void canonicalJsonHasSortedKeysAndNoWhitespace() {
+    assertThat(GenesisWriter.toCanonicalJson(SMALL))
+        .isEqualTo(
+            "{\"allocations\":[{\"address\":\"0x0000000000000000000000000000000000000002\","
+                + "\"balance\":\"0.000000000000000001\"},"
+                + "{\"address\":\"0x0000000000000000000000000000000000000001\",\"balance\":\"0\"}],"
+                + "\"chainId\":7,\"genesisTime\":\"2030-06-15T12:34:56.789Z\","
+                + "\"params\":{\"blockTimeMs\":250,\"epochLength\":10,"
+                + "\"feeSplit\":{\"burnBps\":0,\"validatorsBps\":10000},\"maxBlockTxs\":500,"
+                + "\"minFee\":\"0.000000000000000123\",\"minValidatorStake\":\"1000\","
+                + "\"validatorSetDelay\":3},"
+                + "\"validators\":[{\"address\":\"0x0000000000000000000000000000000000000001\","
+                + "\"stake\":\"1500\"},"
+                + "{\"address\":\"0x0000000000000000000000000000000000000002\",\"stake\":\"1000\"}]}");
+  }
+
+  /**
+   * Pinned: every devnet node, of any version, must compute this hash from the built-in genesis. If
+   * this test fails, the canonical encoding or the devnet genesis changed, and with it the chain;
+   * that has to be a deliberate decision.
+   */
+  @Test
+  void devnetHashIsStable() {
+    assertThat(GenesisWriter.hash(DevnetGenesis.create()))
+        .isEqualTo(
+            Hash.fromHex("0x71dd3d1d5538f7d10900e58bc241732c5de2fd12f227b59de5385ecdf9c91f57"));
+  }
+
+  @Test
+  void hashIgnoresHowTheFileIsFormatted() {
+    String reordered =
+        """
+        {"params": {"feeSplit": {"validatorsBps": 10000, "burnBps": 0}, "maxBlockTxs": 500,
+                    "minFee": "0.000000000000000123", "minValidatorStake": "1000.000",
+                    "validatorSetDelay": 3, "epochLength": 10, "blockTimeMs": 250},
+         "validators": [{"stake": "1500.0", "address": "0x0000000000000000000000000000000000000001"},
+                        {"stake": "1e3", "address": "0x0000000000000000000000000000000000000002"}],
+         "allocations": [{"balance": "0.000000000000000001",
+                          "address": "0x0000000000000000000000000000000000000002"},
+                         {"balance": "0", "address": "0x0000000000000000000000000000000000000001"}],
+         "genesisTime": "2030-06-15T14:34:56.789+02:00", "chainId": 7}
+        """;
+    assertThat(GenesisWriter.hash(GenesisLoader.parse(reordered)))
+        .isEqualTo(GenesisWriter.hash(SMALL));
+  }
+
+  @Test
+  void hashChangesWithEveryField() {
+    ProtocolParams p = SMALL.params();
+    List<Genesis> variants =
+        List.of(
+            SMALL,
+            new Genesis(8, SMALL.genesisTime(), SMALL.validators(), SMALL.allocations(), p),
+            new Genesis(
+                7, SMALL.genesisTime().plusMillis(1), SMALL.validators(), SMALL.allocations(), p),
+            withValidators(SMALL.validators().reversed()),
+            withValidators(
+                List.of(
+                    SMALL.validators().get(0),
+                    new GenesisValidator(B, new BigInteger("1000000000000000000001")))),
+            withValidators(List.of(SMALL.validators().get(0))),
+            withAllocations(SMALL.allocations().reversed()),
+            withAllocations(List.of(SMALL.allocations().get(0), new Allocation(A, BigInteger.TWO))),
+            withAllocations(List.of(SMALL.allocations().get(0))),
+            withParams(
+                new ProtocolParams(
+                    251,
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    p.feeSplit())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    11,
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    p.feeSplit())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    4,
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    p.feeSplit())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake().subtract(BigInteger.ONE),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    p.feeSplit())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee().add(BigInteger.ONE),
+                    p.maxBlockTxs(),
+                    p.feeSplit())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    501,
+                    p.feeSplit())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    new FeeSplit(1, 9_999))));
+    Set<Hash> hashes = new HashSet<>();
+    for (Genesis variant : variants) {
+      hashes.add(GenesisWriter.hash(variant));
+    }
+    assertThat(hashes).hasSameSizeAs(variants);
+  }
+
+  @Test
+  void refusesToWriteAGenesisThatWouldNotLoad() {
+    Genesis noValidators =
+        new Genesis(7, SMALL.genesisTime(), List.of(), SMALL.allocations(), SMALL.params());
+    assertThatThrownBy(() -> GenesisWriter.toJson(noValidators))
+        .isInstanceOfSatisfying(
+            InvalidGenesisException.class, e -> assertThat(e.field()).isEqualTo("validators"));
+    assertThatThrownBy(() -> GenesisWriter.hash(noValidators))
+        .isInstanceOf(InvalidGenesisException.class);
+  }
+
+  private static Genesis withValidators(List<GenesisValidator> validators) {
+    return new Genesis(
+        SMALL.chainId(), SMALL.genesisTime(), validators, SMALL.allocations(), SMALL.params());
+  }
+
+  private static Genesis withAllocations(List<Allocation> allocations) {
+    return new Genesis(
+        SMALL.chainId(), SMALL.genesisTime(), SMALL.validators(), allocations, SMALL.params());
+  }
+
+  private static Genesis withParams(ProtocolParams params) {
+    return new Genesis(
+        SMALL.chainId(), SMALL.genesisTime(), SMALL.validators(), SMALL.allocations(), params);
+  }
+}
