@@ -14,6 +14,7 @@ import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.genesis.GenesisRules;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.ledger.exec.StateOverlay;
@@ -76,6 +77,7 @@ public final class Ledger implements StateReader, AutoCloseable {
    * @throws StoreException naming the problem and the fix
    */
   public static Ledger open(Path dir, Genesis genesis) {
+    GenesisRules.validate(genesis);
     ChainStore store = ChainStore.open(dir);
     try {
       ExecutedBlock genesisBlock = genesisBlock(genesis);

@@ -43,9 +43,11 @@ final class AccountCommand implements Runnable {
       out.printf("address  %s%n", who);
       out.printf(
           "balance  %s OPEN%n",
-          Amount.formatOpen(Hex.parseQuantity(client.call("ascribe_getBalance", who.toString()).asText())));
+          Amount.formatOpen(
+              Hex.parseQuantity(client.call("ascribe_getBalance", who.toString()).asText())));
       out.printf(
-          "nonce    %s%n", Hex.parseQuantity(client.call("ascribe_getNonce", who.toString()).asText()));
+          "nonce    %s%n",
+          Hex.parseQuantity(client.call("ascribe_getNonce", who.toString()).asText()));
       out.flush();
     }
   }
@@ -65,20 +67,31 @@ final class AccountCommand implements Runnable {
     public void run() {
       Address who = Address.fromHex(address);
       RpcClient client = rpc.client();
-      AnchoredProof anchored = AccountProofJson.fromJson(client.call("ascribe_getProof", who.toString()));
-      JsonNode header = client.call("ascribe_getBlockByNumber", Hex.quantity(anchored.height()), false);
+      AnchoredProof anchored =
+          AccountProofJson.fromJson(client.call("ascribe_getProof", who.toString()));
+      JsonNode header =
+          client.call("ascribe_getBlockByNumber", Hex.quantity(anchored.height()), false);
       Hash headerRoot = Hash.fromHex(header.path("stateRoot").asText());
       var out = spec.commandLine().getOut();
-      boolean verified = headerRoot.equals(anchored.stateRoot()) && anchored.proof().verify(headerRoot);
+      boolean verified =
+          headerRoot.equals(anchored.stateRoot()) && anchored.proof().verify(headerRoot);
       if (!verified) {
         throw new UserErrorException(
-            "the proof for " + who + " does NOT verify against block " + anchored.height()
-                + "'s state root " + headerRoot + ": do not trust this node");
+            "the proof for "
+                + who
+                + " does NOT verify against block "
+                + anchored.height()
+                + "'s state root "
+                + headerRoot
+                + ": do not trust this node");
       }
       AccountState state = anchored.proof().stateOrEmpty();
-      out.printf("verified at height %d against state root %s (%d siblings)%n",
+      out.printf(
+          "verified at height %d against state root %s (%d siblings)%n",
           anchored.height(), headerRoot, anchored.proof().siblings().size());
-      out.printf("address    %s%s%n", who, anchored.proof().account().isEmpty() ? " (no account: proven absent)" : "");
+      out.printf(
+          "address    %s%s%n",
+          who, anchored.proof().account().isEmpty() ? " (no account: proven absent)" : "");
       out.printf("balance    %s OPEN%n", Amount.formatOpen(state.balance()));
       out.printf("nonce      %d%n", state.nonce());
       out.printf("stake      %s OPEN%n", Amount.formatOpen(state.stake()));

@@ -5,8 +5,8 @@ import io.ascribe.ledger.store.StoreException;
 import io.ascribe.node.client.RpcClientException;
 
 /**
- * The errors a user causes and can fix (bad input, an unreachable node, a locked data
- * directory): the CLI prints their message alone, without a stack trace.
+ * The errors a user causes and can fix (bad input, an unreachable node, a locked data directory):
+ * the CLI prints their message alone, without a stack trace.
  */
 final class ExpectedErrors {
   private ExpectedErrors() {}

@@ -72,10 +72,14 @@ final class TxCommand implements Runnable {
           nonce != null
               ? nonce
               : Hex.parseQuantity(
-                      client.call("ascribe_getNonce", signer.address().toString(), "pending").asText())
+                      client
+                          .call("ascribe_getNonce", signer.address().toString(), "pending")
+                          .asText())
                   .longValueExact();
       BigInteger useFee =
-          fee != null ? Amount.parseOpen(fee) : Hex.parseQuantity(client.call("ascribe_minFee").asText());
+          fee != null
+              ? Amount.parseOpen(fee)
+              : Hex.parseQuantity(client.call("ascribe_minFee").asText());
       SignedTransaction tx = SignedTransaction.sign(build.body(chainId, useNonce, useFee), signer);
       String hash = client.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
       out.printf("sent %s (nonce %d, fee %s OPEN)%n", hash, useNonce, Amount.formatOpen(useFee));
@@ -92,7 +96,8 @@ final class TxCommand implements Runnable {
           ok ? "" : ": " + receipt.path("error").asText());
       out.flush();
       if (!ok) {
-        throw new UserErrorException("transaction " + hash + " failed: " + receipt.path("error").asText());
+        throw new UserErrorException(
+            "transaction " + hash + " failed: " + receipt.path("error").asText());
       }
     }
 
@@ -107,7 +112,10 @@ final class TxCommand implements Runnable {
         LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
       }
       throw new UserErrorException(
-          "transaction " + hash + " was not included within " + timeout.toSeconds()
+          "transaction "
+              + hash
+              + " was not included within "
+              + timeout.toSeconds()
               + " s; check it later with ascribe_getTransactionReceipt");
     }
   }
@@ -125,44 +133,66 @@ final class TxCommand implements Runnable {
     @Option(names = "--to", paramLabel = "ADDRESS", required = true, description = "Recipient.")
     String to;
 
-    @Option(names = "--amount", paramLabel = "OPEN", required = true, description = "Amount in OPEN, e.g. 1.5.")
+    @Option(
+        names = "--amount",
+        paramLabel = "OPEN",
+        required = true,
+        description = "Amount in OPEN, e.g. 1.5.")
     String amount;
 
     @Override
     public void run() {
       Address recipient = Address.fromHex(to);
       BigInteger wei = Amount.parseOpen(amount);
-      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> TxBodies.transfer(chain, nonce, fee, recipient, wei));
+      tx.send(
+          spec.commandLine().getOut(),
+          (chain, nonce, fee) -> TxBodies.transfer(chain, nonce, fee, recipient, wei));
     }
   }
 
-  @Command(name = "stake", description = "Bond OPEN; a large enough bond makes the sender a validator.")
+  @Command(
+      name = "stake",
+      description = "Bond OPEN; a large enough bond makes the sender a validator.")
   static final class StakeCmd implements Runnable {
     @Mixin TxOptions tx;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--amount", paramLabel = "OPEN", required = true, description = "Amount in OPEN.")
+    @Option(
+        names = "--amount",
+        paramLabel = "OPEN",
+        required = true,
+        description = "Amount in OPEN.")
     String amount;
 
     @Override
     public void run() {
       BigInteger wei = Amount.parseOpen(amount);
-      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> TxBodies.stake(chain, nonce, fee, wei));
+      tx.send(
+          spec.commandLine().getOut(),
+          (chain, nonce, fee) -> TxBodies.stake(chain, nonce, fee, wei));
     }
   }
 
-  @Command(name = "unstake", description = "Unbond OPEN; it returns to the balance after the delay.")
+  @Command(
+      name = "unstake",
+      description = "Unbond OPEN; it returns to the balance after the delay.")
   static final class UnstakeCmd implements Runnable {
     @Mixin TxOptions tx;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--amount", paramLabel = "OPEN", required = true, description = "Amount in OPEN.")
+    @Option(
+        names = "--amount",
+        paramLabel = "OPEN",
+        required = true,
+        description = "Amount in OPEN.")
     String amount;
 
     @Override
     public void run() {
       BigInteger wei = Amount.parseOpen(amount);
-      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> TxBodies.unstake(chain, nonce, fee, wei));
+      tx.send(
+          spec.commandLine().getOut(),
+          (chain, nonce, fee) -> TxBodies.unstake(chain, nonce, fee, wei));
     }
   }
 }

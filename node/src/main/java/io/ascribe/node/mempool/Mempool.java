@@ -249,6 +249,16 @@ public final class Mempool {
     }
   }
 
+  /** The sender's next nonce counting its pending transactions that follow on without a gap. */
+  public synchronized long nextNonce(Address sender, long committedNonce) {
+    NavigableMap<Long, Entry> pending = bySender.get(sender);
+    long next = committedNonce;
+    while (pending != null && pending.containsKey(next)) {
+      next++;
+    }
+    return next;
+  }
+
   public synchronized int size() {
     return byHash.size();
   }

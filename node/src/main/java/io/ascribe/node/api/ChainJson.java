@@ -1,0 +1,114 @@
+package io.ascribe.node.api;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.proto.Block;
+import io.ascribe.core.proto.Commit;
+import io.ascribe.core.proto.CommitSig;
+import io.ascribe.core.proto.Header;
+import io.ascribe.core.proto.SignedTx;
+import io.ascribe.core.proto.TxBody;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
+import io.ascribe.core.types.Hex;
+import io.ascribe.ledger.exec.TxReceipt;
+import java.util.Optional;
+
+/** The JSON shapes of blocks, transactions and receipts in the RPC, Ethereum-style. */
+public final class ChainJson {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private ChainJson() {}
+
+  /** A block header with its hash: what {@code newHeads} subscribers receive. */
+  public static ObjectNode header(Header header, Hash hash) {
+    ObjectNode out = F.objectNode();
+    out.put("number", Hex.quantity(header.getHeight()));
+    out.put("hash", hash.toHex());
+    out.put("parentHash", Hex.encode(header.getParentHash().toByteArray()));
+    out.put("timestamp", Hex.quantity(header.getTimeMs()));
+    out.put("chainId", Hex.quantity(header.getChainId()));
+    out.put("txRoot", Hex.encode(header.getTxRoot().toByteArray()));
+    out.put("stateRoot", Hex.encode(header.getStateRoot().toByteArray()));
+    out.put("validatorsHash", Hex.encode(header.getValidatorsHash().toByteArray()));
+    out.put(
+        "proposer",
+        header.getProposer().isEmpty()
+            ? null
+            : Address.wrap(header.getProposer().toByteArray()).toString());
+    return out;
+  }
+
+  /** A block, with transaction hashes or whole transactions, and its commit signatures. */
+  public static ObjectNode block(Block block, Hash hash, Optional<Commit> commit, boolean fullTxs) {
+    ObjectNode out = header(block.getHeader(), hash);
+    var txs = out.putArray("transactions");
+    for (SignedTx envelope : block.getTxsList()) {
+      SignedTransaction tx = SignedTransaction.decode(envelope);
+      if (fullTxs) {
+        txs.add(transaction(tx));
+      } else {
+        txs.add(tx.hash().toHex());
+      }
+    }
+    commit.ifPresent(
+        c -> {
+          ObjectNode json = out.putObject("commit");
+          json.put("round", c.getRound());
+          var signatures = json.putArray("signatures");
+          for (CommitSig sig : c.getSignaturesList()) {
+            ObjectNode s = signatures.addObject();
+            s.put("validator", Address.wrap(sig.getValidator().toByteArray()).toString());
+            s.put("signature", Hex.encode(sig.getSignature().toByteArray()));
+          }
+        });
+    return out;
+  }
+
+  public static ObjectNode transaction(SignedTransaction tx) {
+    TxBody body = tx.body();
+    ObjectNode out = F.objectNode();
+    out.put("hash", tx.hash().toHex());
+    out.put("from", tx.sender().toString());
+    out.put("chainId", Hex.quantity(body.getChainId()));
+    out.put("nonce", Hex.quantity(body.getNonce()));
+    out.put("fee", Hex.quantity(Amount.decode(body.getFee().toByteArray(), "fee")));
+    switch (body.getKindCase()) {
+      case TRANSFER -> {
+        out.put("type", "transfer");
+        out.put("to", Address.wrap(body.getTransfer().getTo().toByteArray()).toString());
+        out.put(
+            "amount",
+            Hex.quantity(Amount.decode(body.getTransfer().getAmount().toByteArray(), "amount")));
+      }
+      case STAKE -> {
+        out.put("type", "stake");
+        out.put(
+            "amount", Hex.quantity(Amount.decode(body.getStake().getAmount().toByteArray(), "amount")));
+      }
+      case UNSTAKE -> {
+        out.put("type", "unstake");
+        out.put(
+            "amount",
+            Hex.quantity(Amount.decode(body.getUnstake().getAmount().toByteArray(), "amount")));
+      }
+      case KIND_NOT_SET -> out.put("type", "unknown");
+    }
+    return out;
+  }
+
+  public static ObjectNode receipt(TxReceipt receipt, Hash blockHash) {
+    ObjectNode out = F.objectNode();
+    out.put("transactionHash", receipt.txHash().toHex());
+    out.put("blockNumber", Hex.quantity(receipt.height()));
+    out.put("blockHash", blockHash.toHex());
+    out.put("transactionIndex", Hex.quantity(receipt.index()));
+    out.put("from", receipt.sender().toString());
+    out.put("status", receipt.success() ? "success" : "failed");
+    out.put("error", receipt.error().isEmpty() ? null : receipt.error());
+    out.put("feePaid", Hex.quantity(receipt.feePaid()));
+    return out;
+  }
+}
