@@ -1,35 +1,29 @@
 package io.ascribe.ledger;
 
-import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.merkle.AbiEncoding;
+import io.ascribe.core.merkle.MerkleTree;
 import io.ascribe.core.types.Hash;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The header's transaction root: a sorted-pair Merkle root over the block's transaction hashes. */
+/**
+ * The header's transaction root: an OpenZeppelin-style Merkle root over leaves
+ * keccak256(keccak256(abi.encode(uint256 index, bytes32 txHash))), so it commits to the order of
+ * the transactions as well as to the set, and an EVM contract can check that a transaction is in a
+ * block with {@code MerkleProof.verify}.
+ */
 final class TxRoot {
   private TxRoot() {}
 
   static Hash of(List<Hash> txHashes) {
-    if (txHashes.isEmpty()) {
-      return Hash.ZERO;
+    List<Hash> leaves = new ArrayList<>(txHashes.size());
+    for (int i = 0; i < txHashes.size(); i++) {
+      leaves.add(
+          MerkleTree.standardLeaf(
+              AbiEncoding.encode(
+                  AbiEncoding.uint256(BigInteger.valueOf(i)), txHashes.get(i).toArray())));
     }
-    List<Hash> level = txHashes;
-    while (level.size() > 1) {
-      List<Hash> next = new ArrayList<>((level.size() + 1) / 2);
-      for (int i = 0; i < level.size(); i += 2) {
-        if (i + 1 == level.size()) {
-          next.add(level.get(i));
-        } else {
-          Hash a = level.get(i);
-          Hash b = level.get(i + 1);
-          next.add(
-              a.compareTo(b) <= 0
-                  ? Keccak.hash(a.toArray(), b.toArray())
-                  : Keccak.hash(b.toArray(), a.toArray()));
-        }
-      }
-      level = next;
-    }
-    return level.get(0);
+    return MerkleTree.of(leaves).root();
   }
 }

@@ -53,7 +53,8 @@ public final class AscribeNode implements AutoCloseable {
       new ChainApi(ledger, mempool).register(methods);
       this.rpc =
           new JsonRpcServer(
-              methods, RpcServerOptions.defaults(config.host(), config.rpcPort()).withTopics(NEW_HEADS));
+              methods,
+              RpcServerOptions.defaults(config.host(), config.rpcPort()).withTopics(NEW_HEADS));
       rpc.start();
       if (config.metricsPort() >= 0) {
         MetricsServer server = new MetricsServer(registry, config.host(), config.metricsPort());
@@ -70,7 +71,8 @@ public final class AscribeNode implements AutoCloseable {
               Clock.systemUTC(),
               block -> {
                 metrics.onBlock(block);
-                JsonNode head = ChainJson.header(block.block().block().getHeader(), block.block().hash());
+                JsonNode head =
+                    ChainJson.header(block.block().block().getHeader(), block.block().hash());
                 rpc.publish(NEW_HEADS, head);
               });
       this.producerThread = new Thread(() -> produceLoop(producer), "block-producer");

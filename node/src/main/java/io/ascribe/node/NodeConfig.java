@@ -15,4 +15,9 @@ import java.nio.file.Path;
  * @param metricsPort Prometheus port, 0 for a free one, -1 for none
  */
 public record NodeConfig(
-    Path dataDir, Genesis genesis, PrivateKey validatorKey, String host, int rpcPort, int metricsPort) {}
+    Path dataDir,
+    Genesis genesis,
+    PrivateKey validatorKey,
+    String host,
+    int rpcPort,
+    int metricsPort) {}

@@ -12,9 +12,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * The node's Prometheus metrics: chain height, mempool size, committed transactions (a counter,
- * and the rate over the last ten seconds as a gauge for dashboards without PromQL), and the time
- * to execute and to commit each block.
+ * The node's Prometheus metrics: chain height, mempool size, committed transactions (a counter, and
+ * the rate over the last ten seconds as a gauge for dashboards without PromQL), and the time to
+ * execute and to commit each block.
  */
 final class NodeMetrics {
   private static final long WINDOW_NANOS = Duration.ofSeconds(10).toNanos();
@@ -35,9 +35,13 @@ final class NodeMetrics {
         .description("Committed transactions per second over the last 10 s")
         .register(registry);
     committedTxs =
-        Counter.builder("ascribe_committed_txs").description("Transactions committed").register(registry);
+        Counter.builder("ascribe_committed_txs")
+            .description("Transactions committed")
+            .register(registry);
     executeTime =
-        Timer.builder("ascribe_block_execute").description("Time to build and execute a block").register(registry);
+        Timer.builder("ascribe_block_execute")
+            .description("Time to build and execute a block")
+            .register(registry);
     commitTime =
         Timer.builder("ascribe_block_commit")
             .description("Time to write a block durably")

@@ -20,8 +20,8 @@ import io.ascribe.node.rpc.RpcRegistry;
 import java.util.Optional;
 
 /**
- * The chain's JSON-RPC methods ({@code ascribe_*}): reads of blocks, accounts, receipts and
- * proofs, and transaction submission into the mempool. Quantities are Ethereum-style hex.
+ * The chain's JSON-RPC methods ({@code ascribe_*}): reads of blocks, accounts, receipts and proofs,
+ * and transaction submission into the mempool. Quantities are Ethereum-style hex.
  */
 public final class ChainApi {
   /** Server-defined JSON-RPC error: the transaction is well-formed but cannot be accepted now. */
@@ -84,7 +84,8 @@ public final class ChainApi {
               || (tag instanceof BlockTag.Number n && n.number() == ledger.height());
       if (!latest) {
         throw new RpcException(
-            UNAVAILABLE, "this node keeps the latest state only: ask for \"latest\" or omit the block");
+            UNAVAILABLE,
+            "this node keeps the latest state only: ask for \"latest\" or omit the block");
       }
     }
   }
@@ -100,7 +101,9 @@ public final class ChainApi {
     Params params = Params.of(raw).atMost(2);
     Address address = params.address(0, "address");
     long committed = ledger.account(address).nonce();
-    if (params.size() > 1 && params.raw(1, "block").isTextual() && "pending".equals(params.string(1, "block"))) {
+    if (params.size() > 1
+        && params.raw(1, "block").isTextual()
+        && "pending".equals(params.string(1, "block"))) {
       return text(Hex.quantity(mempool.nextNonce(address, committed)));
     }
     requireLatest(params, 1);

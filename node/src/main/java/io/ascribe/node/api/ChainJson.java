@@ -86,7 +86,8 @@ public final class ChainJson {
       case STAKE -> {
         out.put("type", "stake");
         out.put(
-            "amount", Hex.quantity(Amount.decode(body.getStake().getAmount().toByteArray(), "amount")));
+            "amount",
+            Hex.quantity(Amount.decode(body.getStake().getAmount().toByteArray(), "amount")));
       }
       case UNSTAKE -> {
         out.put("type", "unstake");

@@ -33,7 +33,8 @@ final class DevnetCommand implements Runnable {
       names = "--data-dir",
       paramLabel = "DIR",
       defaultValue = "devnet-data",
-      description = "Chain data directory; reusing it resumes the chain (default: ${DEFAULT-VALUE}).")
+      description =
+          "Chain data directory; reusing it resumes the chain (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(
@@ -47,7 +48,8 @@ final class DevnetCommand implements Runnable {
       names = "--metrics-port",
       paramLabel = "PORT",
       defaultValue = "9645",
-      description = "Prometheus metrics port, 0 for a free one, -1 for none (default: ${DEFAULT-VALUE}).")
+      description =
+          "Prometheus metrics port, 0 for a free one, -1 for none (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
   @Option(
@@ -71,10 +73,17 @@ final class DevnetCommand implements Runnable {
     List<PrivateKey> accounts = DevnetGenesis.devAccounts();
     AscribeNode node;
     try {
-      node = AscribeNode.start(new NodeConfig(dataDir, genesis, accounts.get(0), host, rpcPort, metricsPort));
+      node =
+          AscribeNode.start(
+              new NodeConfig(dataDir, genesis, accounts.get(0), host, rpcPort, metricsPort));
     } catch (BindException e) {
       throw new UserErrorException(
-          "cannot listen on " + host + " port " + rpcPort + " or " + metricsPort
+          "cannot listen on "
+              + host
+              + " port "
+              + rpcPort
+              + " or "
+              + metricsPort
               + ": another program uses it; pick free ports with --rpc-port and --metrics-port");
     } catch (IOException e) {
       throw new UserErrorException("cannot start the devnet: " + e.getMessage());
@@ -106,7 +115,8 @@ final class DevnetCommand implements Runnable {
     out.printf("  Chain id    %d%n", genesis.chainId());
     out.printf("  Data dir    %s (height %d)%n", dataDir.toAbsolutePath(), node.ledger().height());
     out.printf("  Validator   %s%n", accounts.get(0).address());
-    out.printf("%nDev accounts (%s OPEN each; mnemonic \"%s\"):%n",
+    out.printf(
+        "%nDev accounts (%s OPEN each; mnemonic \"%s\"):%n",
         Amount.formatOpen(DevnetGenesis.ACCOUNT_BALANCE), DevnetGenesis.MNEMONIC);
     for (int i = 0; i < accounts.size(); i++) {
       out.printf("  (%d) %s  %s%n", i, accounts.get(i).address(), accounts.get(i).toHex());

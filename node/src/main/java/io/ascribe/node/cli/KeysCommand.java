@@ -63,7 +63,8 @@ final class KeysCommand implements Runnable {
           List<String> lines = Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
           return lines.isEmpty() ? "" : lines.get(0);
         } catch (IOException e) {
-          throw new UserErrorException("cannot read password file " + passwordFile + ": " + e.getMessage());
+          throw new UserErrorException(
+              "cannot read password file " + passwordFile + ": " + e.getMessage());
         }
       }
       String env = System.getenv("ASCRIBE_KEY_PASSWORD");
@@ -94,7 +95,10 @@ final class KeysCommand implements Runnable {
       try {
         Files.createDirectories(dir());
         for (Path existing : files()) {
-          if (existing.getFileName().toString().endsWith(address.toString().substring(2).toLowerCase())) {
+          if (existing
+              .getFileName()
+              .toString()
+              .endsWith(address.toString().substring(2).toLowerCase())) {
             throw new UserErrorException("a key for " + address + " is already in " + existing);
           }
         }
@@ -113,7 +117,8 @@ final class KeysCommand implements Runnable {
         return List.of();
       }
       try (Stream<Path> files = Files.list(dir())) {
-        return new ArrayList<>(files.filter(f -> f.getFileName().toString().startsWith("UTC--")).sorted().toList());
+        return new ArrayList<>(
+            files.filter(f -> f.getFileName().toString().startsWith("UTC--")).sorted().toList());
       }
     }
   }
@@ -190,7 +195,8 @@ final class KeysCommand implements Runnable {
         }
         for (Path file : files) {
           String name = file.getFileName().toString();
-          out.printf("%s  %s%n", Address.fromHex("0x" + name.substring(name.lastIndexOf("--") + 2)), file);
+          out.printf(
+              "%s  %s%n", Address.fromHex("0x" + name.substring(name.lastIndexOf("--") + 2)), file);
         }
       } catch (IOException e) {
         throw new UserErrorException("cannot list " + keys.dir() + ": " + e.getMessage());
