@@ -36,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kills a real devnet process with SIGKILL at seeded random moments while it commits blocks under
  * load, and checks after each crash that the store reopens at or after every height a client saw
- * committed, with the same state roots, and that nothing half-written is visible (the ledger's
- * open rebuilds the state tree and compares it with the head's state root).
+ * committed, with the same state roots, and that nothing half-written is visible (the ledger's open
+ * rebuilds the state tree and compares it with the head's state root).
  */
 class CrashRecoveryIT {
   private static final int ROUNDS = 6;
@@ -59,7 +59,9 @@ class CrashRecoveryIT {
         String url = awaitRpcUrl(process);
         RpcClient rpc = new RpcClient(url);
         AtomicBoolean sending = new AtomicBoolean(true);
-        Thread load = new Thread(() -> sendTransfers(rpc, genesis, dev, new Random(random.nextLong()), sending));
+        Thread load =
+            new Thread(
+                () -> sendTransfers(rpc, genesis, dev, new Random(random.nextLong()), sending));
         load.start();
         int blocksToWatch = 3 + random.nextInt(10);
         try (HeadWatcher heads = new HeadWatcher(url.replace("http://", "ws://") + "/ws")) {
@@ -70,8 +72,11 @@ class CrashRecoveryIT {
             seenHeight = Math.max(seenHeight, height);
           }
         }
-        // The kill lands a random few milliseconds later: during execution, the batch write, or idle.
-        long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(random.nextInt((int) BLOCK_TIME_MS * 3));
+        // The kill lands a random few milliseconds later: during execution, the batch write, or
+        // idle.
+        long killAt =
+            System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(random.nextInt((int) BLOCK_TIME_MS * 3));
         while (System.nanoTime() < killAt) {
           Thread.onSpinWait();
         }
@@ -84,7 +89,9 @@ class CrashRecoveryIT {
       }
 
       try (Ledger ledger = Ledger.open(dir, genesis)) {
-        assertThat(ledger.height()).as("round %d recovered height", round).isGreaterThanOrEqualTo(seenHeight);
+        assertThat(ledger.height())
+            .as("round %d recovered height", round)
+            .isGreaterThanOrEqualTo(seenHeight);
         for (Map.Entry<Long, String> seen : seenRoots.entrySet()) {
           Block block = ledger.block(seen.getKey()).orElseThrow();
           assertThat(Hex.encode(block.getHeader().getStateRoot().toByteArray()))
@@ -123,7 +130,8 @@ class CrashRecoveryIT {
         new Thread(
             () -> {
               try (BufferedReader in =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                   if (line.trim().startsWith("RPC URL")) {
@@ -151,13 +159,19 @@ class CrashRecoveryIT {
         long nonce =
             nonces.containsKey(from)
                 ? nonces.get(from)
-                : Hex.parseQuantity(rpc.call("ascribe_getNonce", from.address().toString(), "pending").asText())
+                : Hex.parseQuantity(
+                        rpc.call("ascribe_getNonce", from.address().toString(), "pending").asText())
                     .longValueExact();
         byte[] raw = new byte[20];
         random.nextBytes(raw);
         SignedTransaction tx =
             SignedTransaction.sign(
-                TxBodies.transfer(genesis.chainId(), nonce, genesis.params().minFee(), Address.wrap(raw), BigInteger.valueOf(1 + random.nextInt(1000))),
+                TxBodies.transfer(
+                    genesis.chainId(),
+                    nonce,
+                    genesis.params().minFee(),
+                    Address.wrap(raw),
+                    BigInteger.valueOf(1 + random.nextInt(1000))),
                 from);
         rpc.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded()));
         nonces.put(from, nonce + 1);

@@ -38,7 +38,6 @@ class DevnetRpcIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final BigInteger OPEN = Amount.ONE_OPEN;
 
-  @TempDir Path dir;
   private Genesis genesis;
   private AscribeNode node;
   private RpcClient rpc;
@@ -46,7 +45,7 @@ class DevnetRpcIT {
   private final List<PrivateKey> dev = DevnetGenesis.devAccounts();
 
   @BeforeAll
-  void start() throws Exception {
+  void start(@TempDir Path dir) throws Exception {
     genesis = DevnetGenesis.create(50);
     node = AscribeNode.start(new NodeConfig(dir, genesis, dev.get(0), "127.0.0.1", 0, 0));
     rpc = new RpcClient(node.rpcUrl());
@@ -60,7 +59,9 @@ class DevnetRpcIT {
   }
 
   private long nonceOf(PrivateKey key) {
-    return Hex.parseQuantity(rpc.call("ascribe_getNonce", key.address().toString(), "pending").asText()).longValueExact();
+    return Hex.parseQuantity(
+            rpc.call("ascribe_getNonce", key.address().toString(), "pending").asText())
+        .longValueExact();
   }
 
   private String send(SignedTransaction tx) {
@@ -96,7 +97,8 @@ class DevnetRpcIT {
     assertThat(receipt.path("status").asText()).isEqualTo("success");
     assertThat(Hex.parseQuantity(rpc.call("ascribe_getBalance", to.toString()).asText()))
         .isEqualTo(before.add(OPEN.multiply(BigInteger.valueOf(3))));
-    JsonNode block = rpc.call("ascribe_getBlockByNumber", receipt.path("blockNumber").asText(), true);
+    JsonNode block =
+        rpc.call("ascribe_getBlockByNumber", receipt.path("blockNumber").asText(), true);
     assertThat(block.path("transactions").get(0).path("hash").asText()).isEqualTo(hash);
     assertThat(block.path("commit").path("signatures").get(0).path("validator").asText())
         .isEqualTo(dev.get(0).address().toString());
@@ -125,18 +127,31 @@ class DevnetRpcIT {
     byte[] highS = Secp256k1.N.subtract(s).toByteArray();
     byte[] forged = signature.clone();
     java.util.Arrays.fill(forged, 32, 64, (byte) 0);
-    System.arraycopy(highS, Math.max(0, highS.length - 32), forged, 64 - Math.min(32, highS.length), Math.min(32, highS.length));
+    System.arraycopy(
+        highS,
+        Math.max(0, highS.length - 32),
+        forged,
+        64 - Math.min(32, highS.length),
+        Math.min(32, highS.length));
     forged[64] ^= 1;
-    var envelope = tx.envelope().toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(forged)).build();
-    assertRpcError(-32602, "high-s", "ascribe_sendRawTransaction", Hex.encode(envelope.toByteArray()));
+    var envelope =
+        tx.envelope().toBuilder()
+            .setSignature(com.google.protobuf.ByteString.copyFrom(forged))
+            .build();
+    assertRpcError(
+        -32602, "high-s", "ascribe_sendRawTransaction", Hex.encode(envelope.toByteArray()));
 
     byte[] garbage = new byte[65];
     garbage[0] = 1;
     garbage[63] = 1;
-    var bogus = tx.envelope().toBuilder().setSignature(com.google.protobuf.ByteString.copyFrom(garbage)).build();
+    var bogus =
+        tx.envelope().toBuilder()
+            .setSignature(com.google.protobuf.ByteString.copyFrom(garbage))
+            .build();
     RpcClientException e =
         org.junit.jupiter.api.Assertions.assertThrows(
-            RpcClientException.class, () -> rpc.call("ascribe_sendRawTransaction", Hex.encode(bogus.toByteArray())));
+            RpcClientException.class,
+            () -> rpc.call("ascribe_sendRawTransaction", Hex.encode(bogus.toByteArray())));
     assertThat(e.getMessage()).containsAnyOf("signature", "insufficient balance");
   }
 
@@ -147,19 +162,38 @@ class DevnetRpcIT {
     long nonce = nonceOf(from);
     awaitReceipt(send(transfer(from, nonce, to, OPEN)));
 
-    assertRpcError(-32000, "already used", "ascribe_sendRawTransaction", Hex.encode(transfer(from, nonce, to, OPEN).encoded()));
-    assertRpcError(-32000, "too far ahead", "ascribe_sendRawTransaction", Hex.encode(transfer(from, nonce + 5000, to, OPEN).encoded()));
+    assertRpcError(
+        -32000,
+        "already used",
+        "ascribe_sendRawTransaction",
+        Hex.encode(transfer(from, nonce, to, OPEN).encoded()));
+    assertRpcError(
+        -32000,
+        "too far ahead",
+        "ascribe_sendRawTransaction",
+        Hex.encode(transfer(from, nonce + 5000, to, OPEN).encoded()));
     SignedTransaction otherChain =
-        SignedTransaction.sign(TxBodies.transfer(genesis.chainId() + 1, nonce + 1, genesis.params().minFee(), to, OPEN), from);
-    assertRpcError(-32000, "wrong chain id", "ascribe_sendRawTransaction", Hex.encode(otherChain.encoded()));
+        SignedTransaction.sign(
+            TxBodies.transfer(
+                genesis.chainId() + 1, nonce + 1, genesis.params().minFee(), to, OPEN),
+            from);
+    assertRpcError(
+        -32000, "wrong chain id", "ascribe_sendRawTransaction", Hex.encode(otherChain.encoded()));
     BigInteger all = DevnetGenesis.ACCOUNT_BALANCE.multiply(BigInteger.TWO);
-    assertRpcError(-32000, "insufficient balance", "ascribe_sendRawTransaction", Hex.encode(transfer(from, nonce + 1, to, all).encoded()));
+    assertRpcError(
+        -32000,
+        "insufficient balance",
+        "ascribe_sendRawTransaction",
+        Hex.encode(transfer(from, nonce + 1, to, all).encoded()));
     SignedTransaction cheap =
-        SignedTransaction.sign(TxBodies.transfer(genesis.chainId(), nonce + 1, BigInteger.ONE, to, OPEN), from);
-    assertRpcError(-32000, "below the minimum fee", "ascribe_sendRawTransaction", Hex.encode(cheap.encoded()));
+        SignedTransaction.sign(
+            TxBodies.transfer(genesis.chainId(), nonce + 1, BigInteger.ONE, to, OPEN), from);
+    assertRpcError(
+        -32000, "below the minimum fee", "ascribe_sendRawTransaction", Hex.encode(cheap.encoded()));
 
     // Nothing was lost: the next valid transaction still goes through.
-    assertThat(awaitReceipt(send(transfer(from, nonce + 1, to, OPEN))).path("status").asText()).isEqualTo("success");
+    assertThat(awaitReceipt(send(transfer(from, nonce + 1, to, OPEN))).path("status").asText())
+        .isEqualTo("success");
   }
 
   @Test
@@ -168,7 +202,12 @@ class DevnetRpcIT {
     assertRpcError(-32602, "address", "ascribe_getBalance", 42);
     assertRpcError(-32602, "address", "ascribe_getBalance", "0x1234");
     assertRpcError(-32602, "block", "ascribe_getBlockByNumber", "0x01", false);
-    assertRpcError(-32001, "latest state only", "ascribe_getBalance", dev.get(0).address().toString(), "earliest");
+    assertRpcError(
+        -32001,
+        "latest state only",
+        "ascribe_getBalance",
+        dev.get(0).address().toString(),
+        "earliest");
     assertThat(rpc.call("ascribe_getBlockByNumber", "0xffffff", false).isNull()).isTrue();
     assertThat(rpc.call("ascribe_getTransactionReceipt", Hash.ZERO.toHex()).isNull()).isTrue();
 
@@ -189,8 +228,16 @@ class DevnetRpcIT {
   @Test
   void metricsReportHeightAndCommittedTransactions() throws Exception {
     String url = node.metricsUrl().orElseThrow();
-    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(body).contains("ascribe_chain_height").contains("ascribe_mempool_size").contains("ascribe_committed_txs_total");
+    String body =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(body)
+        .contains("ascribe_chain_height")
+        .contains("ascribe_mempool_size")
+        .contains("ascribe_committed_txs_total");
   }
 
   private void assertRpcError(int code, String messagePart, String method, Object... params) {

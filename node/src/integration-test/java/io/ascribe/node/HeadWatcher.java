@@ -45,8 +45,16 @@ final class HeadWatcher implements AutoCloseable {
             return null;
           }
         };
-    socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(URI.create(wsUrl), listener).join();
-    socket.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ascribe_subscribe\",\"params\":[\"newHeads\"]}", true).join();
+    socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(URI.create(wsUrl), listener)
+            .join();
+    socket
+        .sendText(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ascribe_subscribe\",\"params\":[\"newHeads\"]}",
+            true)
+        .join();
   }
 
   /** The next head announced, waiting at most {@code timeout}. */
