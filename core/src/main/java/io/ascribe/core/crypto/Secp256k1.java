@@ -1,5 +1,6 @@
 package io.ascribe.core.crypto;
 
+import fr.acinq.secp256k1.Secp256k1Exception;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
@@ -17,8 +18,12 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.custom.sec.SecP256K1Curve;
 
 /**
- * secp256k1 signing and public-key recovery on Bouncy Castle (the reference implementation).
- * Recovery follows SEC 1 v2, section 4.1.6.
+ * secp256k1 signing and public-key recovery. Bouncy Castle is the reference implementation
+ * (recovery follows SEC 1 v2, section 4.1.6); when the native libsecp256k1 (through ACINQ's
+ * secp256k1-kmp JNI binding) loads, signing and recovery use it instead, since recovery is on the
+ * hot path of every transaction. Both sign with RFC 6979 nonces and low s, so they produce the same
+ * bytes. Setting the system property {@code ascribe.secp256k1=bouncycastle} forces the reference;
+ * {@link #backend()} says which one is in use.
  */
 public final class Secp256k1 {
   private static final X9ECParameters PARAMS = CustomNamedCurves.getByName("secp256k1");
@@ -27,7 +32,31 @@ public final class Secp256k1 {
   public static final BigInteger N = PARAMS.getN();
   public static final BigInteger HALF_N = N.shiftRight(1);
 
+  /** The system property that picks the implementation; only {@code bouncycastle} is meaningful. */
+  public static final String BACKEND_PROPERTY = "ascribe.secp256k1";
+
+  /** The native library, or null when it did not load or the reference was asked for. */
+  private static final fr.acinq.secp256k1.Secp256k1 NATIVE = loadNative();
+
   private Secp256k1() {}
+
+  private static fr.acinq.secp256k1.Secp256k1 loadNative() {
+    if ("bouncycastle".equals(System.getProperty(BACKEND_PROPERTY))) {
+      return null;
+    }
+    try {
+      return fr.acinq.secp256k1.Secp256k1.get();
+    } catch (Exception | LinkageError unavailable) {
+      // No native build for this platform, or it cannot be extracted or linked. Core logs nothing;
+      // callers that care report backend().
+      return null;
+    }
+  }
+
+  /** {@code "native"} when libsecp256k1 is in use, {@code "bouncycastle"} otherwise. */
+  public static String backend() {
+    return NATIVE != null ? "native" : "bouncycastle";
+  }
 
   static PublicKey publicKeyOf(BigInteger secret) {
     ECPoint point = new FixedPointCombMultiplier().multiply(DOMAIN.getG(), secret).normalize();
@@ -35,6 +64,25 @@ public final class Secp256k1 {
   }
 
   static Signature sign(PrivateKey key, Hash digest) {
+    return NATIVE != null ? signNative(key, digest) : signReference(key, digest);
+  }
+
+  static Signature signNative(PrivateKey key, Hash digest) {
+    // libsecp256k1 signs with RFC 6979 and always returns low s, in the 64-byte form r ‖ s.
+    byte[] compact = NATIVE.sign(digest.toArray(), key.toBytes(), null);
+    BigInteger r = new BigInteger(1, Arrays.copyOfRange(compact, 0, 32));
+    BigInteger s = new BigInteger(1, Arrays.copyOfRange(compact, 32, 64));
+    // The binding does not return the recovery id, so find the one that gives back the key.
+    for (int recoveryId = 0; recoveryId < 2; recoveryId++) {
+      Signature candidate = new Signature(r, s, recoveryId);
+      if (key.publicKey().equals(recoverNative(digest, candidate))) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("no recovery id reproduces the signing key");
+  }
+
+  static Signature signReference(PrivateKey key, Hash digest) {
     ECDSASigner signer = new ECDSASigner(new HMacDSAKCalculator(new SHA256Digest()));
     signer.init(true, new ECPrivateKeyParameters(key.secret(), DOMAIN));
     byte[] message = digest.toArray();
@@ -56,7 +104,8 @@ public final class Secp256k1 {
    * @throws IllegalArgumentException when no key can have produced the signature
    */
   public static PublicKey recover(Hash digest, Signature signature) {
-    PublicKey key = recoverPoint(digest, signature.r(), signature.s(), signature.recoveryId());
+    PublicKey key =
+        NATIVE != null ? recoverNative(digest, signature) : recoverReference(digest, signature);
     if (key == null) {
       throw new IllegalArgumentException("the signature does not match any public key");
     }
@@ -66,6 +115,23 @@ public final class Secp256k1 {
   /** The address that signed {@code digest}. */
   public static Address recoverAddress(Hash digest, Signature signature) {
     return recover(digest, signature).address();
+  }
+
+  /** Recovers with libsecp256k1; null when no key matches. */
+  static PublicKey recoverNative(Hash digest, Signature signature) {
+    byte[] compact = Arrays.copyOf(signature.toBytes(), 64);
+    byte[] uncompressed;
+    try {
+      uncompressed = NATIVE.ecdsaRecover(compact, digest.toArray(), signature.recoveryId());
+    } catch (Secp256k1Exception noKey) {
+      return null;
+    }
+    return PublicKey.fromXy(Arrays.copyOfRange(uncompressed, 1, 65));
+  }
+
+  /** Recovers with Bouncy Castle; null when no key matches. */
+  static PublicKey recoverReference(Hash digest, Signature signature) {
+    return recoverPoint(digest, signature.r(), signature.s(), signature.recoveryId());
   }
 
   private static PublicKey recoverPoint(Hash digest, BigInteger r, BigInteger s, int recoveryId) {
