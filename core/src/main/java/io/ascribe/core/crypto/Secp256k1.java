@@ -58,11 +58,6 @@ public final class Secp256k1 {
     return NATIVE != null ? "native" : "bouncycastle";
   }
 
-  /** Whether the native library loaded (and was not overridden by the system property). */
-  static boolean nativeLoaded() {
-    return NATIVE != null;
-  }
-
   static PublicKey publicKeyOf(BigInteger secret) {
     ECPoint point = new FixedPointCombMultiplier().multiply(DOMAIN.getG(), secret).normalize();
     return PublicKey.fromXy(Arrays.copyOfRange(point.getEncoded(false), 1, 65));

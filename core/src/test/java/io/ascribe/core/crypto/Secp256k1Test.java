@@ -8,6 +8,8 @@ import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class Secp256k1Test {
@@ -16,6 +18,19 @@ class Secp256k1Test {
       "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
   private static final Address ANVIL_ADDRESS =
       Address.fromHex("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
+
+  @Test
+  void backendFollowsTheSystemProperty() {
+    // The build runs this class twice: as is, and with the property set (surefire execution
+    // reference-secp256k1). The dependency carries libsecp256k1 for Linux x86_64 and aarch64.
+    boolean forced = "bouncycastle".equals(System.getProperty(Secp256k1.BACKEND_PROPERTY));
+    boolean shipped =
+        System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")
+            && List.of("amd64", "x86_64", "aarch64").contains(System.getProperty("os.arch"));
+    if (forced || shipped) {
+      assertThat(Secp256k1.backend()).isEqualTo(forced ? "bouncycastle" : "native");
+    }
+  }
 
   @Test
   void derivesEthereumAddress() {
