@@ -12,9 +12,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writing a complete HTTP response the same way everywhere: explicit length, the CORS header that
- * lets browser wallets call the node, and keep-alive honoured (the connection closes after the
- * response only when the client asked for that).
+ * Writing a complete HTTP response the same way everywhere: explicit length and keep-alive honoured
+ * (the connection closes after the response only when the client asked for that).
  */
 final class HttpResponses {
   static final String JSON = "application/json";
@@ -40,7 +39,6 @@ final class HttpResponses {
   }
 
   static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
-    response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     HttpUtil.setContentLength(response, response.content().readableBytes());
     HttpUtil.setKeepAlive(response, keepAlive);
     if (keepAlive) {

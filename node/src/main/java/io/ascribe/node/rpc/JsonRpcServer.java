@@ -150,6 +150,7 @@ public final class JsonRpcServer implements AutoCloseable {
 
   private void pipeline(ChannelPipeline p) {
     p.addLast(new HttpServerCodec());
+    p.addLast(new CorsHeader());
     p.addLast(new BodyLimit(options.maxBodyBytes(), dispatcher::refusalText));
     p.addLast(
         new WebSocketServerProtocolHandler(

@@ -53,6 +53,11 @@ final class Subscriptions {
     }
     String id = Quantities.toHex(nextId.getAndIncrement());
     byId.put(id, new Subscription(id, topic, session));
+    // The connection may have closed while this call waited; its cleanup may then have run
+    // before the put, so undo it here rather than keep a subscription no one can reach.
+    if (!session.channel().isActive()) {
+      byId.remove(id);
+    }
     return TextNode.valueOf(id);
   }
 

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +29,8 @@ class JsonRpcServerTest {
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final CompletableFuture<JsonNode> notified = new CompletableFuture<>();
+  private final CountDownLatch slowEntered = new CountDownLatch(1);
+  private final CountDownLatch slowRelease = new CountDownLatch(1);
   private JsonRpcServer server;
 
   @BeforeEach
@@ -48,6 +51,17 @@ class JsonRpcServerTest {
                   return null;
                 })
             .register("nothing", params -> null)
+            .register(
+                "slow",
+                params -> {
+                  slowEntered.countDown();
+                  try {
+                    slowRelease.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return TextNode.valueOf("done");
+                })
             .register(
                 "send_tx",
                 params -> {
@@ -70,6 +84,7 @@ class JsonRpcServerTest {
 
   @AfterEach
   void stop() {
+    slowRelease.countDown();
     server.close();
   }
 
@@ -151,6 +166,35 @@ class JsonRpcServerTest {
         post("[{\"jsonrpc\":\"2.0\",\"method\":\"echo\"},{\"jsonrpc\":\"2.0\",\"method\":\"x\"}]");
     assertThat(response.statusCode()).isEqualTo(204);
     assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void aSlowMethodDoesNotHoldUpOtherClients() throws Exception {
+    CompletableFuture<HttpResponse<String>> slow =
+        http.sendAsync(
+            HttpRequest.newBuilder(uri("/"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"slow\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+
+    // These go over other connections while the slow call holds a handler thread.
+    assertThat(call("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"echo\"}").get("id").asInt())
+        .isEqualTo(2);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(uri("/health")).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(slow).isNotDone();
+
+    slowRelease.countDown();
+    assertThat(JSON.readTree(slow.get(10, TimeUnit.SECONDS).body()).get("result").asText())
+        .isEqualTo("done");
   }
 
   @Test
@@ -237,6 +281,7 @@ class JsonRpcServerTest {
             + "\"]}";
     HttpResponse<String> refused = post(big);
     assertThat(refused.statusCode()).isEqualTo(413);
+    assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
     JsonNode error = JSON.readTree(refused.body());
     assertThat(error.at("/error/code").asInt()).isEqualTo(-32600);
     assertThat(error.at("/error/message").asText())
