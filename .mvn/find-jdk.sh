@@ -41,3 +41,5 @@ ascribe_find_jdk() {
 }
 
 ascribe_find_jdk
+ASCRIBE_JAVA_MAJOR=$(ascribe_java_major "$JAVA_HOME")
+export ASCRIBE_JAVA_MAJOR

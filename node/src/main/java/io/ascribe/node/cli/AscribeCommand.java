@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       TxCommand.class,
       AccountCommand.class,
       StatusCommand.class,
+      LoadCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,307 @@
+package io.ascribe.node.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.tx.TxBodies;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hex;
+import io.ascribe.node.client.RpcClient;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Signs transfers from many accounts and sends them to a node as fast as it takes them, then
+ * measures how fast they are committed and how long each waited. Senders are derived from a seed
+ * and funded by one funder key first; all transactions are signed before the clock starts, so the
+ * figure is the node's, not the signer's.
+ */
+public final class LoadGenerator {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * How to load the node.
+   *
+   * @param rpcUrl the node's JSON-RPC URL (its WebSocket is at /ws on the same port)
+   * @param funder a funded key that pays the senders
+   * @param senders how many accounts send
+   * @param transactions how many transfers in all
+   * @param batchSize transactions per JSON-RPC batch request
+   * @param connections concurrent HTTP senders
+   * @param seed derives the sender keys and recipients
+   */
+  public record Plan(
+      String rpcUrl,
+      PrivateKey funder,
+      int senders,
+      int transactions,
+      int batchSize,
+      int connections,
+      long seed) {}
+
+  private final Plan plan;
+  private final Consumer<String> progress;
+  private final RpcClient rpc;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  public LoadGenerator(Plan plan, Consumer<String> progress) {
+    this.plan = plan;
+    this.progress = progress;
+    this.rpc = new RpcClient(plan.rpcUrl());
+  }
+
+  public LoadReport run() throws IOException, InterruptedException {
+    long chainId = Hex.parseQuantity(rpc.call("ascribe_chainId").asText()).longValueExact();
+    BigInteger fee = Hex.parseQuantity(rpc.call("ascribe_minFee").asText());
+    List<PrivateKey> senders = deriveSenders();
+    HeadLog heads = new HeadLog(plan.rpcUrl());
+    try {
+      fund(senders, chainId, fee, heads);
+      List<SignedTransaction> txs = sign(senders, chainId, fee);
+      progress.accept(
+          "signed " + txs.size() + " transfers from " + senders.size() + " accounts; sending");
+      return measure(txs, heads);
+    } finally {
+      heads.close();
+    }
+  }
+
+  private List<PrivateKey> deriveSenders() {
+    SecureRandom random = seeded(plan.seed());
+    List<PrivateKey> keys = new ArrayList<>();
+    for (int i = 0; i < plan.senders(); i++) {
+      keys.add(PrivateKey.generate(random));
+    }
+    return keys;
+  }
+
+  private static SecureRandom seeded(long seed) {
+    try {
+      SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
+      random.setSeed(seed);
+      return random;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA1PRNG is part of every JDK", e);
+    }
+  }
+
+  /** Gives each sender enough for its share of transfers and fees, and waits until it lands. */
+  private void fund(List<PrivateKey> senders, long chainId, BigInteger fee, HeadLog heads)
+      throws IOException, InterruptedException {
+    int perSender = (plan.transactions() + senders.size() - 1) / senders.size();
+    BigInteger each =
+        fee.add(BigInteger.valueOf(1000))
+            .multiply(BigInteger.valueOf(perSender))
+            .add(Amount.ONE_OPEN);
+    long nonce =
+        Hex.parseQuantity(
+                rpc.call("ascribe_getNonce", plan.funder().address().toString(), "pending")
+                    .asText())
+            .longValueExact();
+    List<SignedTransaction> funding = new ArrayList<>();
+    for (PrivateKey sender : senders) {
+      funding.add(
+          SignedTransaction.sign(
+              TxBodies.transfer(chainId, nonce++, fee, sender.address(), each), plan.funder()));
+    }
+    for (int i = 0; i < funding.size(); i += 500) {
+      List<SignedTransaction> chunk = funding.subList(i, Math.min(funding.size(), i + 500));
+      sendBatch(chunk);
+      String last = chunk.get(chunk.size() - 1).hash().toHex();
+      while (rpc.call("ascribe_getTransactionReceipt", last).isNull()) {
+        heads.next(Duration.ofSeconds(60));
+      }
+    }
+    progress.accept("funded " + senders.size() + " senders");
+  }
+
+  private List<SignedTransaction> sign(List<PrivateKey> senders, long chainId, BigInteger fee) {
+    SecureRandom random = seeded(plan.seed() + 1);
+    Map<PrivateKey, Long> nonces = new HashMap<>();
+    List<SignedTransaction> txs = new ArrayList<>(plan.transactions());
+    for (int i = 0; i < plan.transactions(); i++) {
+      PrivateKey from = senders.get(i % senders.size());
+      long nonce = nonces.merge(from, 1L, Long::sum) - 1;
+      byte[] to = new byte[Address.SIZE];
+      random.nextBytes(to);
+      txs.add(
+          SignedTransaction.sign(
+              TxBodies.transfer(
+                  chainId,
+                  nonce,
+                  fee,
+                  Address.wrap(to),
+                  BigInteger.valueOf(1 + random.nextInt(1000))),
+              from));
+    }
+    return txs;
+  }
+
+  private LoadReport measure(List<SignedTransaction> txs, HeadLog heads)
+      throws IOException, InterruptedException {
+    Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+    long start = System.nanoTime();
+    ExecutorService pool = Executors.newFixedThreadPool(plan.connections());
+    List<Future<?>> sends = new ArrayList<>();
+    for (int i = 0; i < txs.size(); i += plan.batchSize()) {
+      List<SignedTransaction> batch = txs.subList(i, Math.min(txs.size(), i + plan.batchSize()));
+      sends.add(
+          pool.submit(
+              () -> {
+                long now = System.nanoTime();
+                batch.forEach(tx -> sentAt.put(tx.hash().toHex(), now));
+                sendBatch(batch);
+                return null;
+              }));
+    }
+    for (Future<?> send : sends) {
+      try {
+        send.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IOException("sending failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+    pool.shutdown();
+    double sendSeconds = (System.nanoTime() - start) / 1e9;
+    progress.accept(
+        String.format("sent %d transfers in %.2f s; waiting for blocks", txs.size(), sendSeconds));
+
+    List<Long> latencies = new ArrayList<>();
+    long lastCommit = start;
+    int blocks = 0;
+    int remaining = txs.size();
+    while (remaining > 0) {
+      HeadLog.Head head = heads.next(Duration.ofSeconds(60));
+      JsonNode block = rpc.call("ascribe_getBlockByNumber", Hex.quantity(head.height()), false);
+      int found = 0;
+      for (JsonNode hash : block.path("transactions")) {
+        Long sent = sentAt.remove(hash.asText());
+        if (sent != null) {
+          latencies.add(TimeUnit.NANOSECONDS.toMillis(head.arrivedNanos() - sent));
+          found++;
+        }
+      }
+      if (found > 0) {
+        blocks++;
+        remaining -= found;
+        lastCommit = head.arrivedNanos();
+        progress.accept(
+            "block " + head.height() + ": " + found + " transfers, " + remaining + " to go");
+      }
+    }
+    return new LoadReport(
+        txs.size(),
+        latencies.size(),
+        (lastCommit - start) / 1e9,
+        latencies.stream().mapToLong(Long::longValue).toArray(),
+        blocks);
+  }
+
+  private void sendBatch(List<SignedTransaction> batch) throws IOException, InterruptedException {
+    ArrayNode body = JSON.createArrayNode();
+    int id = 0;
+    for (SignedTransaction tx : batch) {
+      ObjectNode call = body.addObject();
+      call.put("jsonrpc", "2.0").put("id", id++).put("method", "ascribe_sendRawTransaction");
+      call.putArray("params").add(Hex.encode(tx.encoded()));
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(plan.rpcUrl()))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build();
+    JsonNode responses =
+        JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+    for (JsonNode response : responses) {
+      if (response.has("error")) {
+        throw new IOException(
+            "the node refused a transfer: " + response.path("error").path("message").asText());
+      }
+    }
+  }
+
+  /** New heads from the node's WebSocket, each stamped with when it arrived. */
+  private static final class HeadLog implements AutoCloseable {
+    record Head(long height, long arrivedNanos) {}
+
+    private final BlockingQueue<Head> heads = new LinkedBlockingQueue<>();
+    private final WebSocket socket;
+
+    HeadLog(String rpcUrl) {
+      StringBuilder partial = new StringBuilder();
+      WebSocket.Listener listener =
+          new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+              partial.append(data);
+              if (last) {
+                long now = System.nanoTime();
+                try {
+                  JsonNode number =
+                      JSON.readTree(partial.toString())
+                          .path("params")
+                          .path("result")
+                          .path("number");
+                  if (number.isTextual()) {
+                    heads.add(new Head(Hex.parseQuantity(number.asText()).longValueExact(), now));
+                  }
+                } catch (IOException e) {
+                  throw new IllegalStateException("the node sent a malformed head", e);
+                }
+                partial.setLength(0);
+              }
+              ws.request(1);
+              return null;
+            }
+          };
+      String ws = rpcUrl.replaceFirst("^http", "ws") + "/ws";
+      socket =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .buildAsync(URI.create(ws), listener)
+              .join();
+      socket
+          .sendText(
+              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ascribe_subscribe\",\"params\":[\"newHeads\"]}",
+              true)
+          .join();
+    }
+
+    Head next(Duration timeout) throws InterruptedException {
+      Head head = heads.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (head == null) {
+        throw new IllegalStateException(
+            "no new block within " + timeout + ": is the node producing?");
+      }
+      return head;
+    }
+
+    @Override
+    public void close() {
+      socket.abort();
+    }
+  }
+}
