@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       AccountCommand.class,
       StatusCommand.class,
       LoadCommand.class,
+      GenesisCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -16,6 +16,7 @@ final class ExpectedErrors {
         || e instanceof RpcClientException
         || e instanceof StoreException
         || e instanceof TxRejectedException
-        || e instanceof UserErrorException;
+        || e instanceof UserErrorException
+        || e instanceof io.ascribe.genesis.InvalidGenesisException;
   }
 }
