@@ -401,17 +401,25 @@ public final class Ledger implements StateReader, AutoCloseable {
    * height and root.
    */
   public AnchoredProof proof(Address address) {
-    Head current = head;
-    StateTree.Path path = current.tree().path(StateTreeHashing.accountKey(address));
     Hash key = StateTreeHashing.accountKey(address);
-    Optional<AccountState> account = Optional.empty();
-    Optional<AccountProof.Neighbour> neighbour = path.leaf();
-    if (neighbour.isPresent() && neighbour.get().key().equals(key)) {
-      account = Optional.of(accounts.getOrDefault(address, AccountState.EMPTY));
-      neighbour = Optional.empty();
+    while (true) {
+      Head current = head;
+      StateTree.Path path = current.tree().path(key);
+      Optional<AccountProof.Neighbour> end = path.leaf();
+      if (end.isEmpty() || !end.get().key().equals(key)) {
+        AccountProof absent = new AccountProof(address, Optional.empty(), path.siblings(), end);
+        return new AnchoredProof(current.height(), current.tree().root(), absent);
+      }
+      // The account map moves to the next block a moment before the head does; take the state
+      // only when it is the one this head's tree commits to.
+      AccountState state = accounts.getOrDefault(address, AccountState.EMPTY);
+      if (state.valueHash().equals(end.get().valueHash())) {
+        AccountProof present =
+            new AccountProof(address, Optional.of(state), path.siblings(), Optional.empty());
+        return new AnchoredProof(current.height(), current.tree().root(), present);
+      }
+      Thread.onSpinWait();
     }
-    AccountProof proof = new AccountProof(address, account, path.siblings(), neighbour);
-    return new AnchoredProof(current.height(), current.tree().root(), proof);
   }
 
   @Override
