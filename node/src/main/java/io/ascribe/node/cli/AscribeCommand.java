@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
     description = "A BFT chain that settles AI work: run a node, send transactions, read state.",
     subcommands = {
       DevnetCommand.class,
+      InitCommand.class,
+      RunCommand.class,
       KeysCommand.class,
       TxCommand.class,
       AccountCommand.class,

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -88,22 +87,9 @@ final class DevnetCommand implements Runnable {
     } catch (IOException e) {
       throw new UserErrorException("cannot start the devnet: " + e.getMessage());
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  node.close();
-                  stopped.countDown();
-                },
-                "shutdown"));
     writeDevnetJson(node, genesis, accounts);
     printBanner(node, genesis, accounts);
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    Foreground.runUntilStopped(node);
   }
 
   private void printBanner(AscribeNode node, Genesis genesis, List<PrivateKey> accounts) {

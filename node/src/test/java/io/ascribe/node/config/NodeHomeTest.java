@@ -1,0 +1,94 @@
+package io.ascribe.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.genesis.DevnetGenesis;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeHomeTest {
+  @TempDir Path dir;
+  private final PrivateKey key = DevnetGenesis.devAccounts().get(3);
+
+  private NodeHome initialised() throws IOException {
+    NodeHome home = new NodeHome(dir.resolve("home"));
+    home.init(DevnetGenesis.create(), key);
+    return home;
+  }
+
+  @Test
+  void initThenLoadGivesBackTheGenesisKeyAndDefaults() throws IOException {
+    NodeHome home = initialised();
+    NodeHome.Contents contents = home.load();
+    assertThat(contents.genesis()).isEqualTo(DevnetGenesis.create());
+    assertThat(contents.validatorKey().address()).isEqualTo(key.address());
+    assertThat(contents.settings()).isEqualTo(NodeSettings.DEFAULT);
+    assertThat(Files.getPosixFilePermissions(home.keyFile()))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.isDirectory(home.dataDir())).isTrue();
+  }
+
+  @Test
+  void initNeverOverwritesAHome() throws IOException {
+    NodeHome home = initialised();
+    String keyBefore = Files.readString(home.keyFile());
+    assertThatThrownBy(() -> home.init(DevnetGenesis.create(), DevnetGenesis.devAccounts().get(4)))
+        .isInstanceOf(FileAlreadyExistsException.class)
+        .hasMessageContaining("already holds a node home");
+    assertThat(Files.readString(home.keyFile())).isEqualTo(keyBefore);
+  }
+
+  @Test
+  void settingsMayNameOnlyWhatDiffers() throws IOException {
+    NodeHome home = initialised();
+    Files.writeString(home.settingsFile(), "[rpc]\nport = 18645\n");
+    NodeSettings settings = home.load().settings();
+    assertThat(settings.rpc().port()).isEqualTo(18645);
+    assertThat(settings.rpc().host()).isEqualTo("127.0.0.1");
+    assertThat(settings.metrics()).isEqualTo(NodeSettings.Metrics.DEFAULT);
+  }
+
+  @Test
+  void badSettingsNameTheFileAndTheField() throws IOException {
+    NodeHome home = initialised();
+    Files.writeString(home.settingsFile(), "[rpc]\nprot = 1\n");
+    assertThatThrownBy(home::load)
+        .hasMessageContaining("node.toml")
+        .hasMessageContaining("unknown setting 'rpc.prot'");
+    Files.writeString(home.settingsFile(), "[metrics]\nport = -2\n");
+    assertThatThrownBy(home::load).hasMessageContaining("metrics.port must be a port");
+    Files.writeString(home.settingsFile(), "[rpc]\nport = \"abc\"\n");
+    assertThatThrownBy(home::load).hasMessageContaining("'rpc.port' has the wrong type");
+    Files.writeString(home.settingsFile(), "[rpc\n");
+    assertThatThrownBy(home::load).hasMessageContaining("node.toml");
+  }
+
+  @Test
+  void aDamagedKeyOrGenesisIsNamed() throws IOException {
+    NodeHome home = initialised();
+    Files.writeString(home.keyFile(), "{\"privateKey\": \"0x12\"}");
+    assertThatThrownBy(home::load)
+        .hasMessageContaining("validator_key.json")
+        .hasMessageContaining("32 bytes");
+    Files.writeString(home.keyFile(), "{");
+    assertThatThrownBy(home::load).hasMessageContaining("not valid JSON");
+    Files.delete(home.keyFile());
+    Files.writeString(home.genesisFile(), "{}");
+    assertThatThrownBy(home::load)
+        .hasMessageContaining("genesis.json")
+        .hasMessageContaining("chainId");
+  }
+
+  @Test
+  void aMissingHomeSaysHowToCreateOne() {
+    assertThatThrownBy(() -> new NodeHome(dir.resolve("nothing")).load())
+        .hasMessageContaining("ascribe init --home");
+  }
+}
