@@ -2,16 +2,17 @@ package io.ascribe.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.Block;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.ledger.Ledger;
+import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
 import java.io.BufferedReader;
@@ -64,11 +65,11 @@ class CrashRecoveryIT {
                 () -> sendTransfers(rpc, genesis, dev, new Random(random.nextLong()), sending));
         load.start();
         int blocksToWatch = 3 + random.nextInt(10);
-        try (HeadWatcher heads = new HeadWatcher(url.replace("http://", "ws://") + "/ws")) {
+        try (HeadSubscription heads = HeadSubscription.open(url)) {
           for (int i = 0; i < blocksToWatch; i++) {
-            JsonNode head = heads.nextHead(Duration.ofSeconds(30));
-            long height = Hex.parseQuantity(head.path("number").asText()).longValueExact();
-            seenRoots.put(height, head.path("stateRoot").asText());
+            HeadSubscription.Head head = heads.next(Duration.ofSeconds(30));
+            long height = head.height();
+            seenRoots.put(height, head.json().path("stateRoot").asText());
             seenHeight = Math.max(seenHeight, height);
           }
         }
@@ -159,9 +160,8 @@ class CrashRecoveryIT {
         long nonce =
             nonces.containsKey(from)
                 ? nonces.get(from)
-                : Hex.parseQuantity(
-                        rpc.call("ascribe_getNonce", from.address().toString(), "pending").asText())
-                    .longValueExact();
+                : Quantities.parseLong(
+                    rpc.call("ascribe_getNonce", from.address().toString(), "pending").asText());
         byte[] raw = new byte[20];
         random.nextBytes(raw);
         SignedTransaction tx =

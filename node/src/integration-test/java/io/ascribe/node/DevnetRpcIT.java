@@ -14,8 +14,10 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
 import java.math.BigInteger;
@@ -41,7 +43,7 @@ class DevnetRpcIT {
   private Genesis genesis;
   private AscribeNode node;
   private RpcClient rpc;
-  private HeadWatcher heads;
+  private HeadSubscription heads;
   private final List<PrivateKey> dev = DevnetGenesis.devAccounts();
 
   @BeforeAll
@@ -49,7 +51,7 @@ class DevnetRpcIT {
     genesis = DevnetGenesis.create(50);
     node = AscribeNode.start(new NodeConfig(dir, genesis, dev.get(0), "127.0.0.1", 0, 0));
     rpc = new RpcClient(node.rpcUrl());
-    heads = new HeadWatcher(node.wsUrl());
+    heads = HeadSubscription.open(node.rpcUrl());
   }
 
   @AfterAll
@@ -59,9 +61,8 @@ class DevnetRpcIT {
   }
 
   private long nonceOf(PrivateKey key) {
-    return Hex.parseQuantity(
-            rpc.call("ascribe_getNonce", key.address().toString(), "pending").asText())
-        .longValueExact();
+    return Quantities.parseLong(
+        rpc.call("ascribe_getNonce", key.address().toString(), "pending").asText());
   }
 
   private String send(SignedTransaction tx) {
@@ -69,7 +70,7 @@ class DevnetRpcIT {
   }
 
   private JsonNode awaitReceipt(String hash) throws InterruptedException {
-    long height = Hex.parseQuantity(rpc.call("ascribe_blockNumber").asText()).longValueExact();
+    long height = Quantities.parseLong(rpc.call("ascribe_blockNumber").asText());
     for (long h = height + 1; h < height + 200; h++) {
       JsonNode receipt = rpc.call("ascribe_getTransactionReceipt", hash);
       if (!receipt.isNull()) {
@@ -89,13 +90,13 @@ class DevnetRpcIT {
   void aTransferIsCommittedAndProvable() throws Exception {
     PrivateKey from = dev.get(1);
     Address to = dev.get(2).address();
-    BigInteger before = Hex.parseQuantity(rpc.call("ascribe_getBalance", to.toString()).asText());
+    BigInteger before = Quantities.parse(rpc.call("ascribe_getBalance", to.toString()).asText());
 
     String hash = send(transfer(from, nonceOf(from), to, OPEN.multiply(BigInteger.valueOf(3))));
     JsonNode receipt = awaitReceipt(hash);
 
     assertThat(receipt.path("status").asText()).isEqualTo("success");
-    assertThat(Hex.parseQuantity(rpc.call("ascribe_getBalance", to.toString()).asText()))
+    assertThat(Quantities.parse(rpc.call("ascribe_getBalance", to.toString()).asText()))
         .isEqualTo(before.add(OPEN.multiply(BigInteger.valueOf(3))));
     JsonNode block =
         rpc.call("ascribe_getBlockByNumber", receipt.path("blockNumber").asText(), true);
@@ -104,11 +105,11 @@ class DevnetRpcIT {
         .isEqualTo(dev.get(0).address().toString());
 
     AnchoredProof proof = AccountProofJson.fromJson(rpc.call("ascribe_getProof", to.toString()));
-    JsonNode header = rpc.call("ascribe_getBlockByNumber", Hex.quantity(proof.height()), false);
+    JsonNode header = rpc.call("ascribe_getBlockByNumber", Quantities.toHex(proof.height()), false);
     Hash root = Hash.fromHex(header.path("stateRoot").asText());
     assertThat(proof.proof().verify(root)).isTrue();
     assertThat(proof.proof().account().orElseThrow().balance())
-        .isEqualTo(Hex.parseQuantity(rpc.call("ascribe_getBalance", to.toString()).asText()));
+        .isEqualTo(Quantities.parse(rpc.call("ascribe_getBalance", to.toString()).asText()));
   }
 
   @Test
@@ -222,7 +223,7 @@ class DevnetRpcIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(413);
-    assertThat(rpc.call("ascribe_chainId").asText()).isEqualTo(Hex.quantity(genesis.chainId()));
+    assertThat(rpc.call("ascribe_chainId").asText()).isEqualTo(Quantities.toHex(genesis.chainId()));
   }
 
   @Test

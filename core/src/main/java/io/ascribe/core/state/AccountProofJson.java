@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
-import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,16 +22,16 @@ public final class AccountProofJson {
     AccountProof proof = anchored.proof();
     ObjectNode out = f.objectNode();
     out.put("address", proof.address().toString());
-    out.put("height", Hex.quantity(anchored.height()));
+    out.put("height", Quantities.toHex(anchored.height()));
     out.put("stateRoot", anchored.stateRoot().toHex());
     if (proof.account().isPresent()) {
       AccountState a = proof.account().get();
       ObjectNode account = out.putObject("account");
-      account.put("balance", Hex.quantity(a.balance()));
-      account.put("nonce", Hex.quantity(a.nonce()));
-      account.put("stake", Hex.quantity(a.stake()));
-      account.put("unbonding", Hex.quantity(a.unbonding()));
-      account.put("unbondingHeight", Hex.quantity(a.unbondingHeight()));
+      account.put("balance", Quantities.toHex(a.balance()));
+      account.put("nonce", Quantities.toHex(a.nonce()));
+      account.put("stake", Quantities.toHex(a.stake()));
+      account.put("unbonding", Quantities.toHex(a.unbonding()));
+      account.put("unbondingHeight", Quantities.toHex(a.unbondingHeight()));
     } else {
       out.putNull("account");
     }
@@ -54,7 +54,7 @@ public final class AccountProofJson {
    */
   public static AnchoredProof fromJson(JsonNode json) {
     Address address = Address.fromHex(text(json, "address"));
-    long height = Hex.parseQuantity(text(json, "height")).longValueExact();
+    long height = quantity(json, "height").longValueExact();
     Hash root = Hash.fromHex(text(json, "stateRoot"));
     Optional<AccountState> account = Optional.empty();
     JsonNode a = json.path("account");
@@ -62,11 +62,11 @@ public final class AccountProofJson {
       account =
           Optional.of(
               new AccountState(
-                  Hex.parseQuantity(text(a, "balance")),
-                  Hex.parseQuantity(text(a, "nonce")).longValueExact(),
-                  Hex.parseQuantity(text(a, "stake")),
-                  Hex.parseQuantity(text(a, "unbonding")),
-                  Hex.parseQuantity(text(a, "unbondingHeight")).longValueExact()));
+                  quantity(a, "balance"),
+                  quantity(a, "nonce").longValueExact(),
+                  quantity(a, "stake"),
+                  quantity(a, "unbonding"),
+                  quantity(a, "unbondingHeight").longValueExact()));
     }
     List<Hash> siblings = new ArrayList<>();
     for (JsonNode s : json.path("siblings")) {
@@ -81,6 +81,16 @@ public final class AccountProofJson {
                   Hash.fromHex(text(n, "key")), Hash.fromHex(text(n, "valueHash"))));
     }
     return new AnchoredProof(height, root, new AccountProof(address, account, siblings, neighbour));
+  }
+
+  private static java.math.BigInteger quantity(JsonNode node, String field) {
+    String value = text(node, field);
+    try {
+      return Quantities.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "proof field '" + field + "' is not a hex quantity (" + e.getMessage() + "): " + value);
+    }
   }
 
   private static String text(JsonNode node, String field) {

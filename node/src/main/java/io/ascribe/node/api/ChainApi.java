@@ -8,7 +8,7 @@ import io.ascribe.core.state.AccountProofJson;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
-import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.TxReceipt;
 import io.ascribe.ledger.exec.TxRejectedException;
@@ -40,9 +40,9 @@ public final class ChainApi {
 
   public void register(RpcRegistry registry) {
     registry
-        .register("ascribe_chainId", p -> text(Hex.quantity(ledger.genesis().chainId())))
-        .register("ascribe_blockNumber", p -> text(Hex.quantity(ledger.height())))
-        .register("ascribe_minFee", p -> text(Hex.quantity(ledger.genesis().params().minFee())))
+        .register("ascribe_chainId", p -> text(Quantities.toHex(ledger.genesis().chainId())))
+        .register("ascribe_blockNumber", p -> text(Quantities.toHex(ledger.height())))
+        .register("ascribe_minFee", p -> text(Quantities.toHex(ledger.genesis().params().minFee())))
         .register("ascribe_getBlockByNumber", this::getBlockByNumber)
         .register("ascribe_getBalance", this::getBalance)
         .register("ascribe_getNonce", this::getNonce)
@@ -94,7 +94,7 @@ public final class ChainApi {
     Params params = Params.of(raw).atMost(2);
     Address address = params.address(0, "address");
     requireLatest(params, 1);
-    return text(Hex.quantity(ledger.account(address).balance()));
+    return text(Quantities.toHex(ledger.account(address).balance()));
   }
 
   private JsonNode getNonce(JsonNode raw) {
@@ -104,10 +104,10 @@ public final class ChainApi {
     if (params.size() > 1
         && params.raw(1, "block").isTextual()
         && "pending".equals(params.string(1, "block"))) {
-      return text(Hex.quantity(mempool.nextNonce(address, committed)));
+      return text(Quantities.toHex(mempool.nextNonce(address, committed)));
     }
     requireLatest(params, 1);
-    return text(Hex.quantity(committed));
+    return text(Quantities.toHex(committed));
   }
 
   private JsonNode sendRawTransaction(JsonNode raw) {

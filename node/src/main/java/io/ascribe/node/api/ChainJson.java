@@ -13,6 +13,7 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.exec.TxReceipt;
 import java.util.Optional;
 
@@ -25,11 +26,11 @@ public final class ChainJson {
   /** A block header with its hash: what {@code newHeads} subscribers receive. */
   public static ObjectNode header(Header header, Hash hash) {
     ObjectNode out = F.objectNode();
-    out.put("number", Hex.quantity(header.getHeight()));
+    out.put("number", Quantities.toHex(header.getHeight()));
     out.put("hash", hash.toHex());
     out.put("parentHash", Hex.encode(header.getParentHash().toByteArray()));
-    out.put("timestamp", Hex.quantity(header.getTimeMs()));
-    out.put("chainId", Hex.quantity(header.getChainId()));
+    out.put("timestamp", Quantities.toHex(header.getTimeMs()));
+    out.put("chainId", Quantities.toHex(header.getChainId()));
     out.put("txRoot", Hex.encode(header.getTxRoot().toByteArray()));
     out.put("stateRoot", Hex.encode(header.getStateRoot().toByteArray()));
     out.put("validatorsHash", Hex.encode(header.getValidatorsHash().toByteArray()));
@@ -72,28 +73,29 @@ public final class ChainJson {
     ObjectNode out = F.objectNode();
     out.put("hash", tx.hash().toHex());
     out.put("from", tx.sender().toString());
-    out.put("chainId", Hex.quantity(body.getChainId()));
-    out.put("nonce", Hex.quantity(body.getNonce()));
-    out.put("fee", Hex.quantity(Amount.decode(body.getFee().toByteArray(), "fee")));
+    out.put("chainId", Quantities.toHex(body.getChainId()));
+    out.put("nonce", Quantities.toHex(body.getNonce()));
+    out.put("fee", Quantities.toHex(Amount.decode(body.getFee().toByteArray(), "fee")));
     switch (body.getKindCase()) {
       case TRANSFER -> {
         out.put("type", "transfer");
         out.put("to", Address.wrap(body.getTransfer().getTo().toByteArray()).toString());
         out.put(
             "amount",
-            Hex.quantity(Amount.decode(body.getTransfer().getAmount().toByteArray(), "amount")));
+            Quantities.toHex(
+                Amount.decode(body.getTransfer().getAmount().toByteArray(), "amount")));
       }
       case STAKE -> {
         out.put("type", "stake");
         out.put(
             "amount",
-            Hex.quantity(Amount.decode(body.getStake().getAmount().toByteArray(), "amount")));
+            Quantities.toHex(Amount.decode(body.getStake().getAmount().toByteArray(), "amount")));
       }
       case UNSTAKE -> {
         out.put("type", "unstake");
         out.put(
             "amount",
-            Hex.quantity(Amount.decode(body.getUnstake().getAmount().toByteArray(), "amount")));
+            Quantities.toHex(Amount.decode(body.getUnstake().getAmount().toByteArray(), "amount")));
       }
       case KIND_NOT_SET -> out.put("type", "unknown");
     }
@@ -103,13 +105,13 @@ public final class ChainJson {
   public static ObjectNode receipt(TxReceipt receipt, Hash blockHash) {
     ObjectNode out = F.objectNode();
     out.put("transactionHash", receipt.txHash().toHex());
-    out.put("blockNumber", Hex.quantity(receipt.height()));
+    out.put("blockNumber", Quantities.toHex(receipt.height()));
     out.put("blockHash", blockHash.toHex());
-    out.put("transactionIndex", Hex.quantity(receipt.index()));
+    out.put("transactionIndex", Quantities.toHex(receipt.index()));
     out.put("from", receipt.sender().toString());
     out.put("status", receipt.success() ? "success" : "failed");
     out.put("error", receipt.error().isEmpty() ? null : receipt.error());
-    out.put("feePaid", Hex.quantity(receipt.feePaid()));
+    out.put("feePaid", Quantities.toHex(receipt.feePaid()));
     return out;
   }
 }

@@ -7,7 +7,7 @@ import io.ascribe.core.state.AnchoredProof;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
-import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.node.client.RpcClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,10 +44,10 @@ final class AccountCommand implements Runnable {
       out.printf(
           "balance  %s OPEN%n",
           Amount.formatOpen(
-              Hex.parseQuantity(client.call("ascribe_getBalance", who.toString()).asText())));
+              Quantities.parse(client.call("ascribe_getBalance", who.toString()).asText())));
       out.printf(
           "nonce    %s%n",
-          Hex.parseQuantity(client.call("ascribe_getNonce", who.toString()).asText()));
+          Quantities.parse(client.call("ascribe_getNonce", who.toString()).asText()));
       out.flush();
     }
   }
@@ -70,7 +70,7 @@ final class AccountCommand implements Runnable {
       AnchoredProof anchored =
           AccountProofJson.fromJson(client.call("ascribe_getProof", who.toString()));
       JsonNode header =
-          client.call("ascribe_getBlockByNumber", Hex.quantity(anchored.height()), false);
+          client.call("ascribe_getBlockByNumber", Quantities.toHex(anchored.height()), false);
       Hash headerRoot = Hash.fromHex(header.path("stateRoot").asText());
       var out = spec.commandLine().getOut();
       boolean verified =

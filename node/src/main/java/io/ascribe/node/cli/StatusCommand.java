@@ -1,7 +1,7 @@
 package io.ascribe.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.node.client.RpcClient;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -17,11 +17,10 @@ final class StatusCommand implements Runnable {
   @Override
   public void run() {
     RpcClient client = rpc.client();
-    long chainId = Hex.parseQuantity(client.call("ascribe_chainId").asText()).longValueExact();
+    long chainId = Quantities.parseLong(client.call("ascribe_chainId").asText());
     JsonNode block = client.call("ascribe_getBlockByNumber", "latest", false);
-    long height = Hex.parseQuantity(block.path("number").asText()).longValueExact();
-    Instant time =
-        Instant.ofEpochMilli(Hex.parseQuantity(block.path("timestamp").asText()).longValueExact());
+    long height = Quantities.parseLong(block.path("number").asText());
+    Instant time = Instant.ofEpochMilli(Quantities.parseLong(block.path("timestamp").asText()));
     var out = spec.commandLine().getOut();
     out.printf("chain id     %d%n", chainId);
     out.printf("height       %d%n", height);

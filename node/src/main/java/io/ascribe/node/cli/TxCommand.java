@@ -8,6 +8,7 @@ import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.node.client.RpcClient;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -67,19 +68,16 @@ final class TxCommand implements Runnable {
     void send(PrintWriter out, BodyFactory build) {
       PrivateKey signer = PrivateKey.fromHex(key);
       RpcClient client = rpc.client();
-      long chainId = Hex.parseQuantity(client.call("ascribe_chainId").asText()).longValueExact();
+      long chainId = Quantities.parseLong(client.call("ascribe_chainId").asText());
       long useNonce =
           nonce != null
               ? nonce
-              : Hex.parseQuantity(
-                      client
-                          .call("ascribe_getNonce", signer.address().toString(), "pending")
-                          .asText())
-                  .longValueExact();
+              : Quantities.parseLong(
+                  client.call("ascribe_getNonce", signer.address().toString(), "pending").asText());
       BigInteger useFee =
           fee != null
               ? Amount.parseOpen(fee)
-              : Hex.parseQuantity(client.call("ascribe_minFee").asText());
+              : Quantities.parse(client.call("ascribe_minFee").asText());
       SignedTransaction tx = SignedTransaction.sign(build.body(chainId, useNonce, useFee), signer);
       String hash = client.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
       out.printf("sent %s (nonce %d, fee %s OPEN)%n", hash, useNonce, Amount.formatOpen(useFee));
@@ -92,7 +90,7 @@ final class TxCommand implements Runnable {
       out.printf(
           "%s in block %d%s%n",
           ok ? "included" : "failed",
-          Hex.parseQuantity(receipt.path("blockNumber").asText()).longValueExact(),
+          Quantities.parseLong(receipt.path("blockNumber").asText()),
           ok ? "" : ": " + receipt.path("error").asText());
       out.flush();
       if (!ok) {

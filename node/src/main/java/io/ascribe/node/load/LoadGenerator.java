@@ -10,6 +10,8 @@ import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
+import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -17,19 +19,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -74,10 +72,10 @@ public final class LoadGenerator {
   }
 
   public LoadReport run() throws IOException, InterruptedException {
-    long chainId = Hex.parseQuantity(rpc.call("ascribe_chainId").asText()).longValueExact();
-    BigInteger fee = Hex.parseQuantity(rpc.call("ascribe_minFee").asText());
+    long chainId = Quantities.parseLong(rpc.call("ascribe_chainId").asText());
+    BigInteger fee = Quantities.parse(rpc.call("ascribe_minFee").asText());
     List<PrivateKey> senders = deriveSenders();
-    HeadLog heads = new HeadLog(plan.rpcUrl());
+    HeadSubscription heads = HeadSubscription.open(plan.rpcUrl());
     try {
       fund(senders, chainId, fee, heads);
       List<SignedTransaction> txs = sign(senders, chainId, fee);
@@ -109,7 +107,7 @@ public final class LoadGenerator {
   }
 
   /** Gives each sender enough for its share of transfers and fees, and waits until it lands. */
-  private void fund(List<PrivateKey> senders, long chainId, BigInteger fee, HeadLog heads)
+  private void fund(List<PrivateKey> senders, long chainId, BigInteger fee, HeadSubscription heads)
       throws IOException, InterruptedException {
     int perSender = (plan.transactions() + senders.size() - 1) / senders.size();
     BigInteger each =
@@ -117,10 +115,8 @@ public final class LoadGenerator {
             .multiply(BigInteger.valueOf(perSender))
             .add(Amount.ONE_OPEN);
     long nonce =
-        Hex.parseQuantity(
-                rpc.call("ascribe_getNonce", plan.funder().address().toString(), "pending")
-                    .asText())
-            .longValueExact();
+        Quantities.parseLong(
+            rpc.call("ascribe_getNonce", plan.funder().address().toString(), "pending").asText());
     List<SignedTransaction> funding = new ArrayList<>();
     for (PrivateKey sender : senders) {
       funding.add(
@@ -160,7 +156,7 @@ public final class LoadGenerator {
     return txs;
   }
 
-  private LoadReport measure(List<SignedTransaction> txs, HeadLog heads)
+  private LoadReport measure(List<SignedTransaction> txs, HeadSubscription heads)
       throws IOException, InterruptedException {
     Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
     long start = System.nanoTime();
@@ -194,8 +190,8 @@ public final class LoadGenerator {
     int blocks = 0;
     int remaining = txs.size();
     while (remaining > 0) {
-      HeadLog.Head head = heads.next(Duration.ofSeconds(60));
-      JsonNode block = rpc.call("ascribe_getBlockByNumber", Hex.quantity(head.height()), false);
+      HeadSubscription.Head head = heads.next(Duration.ofSeconds(60));
+      JsonNode block = rpc.call("ascribe_getBlockByNumber", Quantities.toHex(head.height()), false);
       int found = 0;
       for (JsonNode hash : block.path("transactions")) {
         Long sent = sentAt.remove(hash.asText());
@@ -240,68 +236,6 @@ public final class LoadGenerator {
         throw new IOException(
             "the node refused a transfer: " + response.path("error").path("message").asText());
       }
-    }
-  }
-
-  /** New heads from the node's WebSocket, each stamped with when it arrived. */
-  private static final class HeadLog implements AutoCloseable {
-    record Head(long height, long arrivedNanos) {}
-
-    private final BlockingQueue<Head> heads = new LinkedBlockingQueue<>();
-    private final WebSocket socket;
-
-    HeadLog(String rpcUrl) {
-      StringBuilder partial = new StringBuilder();
-      WebSocket.Listener listener =
-          new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-              partial.append(data);
-              if (last) {
-                long now = System.nanoTime();
-                try {
-                  JsonNode number =
-                      JSON.readTree(partial.toString())
-                          .path("params")
-                          .path("result")
-                          .path("number");
-                  if (number.isTextual()) {
-                    heads.add(new Head(Hex.parseQuantity(number.asText()).longValueExact(), now));
-                  }
-                } catch (IOException e) {
-                  throw new IllegalStateException("the node sent a malformed head", e);
-                }
-                partial.setLength(0);
-              }
-              ws.request(1);
-              return null;
-            }
-          };
-      String ws = rpcUrl.replaceFirst("^http", "ws") + "/ws";
-      socket =
-          HttpClient.newHttpClient()
-              .newWebSocketBuilder()
-              .buildAsync(URI.create(ws), listener)
-              .join();
-      socket
-          .sendText(
-              "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ascribe_subscribe\",\"params\":[\"newHeads\"]}",
-              true)
-          .join();
-    }
-
-    Head next(Duration timeout) throws InterruptedException {
-      Head head = heads.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      if (head == null) {
-        throw new IllegalStateException(
-            "no new block within " + timeout + ": is the node producing?");
-      }
-      return head;
-    }
-
-    @Override
-    public void close() {
-      socket.abort();
     }
   }
 }

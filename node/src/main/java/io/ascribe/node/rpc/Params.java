@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import java.math.BigInteger;
 import java.util.Optional;
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.ascribe.core.types.Quantities;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;

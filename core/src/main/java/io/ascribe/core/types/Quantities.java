@@ -1,4 +1,4 @@
-package io.ascribe.node.rpc;
+package io.ascribe.core.types;
 
 import java.math.BigInteger;
 

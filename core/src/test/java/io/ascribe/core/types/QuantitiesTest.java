@@ -1,4 +1,4 @@
-package io.ascribe.node.rpc;
+package io.ascribe.core.types;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
