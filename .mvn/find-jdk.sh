@@ -1,5 +1,6 @@
 # Sourced by ./mvnw and ./ascribe: points JAVA_HOME at a JDK 21 or newer.
-# Order: $JAVA_HOME, then the newest JDK under /usr/lib/jvm, then the `java` on PATH.
+# Order: $JAVA_HOME, then the newest JDK under $ASCRIBE_JVM_DIR (default /usr/lib/jvm), then the
+# `javac` on PATH.
 # Prints one line naming the fix and exits when none is found.
 
 ascribe_java_major() {
@@ -19,7 +20,8 @@ ascribe_find_jdk() {
   [ -n "$m" ] && [ "$m" -ge 21 ] && return 0
   best=""
   best_major=0
-  for d in /usr/lib/jvm/*; do
+  jvm_dir=${ASCRIBE_JVM_DIR:-/usr/lib/jvm}
+  for d in "$jvm_dir"/*; do
     [ -d "$d" ] || continue
     m=$(ascribe_java_major "$d")
     if [ -n "$m" ] && [ "$m" -ge 21 ] && [ "$m" -gt "$best_major" ]; then
@@ -33,7 +35,7 @@ ascribe_find_jdk() {
     [ -n "$m" ] && [ "$m" -ge 21 ] && best=$d
   fi
   if [ -z "$best" ]; then
-    echo "Ascribe needs a JDK 21 or newer and found none (JAVA_HOME, /usr/lib/jvm, PATH): install one, e.g. 'apt-get install openjdk-21-jdk-headless', or set JAVA_HOME to it." >&2
+    echo "Ascribe needs a JDK 21 or newer and found none (JAVA_HOME, $jvm_dir, PATH): install one, e.g. 'apt-get install openjdk-21-jdk-headless', or set JAVA_HOME to it." >&2
     exit 1
   fi
   JAVA_HOME=$best
