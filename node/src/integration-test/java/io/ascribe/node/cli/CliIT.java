@@ -6,7 +6,7 @@ import io.ascribe.core.crypto.Keystore;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
-import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
@@ -83,7 +83,7 @@ class CliIT {
   }
 
   private BigInteger balanceOf(Address address) {
-    return Hex.parseQuantity(rpc.call("ascribe_getBalance", address.toString()).asText());
+    return Quantities.parse(rpc.call("ascribe_getBalance", address.toString()).asText());
   }
 
   /** An address no genesis or earlier test funded, different for each {@code seed}. */
