@@ -1,0 +1,53 @@
+package io.ascribe.p2p;
+
+import io.ascribe.core.proto.PeerMessage;
+import io.ascribe.core.types.Address;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+
+/**
+ * A connected, authenticated peer: its node id is the address of the key its TLS certificate is
+ * bound to, and it has shown it is on this chain.
+ */
+public final class Peer {
+  private final Channel channel;
+  private final Address nodeId;
+  private final boolean outbound;
+
+  Peer(Channel channel, Address nodeId, boolean outbound) {
+    this.channel = channel;
+    this.nodeId = nodeId;
+    this.outbound = outbound;
+  }
+
+  public Address nodeId() {
+    return nodeId;
+  }
+
+  /** True when this node dialled the peer. */
+  public boolean outbound() {
+    return outbound;
+  }
+
+  public InetSocketAddress remoteAddress() {
+    return (InetSocketAddress) channel.remoteAddress();
+  }
+
+  public boolean isConnected() {
+    return channel.isActive();
+  }
+
+  /** Queues a message; it is dropped if the connection has closed. */
+  public void send(PeerMessage message) {
+    channel.writeAndFlush(message);
+  }
+
+  public void disconnect() {
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return nodeId + "@" + channel.remoteAddress();
+  }
+}
