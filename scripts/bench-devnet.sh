@@ -72,7 +72,7 @@ median() {
 # start_devnet NAME BLOCK_TIME JAVA_OPTS: starts a devnet, sets rpc_url and node_pid.
 start_devnet() {
   local name=$1 block_time=$2 opts=$3
-  local dir="$work/$name" ports rpc_port metrics_port
+  local dir="$work/$name" rpc_port metrics_port
   mkdir -p "$dir"
   read -r rpc_port metrics_port < <(free_ports)
   ASCRIBE_JAVA_OPTS="$opts" ./ascribe devnet --data-dir "$dir/data" --rpc-port "$rpc_port" \
@@ -96,7 +96,6 @@ start_devnet() {
 bench() {
   local name=$1 block_time=$2 opts=$3 dir="$work/$1"
   start_devnet "$name" "$block_time" "$opts"
-  if [ -n "$opts" ] && ! grep -q . "$dir/node.log"; then :; fi
   for seed in $(seq 1 "$RUNS"); do
     ./ascribe load --rpc "$rpc_url" --txs "$TXS" --senders "$SENDERS" --seed "$seed" \
       >"$dir/load-$seed.log" 2>&1 || {
