@@ -1,8 +1,10 @@
 /*
- * Run from the repository root (JMH options go in jmh.args; the defaults run every benchmark in
- * this package at JMH's default settings):
+ * Run from the repository root (JMH options and filters follow the module; without them every
+ * benchmark here runs at the settings below; see README.md, Benchmarks):
  *
- *   ./mvnw -q -pl core test-compile exec:exec@jmh -Djmh.args="-f 1 -wi 2 -i 3"
+ *   scripts/jmh.sh core -f 1 -wi 2 -i 3
+ *
+ * or through Maven: ./mvnw -q -pl core -am test-compile exec:exec@jmh -Djmh.args="-f 1 -wi 2 -i 3"
  */
 package io.ascribe.core.bench;
 
