@@ -1,0 +1,44 @@
+package io.ascribe.inference;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.LibUtils;
+import ai.djl.util.Utils;
+
+/**
+ * The one place that starts DJL's PyTorch engine. libtorch comes from the {@code pytorch-native-*}
+ * jar on the class path (extracted once into DJL's cache directory), so the engine never needs the
+ * network: this class turns on {@code ai.djl.offline} before the engine loads unless the caller has
+ * set it, which makes any attempted download an error instead of a silent fetch. Seeds go through
+ * the engine so PyTorch's own generator (dropout, sampling) is seeded as well.
+ */
+public final class Torch {
+  public static final String ENGINE = "PyTorch";
+
+  private Torch() {}
+
+  /** The PyTorch engine, loading libtorch on first use. */
+  public static synchronized Engine engine() {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    return Engine.getEngine(ENGINE);
+  }
+
+  /** Seeds PyTorch's generator (CPU and, where present, CUDA). */
+  public static void seed(long seed) {
+    // DJL's API takes an int; fold the long so distinct seeds stay distinct in practice.
+    engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+  }
+
+  /** Whether DJL runs in offline mode (never downloads). */
+  public static boolean offline() {
+    engine();
+    return Utils.isOfflineMode();
+  }
+
+  /** The directory libtorch was loaded from. */
+  public static String libtorchPath() {
+    engine();
+    return LibUtils.getLibtorchPath();
+  }
+}

@@ -1,0 +1,241 @@
+package io.ascribe.inference.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.model.Adapter;
+import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.safetensors.SafeTensorsFile;
+import io.ascribe.inference.safetensors.SafeTensorsWriter;
+import io.ascribe.inference.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * LoRA (Hu et al. 2021) on a {@link LlamaModel}'s projections: each adapted projection W gets W·x +
+ * (alpha/r)·B·A·x, with A (r × in) drawn uniform in ±1/√in (PEFT's Kaiming-uniform) and B (out × r)
+ * zero, so a fresh adapter leaves the model unchanged. {@link #merge} folds B·A into W for
+ * inference at no extra cost and {@link #unmerge} takes it out again. Saved alone as PEFT does:
+ * {@code adapter_model.safetensors} with {@code base_model.model.<module>.lora_A.weight} names plus
+ * {@code adapter_config.json}.
+ */
+public final class LoraAdapter implements Adapter, AutoCloseable {
+  public static final String WEIGHTS_FILE = "adapter_model.safetensors";
+  public static final String CONFIG_FILE = "adapter_config.json";
+  private static final String PREFIX = "base_model.model.";
+
+  private final LoraConfig config;
+  private final LlamaModel base;
+  private final NDManager manager;
+  private final Map<String, NDArray> a;
+  private final Map<String, NDArray> b;
+  private boolean merged;
+
+  private LoraAdapter(
+      LoraConfig config,
+      LlamaModel base,
+      NDManager manager,
+      Map<String, NDArray> a,
+      Map<String, NDArray> b) {
+    this.config = config;
+    this.base = base;
+    this.manager = manager;
+    this.a = a;
+    this.b = b;
+  }
+
+  private static List<String> modules(LlamaModel base, LoraConfig config) {
+    List<String> out = new ArrayList<>();
+    for (int l = 0; l < base.config().numHiddenLayers(); l++) {
+      for (String t : config.targetModules()) {
+        out.add(LlamaModel.module(l, t));
+      }
+    }
+    return out;
+  }
+
+  /** A fresh adapter for {@code base}; A is drawn from {@code seed}, B is zero. */
+  public static LoraAdapter create(LlamaModel base, LoraConfig config, long seed) {
+    Random random = new Random(seed);
+    NDManager m = base.manager().newSubManager();
+    Map<String, NDArray> as = new LinkedHashMap<>();
+    Map<String, NDArray> bs = new LinkedHashMap<>();
+    for (String module : modules(base, config)) {
+      Shape w = base.weight(module + ".weight").getShape();
+      long out = w.get(0);
+      long in = w.get(1);
+      float bound = (float) (1 / Math.sqrt(in));
+      float[] av = new float[Math.toIntExact(config.rank() * in)];
+      for (int i = 0; i < av.length; i++) {
+        av[i] = (random.nextFloat() * 2 - 1) * bound;
+      }
+      as.put(module, m.create(av, new Shape(config.rank(), in)));
+      bs.put(module, m.zeros(new Shape(out, config.rank())));
+    }
+    return new LoraAdapter(config, base, m, as, bs);
+  }
+
+  public LoraConfig config() {
+    return config;
+  }
+
+  /** The trainable arrays, A and B of every adapted projection. */
+  public List<NDArray> parameters() {
+    List<NDArray> p = new ArrayList<>();
+    for (String module : a.keySet()) {
+      p.add(a.get(module));
+      p.add(b.get(module));
+    }
+    return p;
+  }
+
+  public long parameterCount() {
+    return parameters().stream().mapToLong(NDArray::size).sum();
+  }
+
+  public boolean merged() {
+    return merged;
+  }
+
+  @Override
+  public NDArray apply(String module, NDArray input, NDArray baseOutput, boolean training) {
+    NDArray am = a.get(module);
+    if (merged || am == null) {
+      return baseOutput;
+    }
+    NDArray x =
+        training && config.dropout() > 0
+            ? Dropout.dropout(input, (float) config.dropout(), true).singletonOrThrow()
+            : input;
+    NDArray low = Linear.linear(x, am).singletonOrThrow();
+    return baseOutput.add(Linear.linear(low, b.get(module)).singletonOrThrow().mul(config.scale()));
+  }
+
+  /** Adds scale·B·A into the base weights; the adapter then passes outputs through. */
+  public void merge() {
+    if (merged) {
+      throw new IllegalStateException("adapter already merged");
+    }
+    fold(1);
+    merged = true;
+  }
+
+  /** Subtracts scale·B·A from the base weights again. */
+  public void unmerge() {
+    if (!merged) {
+      throw new IllegalStateException("adapter is not merged");
+    }
+    fold(-1);
+    merged = false;
+  }
+
+  private void fold(int sign) {
+    for (String module : a.keySet()) {
+      try (NDManager tmp = manager.newSubManager()) {
+        NDArray delta = b.get(module).matMul(a.get(module)).mul(sign * config.scale());
+        delta.attach(tmp);
+        base.weight(module + ".weight").addi(delta);
+      }
+    }
+  }
+
+  /** Writes {@code adapter_model.safetensors} and {@code adapter_config.json} into {@code dir}. */
+  public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<SafeTensorsWriter.Tensor> tensors = new ArrayList<>();
+    for (String module : a.keySet()) {
+      for (var e : Map.of("lora_A", a.get(module), "lora_B", b.get(module)).entrySet()) {
+        NDArray arr = e.getValue();
+        tensors.add(
+            SafeTensorsWriter.Tensor.f32(
+                PREFIX + module + "." + e.getKey() + ".weight",
+                arr.getShape().getShape(),
+                arr.toFloatArray()));
+      }
+    }
+    SafeTensorsWriter.write(dir.resolve(WEIGHTS_FILE), Map.of("format", "pt"), tensors);
+    Files.writeString(
+        dir.resolve(CONFIG_FILE),
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(config.toJson()));
+  }
+
+  /**
+   * Reads an adapter saved by {@link #save} for {@code base}.
+   *
+   * @throws ModelException when its tensors do not fit {@code base}'s projections
+   */
+  public static LoraAdapter load(Path dir, LlamaModel base) throws IOException {
+    Path cfgFile = dir.resolve(CONFIG_FILE);
+    if (!Files.exists(cfgFile)) {
+      throw new ModelException(dir + ": no " + CONFIG_FILE);
+    }
+    LoraConfig config = LoraConfig.fromJson(new ObjectMapper().readTree(cfgFile.toFile()));
+    NDManager m = base.manager().newSubManager();
+    Map<String, NDArray> as = new LinkedHashMap<>();
+    Map<String, NDArray> bs = new LinkedHashMap<>();
+    Path file = dir.resolve(WEIGHTS_FILE);
+    try (SafeTensorsFile st = SafeTensorsFile.open(file)) {
+      List<String> modules = modules(base, config);
+      if (st.tensors().size() != 2 * modules.size()) {
+        throw new ModelException(
+            file
+                + ": "
+                + st.tensors().size()
+                + " tensors, but rank "
+                + config.rank()
+                + " on "
+                + config.targetModules()
+                + " needs "
+                + 2 * modules.size());
+      }
+      for (String module : modules) {
+        Shape w = base.weight(module + ".weight").getShape();
+        as.put(module, read(st, module, "lora_A", new long[] {config.rank(), w.get(1)}, m));
+        bs.put(module, read(st, module, "lora_B", new long[] {w.get(0), config.rank()}, m));
+      }
+    } catch (IOException | RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return new LoraAdapter(config, base, m, as, bs);
+  }
+
+  private static NDArray read(
+      SafeTensorsFile st, String module, String part, long[] shape, NDManager m)
+      throws IOException {
+    String name = PREFIX + module + "." + part + ".weight";
+    if (!st.contains(name)) {
+      throw new ModelException(st.path() + ": missing " + name);
+    }
+    TensorInfo info = st.info(name);
+    if (!Arrays.equals(info.shape(), shape)) {
+      throw new ModelException(
+          st.path()
+              + ": "
+              + name
+              + " has shape "
+              + Arrays.toString(info.shape())
+              + " but the base model needs "
+              + Arrays.toString(shape)
+              + " (an adapter for another base?)");
+    }
+    return m.create(st.floats(name), new Shape(shape));
+  }
+
+  /** Frees A and B; merged weights stay in the base (that is how a merged model is exported). */
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

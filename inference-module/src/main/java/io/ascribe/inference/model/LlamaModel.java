@@ -1,0 +1,368 @@
+package io.ascribe.inference.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.safetensors.DType;
+import io.ascribe.inference.safetensors.SafeTensorsFile;
+import io.ascribe.inference.safetensors.SafeTensorsWriter;
+import io.ascribe.inference.safetensors.TensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Llama-style decoder on DJL NDArrays: token embeddings, then per layer RMSNorm, grouped-query
+ * self-attention with rotary position embeddings and a causal mask, RMSNorm and a SwiGLU MLP, each
+ * with a residual connection; a final RMSNorm and the LM head (or the transposed embeddings when
+ * tied). The math follows Hugging Face's {@code LlamaForCausalLM}, and the weights carry its names
+ * ({@code model.layers.N.self_attn.q_proj.weight}, ...), so checkpoints load in both directions.
+ * Weights are float32 and owned by the model's manager; an {@link Adapter} may be attached to
+ * change the projections.
+ */
+public final class LlamaModel implements AutoCloseable {
+  public static final String CONFIG_FILE = "config.json";
+  public static final String WEIGHTS_FILE = "model.safetensors";
+  public static final String INDEX_FILE = "model.safetensors.index.json";
+
+  /** The seven projections of a layer, as Hugging Face names them. */
+  public static final List<String> PROJECTIONS =
+      List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+  private final LlamaConfig config;
+  private final NDManager manager;
+  private final Map<String, NDArray> weights;
+  private final NDArray ropeCos;
+  private final NDArray ropeSin;
+  private Adapter adapter;
+
+  LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights) {
+    this.config = config;
+    this.manager = manager;
+    this.weights = weights;
+    float[][] rope = ropeTables(config);
+    long[] shape = {config.maxPositionEmbeddings(), config.headDim()};
+    this.ropeCos = manager.create(rope[0], new Shape(shape));
+    this.ropeSin = manager.create(rope[1], new Shape(shape));
+  }
+
+  /** Every weight a config implies, with its shape, in a fixed order. */
+  public static Map<String, long[]> expectedShapes(LlamaConfig c) {
+    long h = c.hiddenSize();
+    long q = (long) c.numAttentionHeads() * c.headDim();
+    long kv = (long) c.numKeyValueHeads() * c.headDim();
+    long i = c.intermediateSize();
+    Map<String, long[]> s = new LinkedHashMap<>();
+    s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
+    for (int l = 0; l < c.numHiddenLayers(); l++) {
+      String p = "model.layers." + l + ".";
+      s.put(p + "input_layernorm.weight", new long[] {h});
+      s.put(p + "self_attn.q_proj.weight", new long[] {q, h});
+      s.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
+      s.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
+      s.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+      s.put(p + "post_attention_layernorm.weight", new long[] {h});
+      s.put(p + "mlp.gate_proj.weight", new long[] {i, h});
+      s.put(p + "mlp.up_proj.weight", new long[] {i, h});
+      s.put(p + "mlp.down_proj.weight", new long[] {h, i});
+    }
+    s.put("model.norm.weight", new long[] {h});
+    if (!c.tieWordEmbeddings()) {
+      s.put("lm_head.weight", new long[] {c.vocabSize(), h});
+    }
+    return s;
+  }
+
+  /** The module name of projection {@code proj} in layer {@code layer}. */
+  public static String module(int layer, String proj) {
+    if (!PROJECTIONS.contains(proj)) {
+      throw new ModelException("unknown projection '" + proj + "', expected one of " + PROJECTIONS);
+    }
+    String group = PROJECTIONS.indexOf(proj) < 4 ? "self_attn." : "mlp.";
+    return "model.layers." + layer + "." + group + proj;
+  }
+
+  // cos/sin of position × inverse frequency, duplicated over both halves as HF's rotate_half
+  // expects; computed in double so long contexts keep their precision.
+  private static float[][] ropeTables(LlamaConfig c) {
+    int d = c.headDim();
+    int p = c.maxPositionEmbeddings();
+    float[] cos = new float[p * d];
+    float[] sin = new float[p * d];
+    for (int pos = 0; pos < p; pos++) {
+      for (int j = 0; j < d / 2; j++) {
+        double invFreq = 1.0 / Math.pow(c.ropeTheta(), (2.0 * j) / d);
+        double angle = pos * invFreq;
+        cos[pos * d + j] = cos[pos * d + j + d / 2] = (float) Math.cos(angle);
+        sin[pos * d + j] = sin[pos * d + j + d / 2] = (float) Math.sin(angle);
+      }
+    }
+    return new float[][] {cos, sin};
+  }
+
+  /** Creates a model from weights given as float arrays, checking names and shapes. */
+  static LlamaModel fromFloats(
+      LlamaConfig config, NDManager parent, Map<String, float[]> values, String where) {
+    Map<String, long[]> shapes = expectedShapes(config);
+    NDManager manager = parent.newSubManager();
+    Map<String, NDArray> weights = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      float[] v = values.get(e.getKey());
+      if (v == null) {
+        manager.close();
+        throw new ModelException(where + ": missing weight " + e.getKey());
+      }
+      NDArray a = manager.create(v, new Shape(e.getValue()));
+      a.setName(e.getKey());
+      weights.put(e.getKey(), a);
+    }
+    return new LlamaModel(config, manager, weights);
+  }
+
+  /**
+   * Loads {@code dir/config.json} and {@code dir/model.safetensors} (or the shards listed in {@code
+   * model.safetensors.index.json}); F32, F16 and BF16 weights are widened to float32.
+   */
+  public static LlamaModel load(Path dir, NDManager parent) throws IOException {
+    LlamaConfig config = LlamaConfig.read(dir.resolve(CONFIG_FILE));
+    Map<String, long[]> shapes = expectedShapes(config);
+    Map<String, Path> fileOf = new HashMap<>();
+    Path single = dir.resolve(WEIGHTS_FILE);
+    Path index = dir.resolve(INDEX_FILE);
+    List<Path> files = new ArrayList<>();
+    if (Files.exists(single)) {
+      files.add(single);
+    } else if (Files.exists(index)) {
+      JsonNode map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
+      for (Map.Entry<String, JsonNode> e : map.properties()) {
+        Path f = dir.resolve(e.getValue().asText()).normalize();
+        if (!f.startsWith(dir.normalize())) {
+          throw new ModelException(index + ": shard " + f + " is outside the model directory");
+        }
+        fileOf.put(e.getKey(), f);
+        if (!files.contains(f)) {
+          files.add(f);
+        }
+      }
+    } else {
+      throw new ModelException(dir + ": no " + WEIGHTS_FILE + " or " + INDEX_FILE);
+    }
+    Map<String, float[]> values = new HashMap<>();
+    for (Path f : files) {
+      try (SafeTensorsFile st = SafeTensorsFile.open(f)) {
+        for (TensorInfo t : st.tensors()) {
+          String name = t.name();
+          if (name.endsWith("rotary_emb.inv_freq")
+              || (name.equals("lm_head.weight") && config.tieWordEmbeddings())) {
+            continue; // recomputed / shared with the embeddings
+          }
+          long[] want = shapes.get(name);
+          if (want == null) {
+            throw new ModelException(f + ": unexpected tensor " + name + " for this config");
+          }
+          if (!Arrays.equals(want, t.shape())) {
+            throw new ModelException(
+                f
+                    + ": "
+                    + name
+                    + " has shape "
+                    + Arrays.toString(t.shape())
+                    + " but config.json implies "
+                    + Arrays.toString(want));
+          }
+          if (!Set.of(DType.F32, DType.F16, DType.BF16).contains(t.dtype())) {
+            throw new ModelException(f + ": " + name + " is " + t.dtype() + ", not F32/F16/BF16");
+          }
+          values.put(name, st.floats(name));
+        }
+      }
+    }
+    return fromFloats(config, parent, values, dir.toString());
+  }
+
+  /** Writes {@code config.json} and {@code model.safetensors} (float32) into {@code dir}. */
+  public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    config.write(dir.resolve(CONFIG_FILE));
+    List<SafeTensorsWriter.Tensor> tensors = new ArrayList<>();
+    for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+      tensors.add(
+          SafeTensorsWriter.Tensor.f32(
+              e.getKey(), e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
+    }
+    SafeTensorsWriter.write(dir.resolve(WEIGHTS_FILE), Map.of("format", "pt"), tensors);
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** The weight named as in a Hugging Face checkpoint. */
+  public NDArray weight(String name) {
+    NDArray w = weights.get(name);
+    if (w == null) {
+      throw new ModelException("no weight " + name);
+    }
+    return w;
+  }
+
+  /** All weights, by name (the map is live: fine-tuning updates them in place). */
+  public Map<String, NDArray> weights() {
+    return java.util.Collections.unmodifiableMap(weights);
+  }
+
+  public void attach(Adapter a) {
+    this.adapter = a;
+  }
+
+  public void detach() {
+    this.adapter = null;
+  }
+
+  public KvCache newCache(NDManager parent) {
+    return new KvCache(parent, config.numHiddenLayers());
+  }
+
+  /**
+   * Logits (batch, tokens, vocab) for {@code ids} (batch, tokens; int64), which follow the {@code
+   * cache}'s tokens when one is given (and are then added to it). Intermediate arrays belong to
+   * {@code ids}' manager, so a caller frees a step by closing that manager.
+   *
+   * @throws ModelException when the sequence would pass {@code max_position_embeddings}
+   */
+  public NDArray forward(NDArray ids, KvCache cache, boolean training) {
+    NDManager m = ids.getManager();
+    long b = ids.getShape().get(0);
+    int t = Math.toIntExact(ids.getShape().get(1));
+    int past = cache == null ? 0 : cache.length();
+    if (past + t > config.maxPositionEmbeddings()) {
+      throw new ModelException(
+          "a sequence of "
+              + (past + t)
+              + " tokens is longer than the context of "
+              + config.maxPositionEmbeddings());
+    }
+    int nh = config.numAttentionHeads();
+    int nkv = config.numKeyValueHeads();
+    int hd = config.headDim();
+    NDArray cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m);
+    NDArray sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m);
+    NDArray mask = causalMask(m, t, past);
+
+    NDArray h =
+        Embedding.embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE)
+            .singletonOrThrow();
+    for (int l = 0; l < config.numHiddenLayers(); l++) {
+      String p = "model.layers." + l + ".";
+      NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"));
+      NDArray q = heads(linear(x, p + "self_attn.q_proj", training), b, t, nh, hd);
+      NDArray k = heads(linear(x, p + "self_attn.k_proj", training), b, t, nkv, hd);
+      NDArray v = heads(linear(x, p + "self_attn.v_proj", training), b, t, nkv, hd);
+      q = rope(q, cos, sin, hd);
+      k = rope(k, cos, sin, hd);
+      if (cache != null) {
+        NDArray[] kv = cache.append(l, k, v);
+        k = kv[0];
+        v = kv[1];
+      }
+      k = repeatKv(k, nh / nkv);
+      v = repeatKv(v, nh / nkv);
+      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
+      NDArray attn =
+          scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
+      h = h.add(linear(attn, p + "self_attn.o_proj", training));
+      x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"));
+      NDArray gate = linear(x, p + "mlp.gate_proj", training);
+      NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
+      h = h.add(linear(act, p + "mlp.down_proj", training));
+    }
+    if (cache != null) {
+      cache.advance(t);
+    }
+    h = rmsNorm(h, weight("model.norm.weight"));
+    NDArray head =
+        config.tieWordEmbeddings() ? weight("model.embed_tokens.weight") : weight("lm_head.weight");
+    return Linear.linear(h, head).singletonOrThrow();
+  }
+
+  // Results of an op on a weight belong to the weight's manager; move them to the step's so
+  // they are freed with it.
+  private static NDArray local(NDArray a, NDManager m) {
+    a.attach(m);
+    return a;
+  }
+
+  private NDArray linear(NDArray x, String module, boolean training) {
+    NDArray y = Linear.linear(x, weight(module + ".weight")).singletonOrThrow();
+    return adapter == null ? y : adapter.apply(module, x, y, training);
+  }
+
+  private static NDArray heads(NDArray x, long b, int t, int n, int hd) {
+    return x.reshape(b, t, n, hd).transpose(0, 2, 1, 3);
+  }
+
+  private NDArray rmsNorm(NDArray x, NDArray w) {
+    NDArray ms = x.square().mean(new int[] {-1}, true);
+    return x.div(ms.add(config.rmsNormEps()).sqrt()).mul(w);
+  }
+
+  // HF's apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].
+  private static NDArray rope(NDArray x, NDArray cos, NDArray sin, int hd) {
+    NDArray x1 = x.get(new NDIndex("..., :{}", hd / 2));
+    NDArray x2 = x.get(new NDIndex("..., {}:", hd / 2));
+    NDArray rotated = x2.neg().concat(x1, -1);
+    return x.mul(cos).add(rotated.mul(sin));
+  }
+
+  // Each KV head serves n consecutive query heads, as HF's repeat_kv arranges them.
+  private static NDArray repeatKv(NDArray x, int n) {
+    if (n == 1) {
+      return x;
+    }
+    Shape s = x.getShape();
+    return x.expandDims(2)
+        .broadcast(new Shape(s.get(0), s.get(1), n, s.get(2), s.get(3)))
+        .reshape(s.get(0), s.get(1) * n, s.get(2), s.get(3));
+  }
+
+  private static NDArray causalMask(NDManager m, int t, int past) {
+    int total = past + t;
+    float[] mask = new float[t * total];
+    for (int i = 0; i < t; i++) {
+      for (int j = past + i + 1; j < total; j++) {
+        mask[i * total + j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return m.create(mask, new Shape(t, total));
+  }
+
+  /** Token ids as the (1, n) int64 array {@link #forward} takes. */
+  public static NDArray ids(NDManager m, int[] tokens) {
+    long[] l = Arrays.stream(tokens).asLongStream().toArray();
+    return m.create(l, new Shape(1, l.length)).toType(DataType.INT64, false);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

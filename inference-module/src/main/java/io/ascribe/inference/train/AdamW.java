@@ -1,0 +1,77 @@
+package io.ascribe.inference.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+
+/**
+ * AdamW (Loshchilov and Hutter 2019) over a fixed list of arrays, updating them in place from their
+ * gradients and then zeroing the gradients. Weight decay is decoupled: it shrinks the weights
+ * directly instead of entering the moment estimates.
+ */
+public final class AdamW implements AutoCloseable {
+  private final List<NDArray> params;
+  private final NDManager manager;
+  private final NDArray[] m;
+  private final NDArray[] v;
+  private final TrainConfig config;
+  private int t;
+
+  public AdamW(List<NDArray> params, TrainConfig config, NDManager parent) {
+    this.params = List.copyOf(params);
+    this.config = config;
+    this.manager = parent.newSubManager();
+    this.m = new NDArray[params.size()];
+    this.v = new NDArray[params.size()];
+    for (int i = 0; i < params.size(); i++) {
+      m[i] = manager.zeros(params.get(i).getShape());
+      v[i] = manager.zeros(params.get(i).getShape());
+      params.get(i).setRequiresGradient(true);
+    }
+  }
+
+  /**
+   * One update from the accumulated gradients (run outside a gradient collector). Returns the
+   * global gradient norm before clipping.
+   */
+  public double step() {
+    t++;
+    try (NDManager tmp = manager.newSubManager()) {
+      NDArray[] grads = new NDArray[params.size()];
+      double sq = 0;
+      for (int i = 0; i < grads.length; i++) {
+        grads[i] = params.get(i).getGradient();
+        grads[i].attach(tmp);
+        sq += grads[i].square().sum().getFloat();
+      }
+      double norm = Math.sqrt(sq);
+      double clip =
+          config.clipNorm() > 0 && norm > config.clipNorm() ? config.clipNorm() / norm : 1;
+      double b1 = config.beta1();
+      double b2 = config.beta2();
+      double lrT = config.lr() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+      for (int i = 0; i < grads.length; i++) {
+        NDArray g = grads[i].mul(clip);
+        m[i].muli(b1).addi(g.mul(1 - b1));
+        v[i].muli(b2).addi(g.square().mul(1 - b2));
+        NDArray p = params.get(i);
+        if (config.weightDecay() > 0) {
+          p.muli(1 - config.lr() * config.weightDecay());
+        }
+        // The bias corrections folded into the step size, as PyTorch's AdamW does.
+        p.subi(m[i].div(v[i].sqrt().add(config.eps() * Math.sqrt(1 - Math.pow(b2, t)))).mul(lrT));
+        grads[i].subi(grads[i]);
+      }
+      return norm;
+    }
+  }
+
+  public int steps() {
+    return t;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
