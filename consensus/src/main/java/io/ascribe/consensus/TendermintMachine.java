@@ -253,7 +253,11 @@ public final class TendermintMachine {
 
   // ---- the algorithm ------------------------------------------------------------------------
 
-  /** Lines 11-21. */
+  /**
+   * Lines 11-21, except that the proposer also schedules timeoutPropose, as CometBFT does: if its
+   * application never answers, or its guard refuses a proposal it cannot remember making before a
+   * crash, it still moves on instead of waiting for others to drag it to a later round.
+   */
   private void startRound(int r, List<Action> out) {
     round = r;
     step = Step.PROPOSE;
@@ -266,10 +270,9 @@ public final class TendermintMachine {
         awaitingValueRound = r;
         out.add(new Action.ProposeRequest(height, r));
       }
-    } else {
-      out.add(
-          new Action.ScheduleTimeout(Step.PROPOSE, height, r, timeouts.duration(Step.PROPOSE, r)));
     }
+    out.add(
+        new Action.ScheduleTimeout(Step.PROPOSE, height, r, timeouts.duration(Step.PROPOSE, r)));
   }
 
   private void propose(Hash value, int vr, List<Action> out) {

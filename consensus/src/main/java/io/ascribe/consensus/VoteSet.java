@@ -12,16 +12,22 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The prevotes or precommits of one (height, round), with the power behind each value. Only a
- * validator's first vote counts: a second, different vote is equivocation and comes back as {@link
- * Action.Evidence} (once per validator), so a double-voter can never add power to two values.
+ * The prevotes or precommits of one (height, round), with the power behind each value and behind
+ * the round as a whole (each validator once). A validator's second, different vote is equivocation
+ * and comes back as {@link Action.Evidence}, once per validator.
  */
 public final class VoteSet {
   private final long height;
   private final int round;
   private final SignedVote.Type type;
   private final Validators validators;
-  private final Map<Address, SignedVote> votes = new LinkedHashMap<>();
+  // Each validator's votes, first one first. An equivocator's later votes count towards their own
+  // values as well, as the paper's message counting does: a quorum for v and one for v' still
+  // share an honest validator, so this is safe, and it lets a node that saw a Byzantine node's
+  // nil vote still recognise a decision that counted the same node's vote for a block. At most
+  // MAX_VALUES_PER_VALIDATOR are kept so an equivocator cannot fill memory.
+  private static final int MAX_VALUES_PER_VALIDATOR = 3;
+  private final Map<Address, List<SignedVote>> votes = new LinkedHashMap<>();
   private final Map<Optional<Hash>, Long> powerByValue = new HashMap<>();
   private final Set<Address> equivocators = new HashSet<>();
   private long votedPower;
@@ -35,7 +41,8 @@ public final class VoteSet {
 
   /** Whether exactly this vote is already counted (cheap, before checking a signature). */
   public boolean contains(SignedVote vote) {
-    return vote.equals(votes.get(vote.validator()));
+    List<SignedVote> mine = votes.get(vote.validator());
+    return mine != null && mine.contains(vote);
   }
 
   /**
@@ -53,18 +60,24 @@ public final class VoteSet {
     if (power == 0) {
       throw new IllegalArgumentException("vote from a non-validator: " + vote.validator());
     }
-    SignedVote earlier = votes.get(vote.validator());
-    if (earlier == null) {
-      votes.put(vote.validator(), vote);
-      powerByValue.merge(vote.value(), power, Long::sum);
+    List<SignedVote> earlier = votes.computeIfAbsent(vote.validator(), a -> new ArrayList<>());
+    for (SignedVote e : earlier) {
+      if (e.value().equals(vote.value())) {
+        return Optional.empty();
+      }
+    }
+    if (earlier.size() >= MAX_VALUES_PER_VALIDATOR) {
+      return Optional.empty();
+    }
+    earlier.add(vote);
+    powerByValue.merge(vote.value(), power, Long::sum);
+    if (earlier.size() == 1) {
       votedPower += power;
       return Optional.empty();
     }
-    if (earlier.value().equals(vote.value()) || !equivocators.add(vote.validator())) {
-      // The same vote again (perhaps re-signed), or an equivocation already reported.
-      return Optional.empty();
-    }
-    return Optional.of(new Action.Evidence(earlier, vote));
+    return equivocators.add(vote.validator())
+        ? Optional.of(new Action.Evidence(earlier.get(0), vote))
+        : Optional.empty();
   }
 
   /** The power that voted for {@code value} (empty: nil). */
@@ -99,9 +112,11 @@ public final class VoteSet {
   /** The counted votes for {@code value}, in arrival order. */
   public List<SignedVote> votesFor(Optional<Hash> value) {
     List<SignedVote> out = new ArrayList<>();
-    for (SignedVote v : votes.values()) {
-      if (v.value().equals(value)) {
-        out.add(v);
+    for (List<SignedVote> mine : votes.values()) {
+      for (SignedVote v : mine) {
+        if (v.value().equals(value)) {
+          out.add(v);
+        }
       }
     }
     return out;
@@ -109,6 +124,8 @@ public final class VoteSet {
 
   /** Every counted vote, in arrival order. */
   public List<SignedVote> votes() {
-    return List.copyOf(votes.values());
+    List<SignedVote> out = new ArrayList<>();
+    votes.values().forEach(out::addAll);
+    return out;
   }
 }
