@@ -1,0 +1,26 @@
+package io.ascribe.consensus;
+
+import java.util.List;
+
+/**
+ * The write-ahead log of the events a machine consumed at its current height. A restarted node
+ * starts the height again and replays these, which rebuilds exactly the state it had (the machine
+ * is deterministic), so it re-sends the same votes rather than new ones.
+ */
+public interface ConsensusWal extends AutoCloseable {
+
+  /** Appends one event (never {@link Event.StartHeight}); durable after {@link #sync}. */
+  void append(Event event);
+
+  /** Makes everything appended so far survive a crash. */
+  void sync();
+
+  /** A new height begins: what the log holds is decided and in the block store, so drop it. */
+  void startHeight(long height);
+
+  /** The events since the last {@link #startHeight}, in the order they were appended. */
+  List<Event> replay();
+
+  @Override
+  void close();
+}
