@@ -303,6 +303,24 @@ public final class Ledger implements StateReader, AutoCloseable {
   }
 
   /**
+   * Imports a block received from a peer: re-executes it, checks that its commit holds more than
+   * two thirds of the power of the validators that sign it, and commits it.
+   *
+   * @throws InvalidBlockException when the block or its commit does not hold up
+   */
+  public ExecutedBlock importBlock(Block block, Commit commit) {
+    ExecutedBlock executed = verify(block);
+    CommitVerifier.verify(
+        genesis.chainId(),
+        executed.height(),
+        executed.hash(),
+        commit,
+        executed.system().validators());
+    commit(executed, commit);
+    return executed;
+  }
+
+  /**
    * Commits an executed block with its commit signatures, atomically and durably, and makes it the
    * new head.
    */

@@ -1,7 +1,9 @@
 package io.ascribe.node;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.Ledger;
+import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
 import io.ascribe.node.mempool.Mempool;
@@ -11,6 +13,10 @@ import io.ascribe.node.rpc.JsonRpcServer;
 import io.ascribe.node.rpc.MetricsServer;
 import io.ascribe.node.rpc.RpcRegistry;
 import io.ascribe.node.rpc.RpcServerOptions;
+import io.ascribe.node.sync.ChainSync;
+import io.ascribe.node.sync.PersistentPeers;
+import io.ascribe.p2p.P2pTransport;
+import io.ascribe.p2p.TransportOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -33,7 +39,10 @@ public final class AscribeNode implements AutoCloseable {
   private final Mempool mempool;
   private final JsonRpcServer rpc;
   private final Optional<MetricsServer> metricsServer;
-  private final Thread producerThread;
+  private final Optional<Thread> producerThread;
+  private final Optional<ChainSync> sync;
+  private final Optional<P2pTransport> transport;
+  private final Optional<PersistentPeers> persistentPeers;
   private final Object pacing = new Object();
   private volatile boolean running = true;
 
@@ -49,8 +58,18 @@ public final class AscribeNode implements AutoCloseable {
               Clock.systemUTC());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry, ledger, mempool);
+      this.sync =
+          config
+              .p2p()
+              .map(
+                  p ->
+                      new ChainSync(
+                          ledger,
+                          mempool,
+                          !config.producesBlocks(),
+                          block -> onCommitted(metrics, block, 0, 0)));
       RpcRegistry methods = new RpcRegistry();
-      new ChainApi(ledger, mempool).register(methods);
+      new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       this.rpc =
           new JsonRpcServer(
               methods,
@@ -63,19 +82,44 @@ public final class AscribeNode implements AutoCloseable {
       } else {
         this.metricsServer = Optional.empty();
       }
-      BlockProducer producer =
-          new BlockProducer(
-              ledger,
-              mempool,
-              config.validatorKey(),
-              Clock.systemUTC(),
-              block -> {
-                metrics.onBlock(block);
-                JsonNode head =
-                    ChainJson.header(block.block().block().getHeader(), block.block().hash());
-                rpc.publish(NEW_HEADS, head);
-              });
-      this.producerThread = new Thread(() -> produceLoop(producer), "block-producer");
+      if (config.p2p().isPresent()) {
+        NodeConfig.P2p p2p = config.p2p().get();
+        Hash genesisHash = BlockHashing.headerHash(ledger.block(0).orElseThrow().getHeader());
+        P2pTransport started =
+            new P2pTransport(
+                config.nodeKey(),
+                new TransportOptions(
+                    p2p.host(),
+                    p2p.port(),
+                    config.genesis().chainId(),
+                    genesisHash,
+                    TransportOptions.DEFAULT_MAX_FRAME_BYTES),
+                sync.orElseThrow(),
+                Clock.systemUTC());
+        started.start();
+        this.transport = Optional.of(started);
+        PersistentPeers peers =
+            new PersistentPeers(started, sync.orElseThrow(), p2p.persistentPeers());
+        peers.start();
+        this.persistentPeers = Optional.of(peers);
+      } else {
+        this.transport = Optional.empty();
+        this.persistentPeers = Optional.empty();
+      }
+      if (config.producesBlocks()) {
+        BlockProducer producer =
+            new BlockProducer(
+                ledger,
+                mempool,
+                config.nodeKey(),
+                Clock.systemUTC(),
+                block ->
+                    onCommitted(metrics, block.block(), block.executeNanos(), block.commitNanos()));
+        this.producerThread =
+            Optional.of(new Thread(() -> produceLoop(producer), "block-producer"));
+      } else {
+        this.producerThread = Optional.empty();
+      }
     } catch (IOException | RuntimeException e) {
       ledger.close();
       throw e;
@@ -89,8 +133,16 @@ public final class AscribeNode implements AutoCloseable {
    */
   public static AscribeNode start(NodeConfig config) throws IOException {
     AscribeNode node = new AscribeNode(config);
-    node.producerThread.start();
+    node.producerThread.ifPresent(Thread::start);
     return node;
+  }
+
+  /** Everything that follows a committed block, produced here or imported from a peer. */
+  private void onCommitted(
+      NodeMetrics metrics, ExecutedBlock block, long executeNanos, long commitNanos) {
+    metrics.onBlock(block, executeNanos, commitNanos);
+    rpc.publish(NEW_HEADS, ChainJson.header(block.block().getHeader(), block.hash()));
+    sync.ifPresent(s -> s.announce(block));
   }
 
   private void produceLoop(BlockProducer producer) {
@@ -137,6 +189,11 @@ public final class AscribeNode implements AutoCloseable {
     return "ws://" + config.host() + ":" + rpc.port() + "/ws";
   }
 
+  /** The p2p port, when the node has a p2p endpoint. */
+  public Optional<Integer> p2pPort() {
+    return transport.map(P2pTransport::port);
+  }
+
   public Optional<String> metricsUrl() {
     return metricsServer.map(m -> "http://" + config.host() + ":" + m.port() + "/metrics");
   }
@@ -148,10 +205,15 @@ public final class AscribeNode implements AutoCloseable {
       pacing.notifyAll();
     }
     try {
-      producerThread.join();
+      if (producerThread.isPresent()) {
+        producerThread.get().join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    persistentPeers.ifPresent(PersistentPeers::close);
+    transport.ifPresent(P2pTransport::close);
+    sync.ifPresent(ChainSync::close);
     rpc.close();
     metricsServer.ifPresent(MetricsServer::close);
     ledger.close();

@@ -1,8 +1,8 @@
 package io.ascribe.node;
 
 import io.ascribe.ledger.Ledger;
+import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.mempool.Mempool;
-import io.ascribe.node.producer.BlockProducer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -49,11 +49,11 @@ final class NodeMetrics {
             .register(registry);
   }
 
-  synchronized void onBlock(BlockProducer.CommittedBlock block) {
-    int txs = block.block().receipts().size();
+  synchronized void onBlock(ExecutedBlock block, long executeNanos, long commitNanos) {
+    int txs = block.receipts().size();
     committedTxs.increment(txs);
-    executeTime.record(Duration.ofNanos(block.executeNanos()));
-    commitTime.record(Duration.ofNanos(block.commitNanos()));
+    executeTime.record(Duration.ofNanos(executeNanos));
+    commitTime.record(Duration.ofNanos(commitNanos));
     long now = System.nanoTime();
     recent.addLast(new long[] {now, txs});
     while (!recent.isEmpty() && now - recent.peekFirst()[0] > WINDOW_NANOS) {

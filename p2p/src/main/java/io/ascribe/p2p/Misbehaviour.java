@@ -8,6 +8,8 @@ public enum Misbehaviour {
   OVERSIZED_FRAME(50),
   /** A transaction or vote whose signature does not verify. */
   INVALID_SIGNATURE(50),
+  /** A block that does not execute to its header, or whose commit does not hold. */
+  INVALID_BLOCK(100),
   /** A vote from an account that is not a validator. */
   NON_VALIDATOR_VOTE(30),
   /** More messages than the rate limit allows. */

@@ -10,14 +10,28 @@ import java.net.InetSocketAddress;
  * bound to, and it has shown it is on this chain.
  */
 public final class Peer {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Peer.class);
+
   private final Channel channel;
   private final Address nodeId;
   private final boolean outbound;
+  private final PeerScores scores;
 
-  Peer(Channel channel, Address nodeId, boolean outbound) {
+  Peer(Channel channel, Address nodeId, boolean outbound, PeerScores scores) {
     this.channel = channel;
     this.nodeId = nodeId;
     this.outbound = outbound;
+    this.scores = scores;
+  }
+
+  /**
+   * Charges the peer for a misbehaviour the node found (an invalid block, a bad signature) and
+   * drops the connection; the peer is banned once its penalties add up.
+   */
+  public void penalise(Misbehaviour what, String detail) {
+    boolean banned = scores.penalise(nodeId, what);
+    LOG.info("Dropped peer {}: {}{}", this, detail, banned ? " (now banned)" : "");
+    channel.close();
   }
 
   public Address nodeId() {

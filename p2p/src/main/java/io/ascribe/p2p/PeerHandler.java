@@ -123,7 +123,7 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
               + transport.options().chainId());
       return;
     }
-    peer = new Peer(ctx.channel(), nodeId, expected.isPresent());
+    peer = new Peer(ctx.channel(), nodeId, expected.isPresent(), transport.scores());
     LOG.info("Connected to peer {}", peer);
     ready.complete(peer);
     transport.listener().onPeer(peer);

@@ -20,6 +20,17 @@ public final class BlockHashing {
     return Keccak.hash(header.toByteArray());
   }
 
+  /** The precommit every validator signs to commit {@code blockHash} at this height and round. */
+  public static Vote precommit(long chainId, long height, int round, Hash blockHash) {
+    return Vote.newBuilder()
+        .setChainId(chainId)
+        .setHeight(height)
+        .setRound(round)
+        .setType(io.ascribe.core.proto.VoteType.VOTE_TYPE_PRECOMMIT)
+        .setBlockHash(com.google.protobuf.ByteString.copyFrom(blockHash.toArray()))
+        .build();
+  }
+
   public static Hash voteDigest(Vote vote) {
     return Keccak.hash(VOTE_DOMAIN, vote.toByteArray());
   }

@@ -18,6 +18,7 @@ import io.ascribe.node.rpc.Params;
 import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The chain's JSON-RPC methods ({@code ascribe_*}): reads of blocks, accounts, receipts and proofs,
@@ -32,10 +33,13 @@ public final class ChainApi {
 
   private final Ledger ledger;
   private final Mempool mempool;
+  private final Consumer<SignedTransaction> onAccepted;
 
-  public ChainApi(Ledger ledger, Mempool mempool) {
+  /** {@code onAccepted} hears each transaction the mempool took from a client (to gossip it). */
+  public ChainApi(Ledger ledger, Mempool mempool, Consumer<SignedTransaction> onAccepted) {
     this.ledger = ledger;
     this.mempool = mempool;
+    this.onAccepted = onAccepted;
   }
 
   public void register(RpcRegistry registry) {
@@ -130,6 +134,7 @@ public final class ChainApi {
     } catch (TxRejectedException e) {
       throw new RpcException(TX_REJECTED, "transaction rejected: " + e.getMessage());
     }
+    onAccepted.accept(tx);
     return text(tx.hash().toHex());
   }
 

@@ -1,20 +1,27 @@
 package io.ascribe.node.cli;
 
+import io.ascribe.core.types.Address;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.config.NodeHome;
+import io.ascribe.node.config.NodeSettings;
+import io.ascribe.node.sync.PeerAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ascribe run}: run the node of a home made by {@code ascribe init}. Today that is a chain
- * whose only validator is this node; chains of several validators need the p2p and consensus
- * layers, and the command says so instead of running a node that could never commit.
+ * {@code ascribe run}: run the node of a home made by {@code ascribe init}. A node whose key is the
+ * genesis's only validator produces the blocks; a node whose key is not a validator is a full node
+ * that imports, checks and serves the blocks its peers commit. Chains of several validators need
+ * the consensus engine in the node, and the command says so instead of starting a node that could
+ * never commit.
  */
 @Command(name = "run", description = "Run the node in a home created by 'ascribe init'.")
 final class RunCommand implements Runnable {
@@ -28,20 +35,31 @@ final class RunCommand implements Runnable {
     NodeHome nodeHome = new NodeHome(home);
     NodeHome.Contents contents = nodeHome.load();
     Genesis genesis = contents.genesis();
-    boolean soleValidator =
-        genesis.validators().size() == 1
-            && genesis.validators().get(0).address().equals(contents.validatorKey().address());
-    if (!soleValidator) {
+    NodeSettings settings = contents.settings();
+    Address self = contents.validatorKey().address();
+    boolean validator = genesis.validators().stream().anyMatch(v -> v.address().equals(self));
+    if (validator && genesis.validators().size() > 1) {
       throw new UserErrorException(
           "this genesis has "
               + genesis.validators().size()
-              + " validators and this node's key "
-              + (genesis.validators().stream()
-                      .anyMatch(v -> v.address().equals(contents.validatorKey().address()))
-                  ? "is one of them"
-                  : "is not among them")
-              + ": running with other nodes needs the p2p and consensus layers, which this build"
-              + " does not have yet; run a one-validator chain ('ascribe init' without --genesis)");
+              + " validators and this node is one of them: running validators together needs the"
+              + " consensus engine in the node, which this build does not have yet; run a full node"
+              + " (a key that is not a validator) or a one-validator chain");
+    }
+    List<PeerAddress> peers;
+    try {
+      peers = settings.p2p().persistentPeers().stream().map(PeerAddress::parse).toList();
+    } catch (IllegalArgumentException e) {
+      throw new UserErrorException(
+          nodeHome.settingsFile() + ": p2p.persistent_peers: " + e.getMessage());
+    }
+    if (!validator && peers.isEmpty()) {
+      throw new UserErrorException(
+          "this node's key "
+              + self
+              + " is not a validator, so it is a full node and needs peers to follow: set"
+              + " p2p.persistent_peers in "
+              + nodeHome.settingsFile());
     }
     AscribeNode node;
     try {
@@ -51,9 +69,12 @@ final class RunCommand implements Runnable {
                   nodeHome.dataDir(),
                   genesis,
                   contents.validatorKey(),
-                  contents.settings().rpc().host(),
-                  contents.settings().rpc().port(),
-                  contents.settings().metrics().port()));
+                  settings.rpc().host(),
+                  settings.rpc().port(),
+                  settings.metrics().port(),
+                  Optional.of(
+                      new NodeConfig.P2p(settings.p2p().host(), settings.p2p().port(), peers)),
+                  validator));
     } catch (IOException e) {
       throw new UserErrorException(
           "cannot start the node: "
@@ -63,11 +84,13 @@ final class RunCommand implements Runnable {
               + ")");
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.printf("Ascribe node (home %s)%n", home.toAbsolutePath());
+    out.printf(
+        "Ascribe %s (home %s)%n", validator ? "validator" : "full node", home.toAbsolutePath());
     out.printf("  RPC URL     %s%n", node.rpcUrl());
     node.metricsUrl().ifPresent(url -> out.printf("  Metrics     %s%n", url));
+    out.printf(
+        "  P2p         %s@%s:%d%n", self, settings.p2p().host(), node.p2pPort().orElseThrow());
     out.printf("  Chain id    %d at height %d%n", genesis.chainId(), node.ledger().height());
-    out.printf("  Validator   %s%n", contents.validatorKey().address());
     out.flush();
     Foreground.runUntilStopped(node);
   }

@@ -94,6 +94,13 @@ public final class NodeHome {
         host = "127.0.0.1"
         # -1 turns the metrics endpoint off.
         port = 9645
+
+        [p2p]
+        host = "127.0.0.1"
+        port = 26656
+        # Peers to stay connected to, as "NODE_ID@HOST:PORT" (NODE_ID: the address ascribe init
+        # printed for that node).
+        persistent_peers = []
         """;
   }
 

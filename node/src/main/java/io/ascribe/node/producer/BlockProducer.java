@@ -6,7 +6,6 @@ import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.CommitSig;
 import io.ascribe.core.proto.Vote;
-import io.ascribe.core.proto.VoteType;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
@@ -82,13 +81,7 @@ public final class BlockProducer {
   private Commit sign(ExecutedBlock block) {
     ByteString blockHash = ByteString.copyFrom(block.hash().toArray());
     Vote precommit =
-        Vote.newBuilder()
-            .setChainId(ledger.genesis().chainId())
-            .setHeight(block.height())
-            .setRound(0)
-            .setType(VoteType.VOTE_TYPE_PRECOMMIT)
-            .setBlockHash(blockHash)
-            .build();
+        BlockHashing.precommit(ledger.genesis().chainId(), block.height(), 0, block.hash());
     byte[] signature = validatorKey.sign(BlockHashing.voteDigest(precommit)).toBytes();
     return Commit.newBuilder()
         .setHeight(block.height())

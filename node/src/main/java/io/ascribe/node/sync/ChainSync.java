@@ -1,0 +1,242 @@
+package io.ascribe.node.sync;
+
+import com.google.protobuf.ByteString;
+import io.ascribe.core.proto.Block;
+import io.ascribe.core.proto.BlockRequest;
+import io.ascribe.core.proto.BlockResponse;
+import io.ascribe.core.proto.Commit;
+import io.ascribe.core.proto.CommittedBlock;
+import io.ascribe.core.proto.NewHead;
+import io.ascribe.core.proto.PeerMessage;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Hash;
+import io.ascribe.ledger.Ledger;
+import io.ascribe.ledger.exec.ExecutedBlock;
+import io.ascribe.ledger.exec.InvalidBlockException;
+import io.ascribe.ledger.exec.TxRejectedException;
+import io.ascribe.node.mempool.Mempool;
+import io.ascribe.p2p.Misbehaviour;
+import io.ascribe.p2p.Peer;
+import io.ascribe.p2p.PeerListener;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a node's chain and mempool in step with its peers. It announces each committed head, serves
+ * committed blocks with their commits, and gossips transactions (each forwarded once, after the
+ * mempool took it). A node that imports blocks (a full node) asks the peer that is furthest ahead
+ * for the next batch, re-executes each block and checks its commit before committing it; a peer
+ * that serves an invalid block or transaction is charged and dropped. Block imports run on one
+ * thread of their own, the ledger's only writer in such a node.
+ */
+public final class ChainSync implements PeerListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChainSync.class);
+  private static final int BATCH = 64;
+  private static final int RESPONSE_BYTES = 2 * 1024 * 1024;
+
+  private final Ledger ledger;
+  private final Mempool mempool;
+  private final boolean importsBlocks;
+  private final Consumer<ExecutedBlock> onImported;
+  private final Map<Address, PeerState> peers = new ConcurrentHashMap<>();
+  private final ExecutorService importer =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "block-import"));
+  private final AtomicBoolean requesting = new AtomicBoolean();
+  private volatile Address requestedFrom;
+
+  private static final class PeerState {
+    final Peer peer;
+    volatile long height;
+
+    PeerState(Peer peer) {
+      this.peer = peer;
+    }
+  }
+
+  public ChainSync(
+      Ledger ledger, Mempool mempool, boolean importsBlocks, Consumer<ExecutedBlock> onImported) {
+    this.ledger = ledger;
+    this.mempool = mempool;
+    this.importsBlocks = importsBlocks;
+    this.onImported = onImported;
+  }
+
+  @Override
+  public void onPeer(Peer peer) {
+    peers.put(peer.nodeId(), new PeerState(peer));
+    peer.send(newHead(ledger.height(), ledger.headHash()));
+  }
+
+  @Override
+  public void onDisconnect(Peer peer, String reason) {
+    peers.remove(peer.nodeId());
+    // A request the peer will now never answer must not block syncing from the others.
+    if (peer.nodeId().equals(requestedFrom) && requesting.compareAndSet(true, false)) {
+      requestIfBehind();
+    }
+  }
+
+  /** True while a connection to this node id is up. */
+  public boolean isConnected(Address nodeId) {
+    PeerState state = peers.get(nodeId);
+    return state != null && state.peer.isConnected();
+  }
+
+  public int peerCount() {
+    return peers.size();
+  }
+
+  @Override
+  public void onMessage(Peer peer, PeerMessage message) {
+    switch (message.getKindCase()) {
+      case NEW_HEAD -> {
+        PeerState state = peers.get(peer.nodeId());
+        if (state != null) {
+          state.height = Math.max(state.height, message.getNewHead().getHeight());
+        }
+        requestIfBehind();
+      }
+      case BLOCK_REQUEST -> serve(peer, message.getBlockRequest());
+      case BLOCK_RESPONSE -> importer.execute(() -> importBlocks(peer, message.getBlockResponse()));
+      case TX -> receiveTx(peer, message);
+      default -> {
+        // Pongs and messages for layers not built yet (consensus) are not this service's.
+      }
+    }
+  }
+
+  /** Tells peers about a block this node committed. */
+  public void announce(ExecutedBlock block) {
+    broadcast(newHead(block.height(), block.hash()), Optional.empty());
+  }
+
+  /** Gossips a transaction the mempool accepted from a client. */
+  public void gossip(SignedTransaction tx) {
+    broadcast(PeerMessage.newBuilder().setTx(tx.envelope()).build(), Optional.empty());
+  }
+
+  private void broadcast(PeerMessage message, Optional<Address> except) {
+    for (PeerState state : peers.values()) {
+      if (except.isEmpty() || !except.get().equals(state.peer.nodeId())) {
+        state.peer.send(message);
+      }
+    }
+  }
+
+  private static PeerMessage newHead(long height, Hash hash) {
+    return PeerMessage.newBuilder()
+        .setNewHead(
+            NewHead.newBuilder().setHeight(height).setHash(ByteString.copyFrom(hash.toArray())))
+        .build();
+  }
+
+  private void receiveTx(Peer peer, PeerMessage message) {
+    SignedTransaction tx;
+    try {
+      tx = SignedTransaction.decode(message.getTx());
+      tx.sender();
+    } catch (IllegalArgumentException e) {
+      peer.penalise(
+          Misbehaviour.INVALID_SIGNATURE, "it sent an invalid transaction: " + e.getMessage());
+      return;
+    }
+    if (mempool.contains(tx.hash())) {
+      return;
+    }
+    try {
+      mempool.add(tx, tx.sender(), ledger);
+    } catch (TxRejectedException stale) {
+      // Usually a race with a block (a nonce just used); no fault of the peer, and not forwarded.
+      return;
+    }
+    broadcast(message, Optional.of(peer.nodeId()));
+  }
+
+  private void serve(Peer peer, BlockRequest request) {
+    BlockResponse.Builder response = BlockResponse.newBuilder();
+    int bytes = 0;
+    long last =
+        Math.min(
+            ledger.height(), request.getFromHeight() + Math.min(BATCH, request.getMaxBlocks()) - 1);
+    for (long h = Math.max(1, request.getFromHeight()); h <= last; h++) {
+      Optional<Block> block = ledger.block(h);
+      Optional<Commit> commit = ledger.commitOf(h);
+      if (block.isEmpty() || commit.isEmpty()) {
+        break;
+      }
+      CommittedBlock entry =
+          CommittedBlock.newBuilder().setBlock(block.get()).setCommit(commit.get()).build();
+      bytes += entry.getSerializedSize();
+      if (bytes > RESPONSE_BYTES && response.getBlocksCount() > 0) {
+        break;
+      }
+      response.addBlocks(entry);
+    }
+    peer.send(PeerMessage.newBuilder().setBlockResponse(response).build());
+  }
+
+  /** Asks the peer that is furthest ahead for the next blocks, one request at a time. */
+  private void requestIfBehind() {
+    if (!importsBlocks) {
+      return;
+    }
+    long ours = ledger.height();
+    PeerState best = null;
+    for (PeerState state : peers.values()) {
+      if (state.height > ours && (best == null || state.height > best.height)) {
+        best = state;
+      }
+    }
+    if (best != null && requesting.compareAndSet(false, true)) {
+      requestedFrom = best.peer.nodeId();
+      best.peer.send(
+          PeerMessage.newBuilder()
+              .setBlockRequest(
+                  BlockRequest.newBuilder().setFromHeight(ours + 1).setMaxBlocks(BATCH))
+              .build());
+    }
+  }
+
+  private void importBlocks(Peer peer, BlockResponse response) {
+    try {
+      if (!importsBlocks) {
+        return;
+      }
+      for (CommittedBlock entry : response.getBlocksList()) {
+        long height = entry.getBlock().getHeader().getHeight();
+        if (height <= ledger.height()) {
+          continue;
+        }
+        try {
+          ExecutedBlock imported = ledger.importBlock(entry.getBlock(), entry.getCommit());
+          mempool.update(imported.changedAccounts().keySet(), java.util.List.of(), ledger);
+          onImported.accept(imported);
+        } catch (InvalidBlockException e) {
+          peer.penalise(
+              Misbehaviour.INVALID_BLOCK,
+              "it served an invalid block " + height + ": " + e.getMessage());
+          return;
+        }
+      }
+      if (!response.getBlocksList().isEmpty()) {
+        LOG.info("Synced to height {} from {}", ledger.height(), peer.nodeId());
+      }
+    } finally {
+      requesting.set(false);
+    }
+    requestIfBehind();
+  }
+
+  @Override
+  public void close() {
+    importer.shutdownNow();
+  }
+}
