@@ -9,7 +9,6 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.ledger.state.ValidatorSet;
-import java.math.BigInteger;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -42,7 +41,7 @@ public final class CommitVerifier {
         BlockHashing.voteDigest(
             BlockHashing.precommit(chainId, height, commit.getRound(), blockHash));
     Set<Address> seen = new HashSet<>();
-    BigInteger power = BigInteger.ZERO;
+    long power = 0;
     for (CommitSig sig : commit.getSignaturesList()) {
       if (sig.getValidator().size() != Address.SIZE) {
         throw new InvalidBlockException("commit names a validator that is not a 20-byte address");
@@ -69,20 +68,17 @@ public final class CommitVerifier {
       if (!seen.add(signer)) {
         throw new InvalidBlockException("commit counts validator " + signer + " twice");
       }
-      power = power.add(validator.power());
+      power += validator.votingPower();
     }
     // More than two thirds: 3 × power > 2 × total, in integers.
-    if (power
-            .multiply(BigInteger.valueOf(3))
-            .compareTo(validators.totalPower().multiply(BigInteger.TWO))
-        <= 0) {
+    if (3 * power <= 2 * validators.totalVotingPower()) {
       throw new InvalidBlockException(
           "commit for block "
               + height
               + " holds "
               + power
               + " of "
-              + validators.totalPower()
+              + validators.totalVotingPower()
               + " voting power, not more than 2/3");
     }
   }

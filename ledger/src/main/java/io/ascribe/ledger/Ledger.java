@@ -378,6 +378,14 @@ public final class Ledger implements StateReader, AutoCloseable {
     return head.system();
   }
 
+  /** The validators that sign the next block (stake changes due at that height applied). */
+  public ValidatorSet nextValidators() {
+    Head current = head;
+    StateOverlay overlay = new StateOverlay(new Committed(current.system()));
+    executor.beginBlock(overlay, current.height() + 1);
+    return overlay.system().validators();
+  }
+
   public Genesis genesis() {
     return genesis;
   }

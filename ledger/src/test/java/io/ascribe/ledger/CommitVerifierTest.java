@@ -27,10 +27,14 @@ class CommitVerifierTest {
   private final ValidatorSet validators =
       new ValidatorSet(
           List.of(
-              new ValidatorSet.Validator(a.address(), BigInteger.TEN),
-              new ValidatorSet.Validator(b.address(), BigInteger.TEN),
-              new ValidatorSet.Validator(c.address(), BigInteger.TEN),
-              new ValidatorSet.Validator(d.address(), BigInteger.TEN)));
+              new ValidatorSet.Validator(
+                  a.address(), io.ascribe.core.types.Amount.ONE_OPEN.multiply(BigInteger.TEN)),
+              new ValidatorSet.Validator(
+                  b.address(), io.ascribe.core.types.Amount.ONE_OPEN.multiply(BigInteger.TEN)),
+              new ValidatorSet.Validator(
+                  c.address(), io.ascribe.core.types.Amount.ONE_OPEN.multiply(BigInteger.TEN)),
+              new ValidatorSet.Validator(
+                  d.address(), io.ascribe.core.types.Amount.ONE_OPEN.multiply(BigInteger.TEN))));
 
   private static CommitSig sig(PrivateKey key, Hash block) {
     byte[] signature =

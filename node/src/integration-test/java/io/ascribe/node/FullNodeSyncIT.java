@@ -49,7 +49,7 @@ class FullNodeSyncIT {
                 0,
                 -1,
                 Optional.of(new NodeConfig.P2p("127.0.0.1", 0, List.of())),
-                true))) {
+                NodeConfig.Role.SOLE_VALIDATOR))) {
       RpcClient validatorRpc = new RpcClient(validator.rpcUrl());
       // History for the full node to catch up on: a few blocks, one with a transfer.
       Address somebody = Address.fromHex("0x00000000000000000000000000000000000000aa");
@@ -70,7 +70,7 @@ class FullNodeSyncIT {
                       0,
                       -1,
                       Optional.of(new NodeConfig.P2p("127.0.0.1", 0, List.of(peer))),
-                      false));
+                      NodeConfig.Role.FULL_NODE));
           HeadSubscription fullHeads = HeadSubscription.open(fullNode.rpcUrl())) {
         RpcClient fullRpc = new RpcClient(fullNode.rpcUrl());
         long target = validator.ledger().height();

@@ -1,11 +1,13 @@
 package io.ascribe.node;
 
+import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.core.block.BlockHashing;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
+import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.mempool.MempoolLimits;
 import io.ascribe.node.producer.BlockProducer;
@@ -41,6 +43,7 @@ public final class AscribeNode implements AutoCloseable {
   private final Optional<MetricsServer> metricsServer;
   private final Optional<Thread> producerThread;
   private final Optional<ChainSync> sync;
+  private final Optional<ConsensusService> consensus;
   private final Optional<P2pTransport> transport;
   private final Optional<PersistentPeers> persistentPeers;
   private final Object pacing = new Object();
@@ -58,16 +61,35 @@ public final class AscribeNode implements AutoCloseable {
               Clock.systemUTC());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeMetrics metrics = new NodeMetrics(registry, ledger, mempool);
+      this.consensus =
+          config.role() == NodeConfig.Role.VALIDATOR
+              ? Optional.of(
+                  new ConsensusService(
+                      ledger,
+                      mempool,
+                      config.nodeKey(),
+                      config.dataDir().resolve("consensus"),
+                      TimeoutConfig.DEFAULT,
+                      Clock.systemUTC(),
+                      this::broadcastToPeers,
+                      block -> onCommitted(metrics, block, 0, 0)))
+              : Optional.empty();
+      Optional<ChainSync.Importer> importer =
+          switch (config.role()) {
+            case SOLE_VALIDATOR -> Optional.empty();
+            case VALIDATOR ->
+                Optional.of(
+                    new ChainSync.Importer(
+                        consensus.orElseThrow().executor(), consensus.orElseThrow()::afterImport));
+            case FULL_NODE -> Optional.of(ChainSync.Importer.ownThread());
+          };
       this.sync =
           config
               .p2p()
               .map(
                   p ->
                       new ChainSync(
-                          ledger,
-                          mempool,
-                          !config.producesBlocks(),
-                          block -> onCommitted(metrics, block, 0, 0)));
+                          ledger, mempool, importer, block -> onCommitted(metrics, block, 0, 0)));
       RpcRegistry methods = new RpcRegistry();
       new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       this.rpc =
@@ -94,7 +116,7 @@ public final class AscribeNode implements AutoCloseable {
                     config.genesis().chainId(),
                     genesisHash,
                     TransportOptions.DEFAULT_MAX_FRAME_BYTES),
-                sync.orElseThrow(),
+                new NodePeers(sync.orElseThrow(), consensus),
                 Clock.systemUTC());
         started.start();
         this.transport = Optional.of(started);
@@ -106,7 +128,10 @@ public final class AscribeNode implements AutoCloseable {
         this.transport = Optional.empty();
         this.persistentPeers = Optional.empty();
       }
-      if (config.producesBlocks()) {
+      if (consensus.isPresent()) {
+        consensus.get().start();
+      }
+      if (config.role() == NodeConfig.Role.SOLE_VALIDATOR) {
         BlockProducer producer =
             new BlockProducer(
                 ledger,
@@ -135,6 +160,10 @@ public final class AscribeNode implements AutoCloseable {
     AscribeNode node = new AscribeNode(config);
     node.producerThread.ifPresent(Thread::start);
     return node;
+  }
+
+  private void broadcastToPeers(io.ascribe.core.proto.PeerMessage message) {
+    sync.ifPresent(s -> s.broadcast(message));
   }
 
   /** Everything that follows a committed block, produced here or imported from a peer. */
@@ -214,6 +243,7 @@ public final class AscribeNode implements AutoCloseable {
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);
     sync.ifPresent(ChainSync::close);
+    consensus.ifPresent(ConsensusService::close);
     rpc.close();
     metricsServer.ifPresent(MetricsServer::close);
     ledger.close();

@@ -17,8 +17,7 @@ import java.util.Optional;
  * @param rpcPort JSON-RPC (HTTP and WebSocket) port, 0 for a free one
  * @param metricsPort Prometheus port, 0 for a free one, -1 for none
  * @param p2p where to listen for peers and whom to keep connected to; empty for a node alone
- * @param producesBlocks true for the chain's one validator, false for a full node that imports the
- *     blocks its peers commit
+ * @param role how the node takes part in the chain
  */
 public record NodeConfig(
     Path dataDir,
@@ -28,7 +27,23 @@ public record NodeConfig(
     int rpcPort,
     int metricsPort,
     Optional<P2p> p2p,
-    boolean producesBlocks) {
+    Role role) {
+
+  /** How a node takes part. */
+  public enum Role {
+    /** The chain's only validator: it produces every block by itself (the devnet). */
+    SOLE_VALIDATOR,
+    /** One validator among several: blocks are decided by Tendermint consensus over p2p. */
+    VALIDATOR,
+    /** Not a validator: it imports, checks and serves the blocks its peers commit. */
+    FULL_NODE
+  }
+
+  public NodeConfig {
+    if (role != Role.SOLE_VALIDATOR && p2p.isEmpty()) {
+      throw new IllegalArgumentException(role + " needs a p2p endpoint to reach its peers");
+    }
+  }
 
   /** A node alone that produces every block: the devnet. */
   public NodeConfig(
@@ -38,7 +53,15 @@ public record NodeConfig(
       String host,
       int rpcPort,
       int metricsPort) {
-    this(dataDir, genesis, nodeKey, host, rpcPort, metricsPort, Optional.empty(), true);
+    this(
+        dataDir,
+        genesis,
+        nodeKey,
+        host,
+        rpcPort,
+        metricsPort,
+        Optional.empty(),
+        Role.SOLE_VALIDATOR);
   }
 
   /** The p2p endpoint: listen address and the peers to stay connected to. */

@@ -17,10 +17,23 @@ import java.util.Optional;
 public record ValidatorSet(List<Validator> validators) {
 
   /** One validator: its address (the key that signs its votes) and its power in wei of stake. */
-  public record Validator(Address address, BigInteger power) {}
+  public record Validator(Address address, BigInteger power) {
+    /**
+     * The voting power consensus counts: whole OPEN of stake. Commits are checked in the same unit,
+     * so "more than 2/3" means the same thing to the engine and to a syncing node.
+     */
+    public long votingPower() {
+      return power.divide(io.ascribe.core.types.Amount.ONE_OPEN).longValueExact();
+    }
+  }
 
   public ValidatorSet {
     validators = validators.stream().sorted(Comparator.comparing(Validator::address)).toList();
+  }
+
+  /** Sum of {@link Validator#votingPower}. */
+  public long totalVotingPower() {
+    return validators.stream().mapToLong(Validator::votingPower).sum();
   }
 
   public BigInteger totalPower() {

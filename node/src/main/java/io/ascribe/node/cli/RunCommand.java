@@ -38,14 +38,6 @@ final class RunCommand implements Runnable {
     NodeSettings settings = contents.settings();
     Address self = contents.validatorKey().address();
     boolean validator = genesis.validators().stream().anyMatch(v -> v.address().equals(self));
-    if (validator && genesis.validators().size() > 1) {
-      throw new UserErrorException(
-          "this genesis has "
-              + genesis.validators().size()
-              + " validators and this node is one of them: running validators together needs the"
-              + " consensus engine in the node, which this build does not have yet; run a full node"
-              + " (a key that is not a validator) or a one-validator chain");
-    }
     List<PeerAddress> peers;
     try {
       peers = settings.p2p().persistentPeers().stream().map(PeerAddress::parse).toList();
@@ -53,12 +45,14 @@ final class RunCommand implements Runnable {
       throw new UserErrorException(
           nodeHome.settingsFile() + ": p2p.persistent_peers: " + e.getMessage());
     }
-    if (!validator && peers.isEmpty()) {
+    boolean alone = validator && genesis.validators().size() == 1;
+    if (!alone && peers.isEmpty()) {
       throw new UserErrorException(
-          "this node's key "
-              + self
-              + " is not a validator, so it is a full node and needs peers to follow: set"
-              + " p2p.persistent_peers in "
+          "this node ("
+              + (validator
+                  ? "one of " + genesis.validators().size() + " validators"
+                  : "a full node")
+              + ") needs peers: set p2p.persistent_peers in "
               + nodeHome.settingsFile());
     }
     AscribeNode node;
@@ -74,7 +68,11 @@ final class RunCommand implements Runnable {
                   settings.metrics().port(),
                   Optional.of(
                       new NodeConfig.P2p(settings.p2p().host(), settings.p2p().port(), peers)),
-                  validator));
+                  !validator
+                      ? NodeConfig.Role.FULL_NODE
+                      : genesis.validators().size() == 1
+                          ? NodeConfig.Role.SOLE_VALIDATOR
+                          : NodeConfig.Role.VALIDATOR));
     } catch (IOException e) {
       throw new UserErrorException(
           "cannot start the node: "

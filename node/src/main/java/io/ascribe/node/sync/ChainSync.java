@@ -22,6 +22,7 @@ import io.ascribe.p2p.PeerListener;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,11 +45,9 @@ public final class ChainSync implements PeerListener, AutoCloseable {
 
   private final Ledger ledger;
   private final Mempool mempool;
-  private final boolean importsBlocks;
+  private final Optional<Importer> importer;
   private final Consumer<ExecutedBlock> onImported;
   private final Map<Address, PeerState> peers = new ConcurrentHashMap<>();
-  private final ExecutorService importer =
-      Executors.newSingleThreadExecutor(r -> new Thread(r, "block-import"));
   private final AtomicBoolean requesting = new AtomicBoolean();
   private volatile Address requestedFrom;
 
@@ -61,11 +60,29 @@ public final class ChainSync implements PeerListener, AutoCloseable {
     }
   }
 
+  /**
+   * How this node imports blocks: on which thread (the ledger's only writer), and what to do after
+   * a batch (a validator rejoins consensus at its new height).
+   */
+  public record Importer(Executor executor, Runnable afterBatch) {
+    /** A full node's importer: a thread of its own and nothing to do after. */
+    public static Importer ownThread() {
+      return new Importer(
+          Executors.newSingleThreadExecutor(r -> new Thread(r, "block-import")), () -> {});
+    }
+  }
+
+  /**
+   * @param importer empty for the chain's sole validator, which never imports
+   */
   public ChainSync(
-      Ledger ledger, Mempool mempool, boolean importsBlocks, Consumer<ExecutedBlock> onImported) {
+      Ledger ledger,
+      Mempool mempool,
+      Optional<Importer> importer,
+      Consumer<ExecutedBlock> onImported) {
     this.ledger = ledger;
     this.mempool = mempool;
-    this.importsBlocks = importsBlocks;
+    this.importer = importer;
     this.onImported = onImported;
   }
 
@@ -105,7 +122,9 @@ public final class ChainSync implements PeerListener, AutoCloseable {
         requestIfBehind();
       }
       case BLOCK_REQUEST -> serve(peer, message.getBlockRequest());
-      case BLOCK_RESPONSE -> importer.execute(() -> importBlocks(peer, message.getBlockResponse()));
+      case BLOCK_RESPONSE ->
+          importer.ifPresent(
+              i -> i.executor().execute(() -> importBlocks(peer, message.getBlockResponse())));
       case TX -> receiveTx(peer, message);
       default -> {
         // Pongs and messages for layers not built yet (consensus) are not this service's.
@@ -121,6 +140,11 @@ public final class ChainSync implements PeerListener, AutoCloseable {
   /** Gossips a transaction the mempool accepted from a client. */
   public void gossip(SignedTransaction tx) {
     broadcast(PeerMessage.newBuilder().setTx(tx.envelope()).build(), Optional.empty());
+  }
+
+  /** Sends a message to every connected peer. */
+  public void broadcast(PeerMessage message) {
+    broadcast(message, Optional.empty());
   }
 
   private void broadcast(PeerMessage message, Optional<Address> except) {
@@ -185,7 +209,7 @@ public final class ChainSync implements PeerListener, AutoCloseable {
 
   /** Asks the peer that is furthest ahead for the next blocks, one request at a time. */
   private void requestIfBehind() {
-    if (!importsBlocks) {
+    if (importer.isEmpty()) {
       return;
     }
     long ours = ledger.height();
@@ -206,19 +230,18 @@ public final class ChainSync implements PeerListener, AutoCloseable {
   }
 
   private void importBlocks(Peer peer, BlockResponse response) {
+    boolean imported = false;
     try {
-      if (!importsBlocks) {
-        return;
-      }
       for (CommittedBlock entry : response.getBlocksList()) {
         long height = entry.getBlock().getHeader().getHeight();
         if (height <= ledger.height()) {
           continue;
         }
         try {
-          ExecutedBlock imported = ledger.importBlock(entry.getBlock(), entry.getCommit());
-          mempool.update(imported.changedAccounts().keySet(), java.util.List.of(), ledger);
-          onImported.accept(imported);
+          ExecutedBlock block = ledger.importBlock(entry.getBlock(), entry.getCommit());
+          mempool.update(block.changedAccounts().keySet(), java.util.List.of(), ledger);
+          onImported.accept(block);
+          imported = true;
         } catch (InvalidBlockException e) {
           peer.penalise(
               Misbehaviour.INVALID_BLOCK,
@@ -231,12 +254,20 @@ public final class ChainSync implements PeerListener, AutoCloseable {
       }
     } finally {
       requesting.set(false);
+      if (imported) {
+        importer.orElseThrow().afterBatch().run();
+      }
     }
     requestIfBehind();
   }
 
   @Override
   public void close() {
-    importer.shutdownNow();
+    importer.ifPresent(
+        i -> {
+          if (i.executor() instanceof ExecutorService own) {
+            own.shutdownNow();
+          }
+        });
   }
 }

@@ -1,0 +1,141 @@
+package io.ascribe.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.tx.TxBodies;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
+import io.ascribe.genesis.DevnetGenesis;
+import io.ascribe.genesis.Genesis;
+import io.ascribe.node.client.HeadSubscription;
+import io.ascribe.node.client.RpcClient;
+import io.ascribe.node.sync.PeerAddress;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Four validators in this JVM, each with its own data directory, talking over real TLS p2p on
+ * loopback: they decide blocks by Tendermint consensus, agree on every block, include a client's
+ * transaction, keep committing with one of them stopped, and take it back when it restarts.
+ */
+class ValidatorsConsensusIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final BigInteger OPEN = Amount.ONE_OPEN;
+
+  @TempDir Path dir;
+  private final List<PrivateKey> keys = DevnetGenesis.devAccounts().subList(0, 4);
+  private final AscribeNode[] nodes = new AscribeNode[4];
+  private final int[] p2pPorts = new int[4];
+
+  private Genesis genesis() {
+    Genesis devnet = DevnetGenesis.create(100);
+    List<Genesis.GenesisValidator> validators = new ArrayList<>();
+    for (PrivateKey key : keys) {
+      validators.add(
+          new Genesis.GenesisValidator(key.address(), OPEN.multiply(BigInteger.valueOf(100_000))));
+    }
+    return new Genesis(
+        devnet.chainId(),
+        Instant.parse("2026-01-01T00:00:00Z"),
+        validators,
+        devnet.allocations(),
+        devnet.params());
+  }
+
+  private AscribeNode start(int i, Genesis genesis) throws Exception {
+    List<PeerAddress> peers = new ArrayList<>();
+    for (int j = 0; j < 4; j++) {
+      if (j != i && p2pPorts[j] != 0) {
+        peers.add(new PeerAddress(keys.get(j).address(), "127.0.0.1", p2pPorts[j]));
+      }
+    }
+    AscribeNode node =
+        AscribeNode.start(
+            new NodeConfig(
+                dir.resolve("v" + i),
+                genesis,
+                keys.get(i),
+                "127.0.0.1",
+                0,
+                -1,
+                Optional.of(new NodeConfig.P2p("127.0.0.1", p2pPorts[i], peers)),
+                NodeConfig.Role.VALIDATOR));
+    p2pPorts[i] = node.p2pPort().orElseThrow();
+    nodes[i] = node;
+    return node;
+  }
+
+  @AfterEach
+  void stop() {
+    for (AscribeNode node : nodes) {
+      if (node != null) {
+        node.close();
+      }
+    }
+  }
+
+  @Test
+  void fourValidatorsCommitTheSameBlocksAndSurviveOneStopping() throws Exception {
+    Genesis genesis = genesis();
+    for (int i = 0; i < 4; i++) {
+      start(i, genesis);
+    }
+    try (HeadSubscription heads = HeadSubscription.open(nodes[0].rpcUrl())) {
+      heads.awaitHeight(3, WAIT);
+    }
+
+    // A transfer sent to one validator is gossiped, proposed by whoever's turn it is, and
+    // committed.
+    RpcClient rpc = new RpcClient(nodes[3].rpcUrl());
+    Address to = Address.fromHex("0x00000000000000000000000000000000000000bb");
+    SignedTransaction tx =
+        SignedTransaction.sign(
+            TxBodies.transfer(genesis.chainId(), 0, genesis.params().minFee(), to, OPEN),
+            keys.get(1));
+    String hash = rpc.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
+    try (HeadSubscription heads = HeadSubscription.open(nodes[3].rpcUrl())) {
+      while (rpc.call("ascribe_getTransactionReceipt", hash).isNull()) {
+        heads.next(WAIT);
+      }
+    }
+    assertThat(Quantities.parse(rpc.call("ascribe_getBalance", to.toString()).asText()))
+        .isEqualTo(OPEN);
+
+    // One of four stops: the other three still hold more than 2/3 of the power.
+    nodes[2].close();
+    nodes[2] = null;
+    long stoppedAt = nodes[0].ledger().height();
+    try (HeadSubscription heads = HeadSubscription.open(nodes[0].rpcUrl())) {
+      heads.awaitHeight(stoppedAt + 3, WAIT);
+    }
+
+    // It comes back on the same data directory, catches up and follows again.
+    start(2, genesis);
+    long target = nodes[0].ledger().height() + 2;
+    try (HeadSubscription heads = HeadSubscription.open(nodes[2].rpcUrl())) {
+      heads.awaitHeight(target, WAIT);
+    }
+
+    long common = nodes[2].ledger().height();
+    for (long h = 1; h <= common; h++) {
+      var reference = nodes[0].ledger().block(h).orElseThrow().getHeader();
+      for (AscribeNode node : nodes) {
+        assertThat(node.ledger().block(h).orElseThrow().getHeader())
+            .as("block %d", h)
+            .isEqualTo(reference);
+      }
+    }
+  }
+}

@@ -1,0 +1,344 @@
+package io.ascribe.node.consensus;
+
+import io.ascribe.consensus.Action;
+import io.ascribe.consensus.DurableSigningGuard;
+import io.ascribe.consensus.Event;
+import io.ascribe.consensus.FileConsensusWal;
+import io.ascribe.consensus.FileGuardStore;
+import io.ascribe.consensus.JournaledMachine;
+import io.ascribe.consensus.KeySigner;
+import io.ascribe.consensus.Proposal;
+import io.ascribe.consensus.SignedVote;
+import io.ascribe.consensus.TendermintMachine;
+import io.ascribe.consensus.TimeoutConfig;
+import io.ascribe.consensus.Validators;
+import io.ascribe.consensus.VoteVerifier;
+import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.proto.Block;
+import io.ascribe.core.proto.ConsensusProposal;
+import io.ascribe.core.proto.ConsensusVote;
+import io.ascribe.core.proto.PeerMessage;
+import io.ascribe.core.types.Hash;
+import io.ascribe.ledger.Ledger;
+import io.ascribe.ledger.exec.ExecutedBlock;
+import io.ascribe.ledger.exec.InvalidBlockException;
+import io.ascribe.node.mempool.Mempool;
+import io.ascribe.p2p.Peer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the Tendermint machine for a validator among several: feeds it proposals, votes and
+ * timeouts on one thread, carries out what it asks (build or check a block with the ledger,
+ * broadcast, schedule, commit), and journals through its write-ahead log and signing guard so a
+ * restart never signs twice. Blocks travel with their proposals; a validator that missed one
+ * catches up through block sync, whose imports run on this same thread, the ledger's only writer.
+ */
+public final class ConsensusService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsensusService.class);
+  private static final long REBROADCAST_MS = 1_000;
+
+  private final Ledger ledger;
+  private final Mempool mempool;
+  private final PrivateKey key;
+  private final Path dir;
+  private final TimeoutConfig timeouts;
+  private final Clock clock;
+  private final Consumer<PeerMessage> broadcast;
+  private final Consumer<ExecutedBlock> onCommitted;
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "consensus"));
+  private final Map<Hash, Block> blocks = new HashMap<>();
+  private final Map<Hash, ExecutedBlock> executed = new HashMap<>();
+  private final Set<Hash> awaitingBlock = new HashSet<>();
+  private FileConsensusWal wal;
+  private JournaledMachine machine;
+
+  public ConsensusService(
+      Ledger ledger,
+      Mempool mempool,
+      PrivateKey key,
+      Path dir,
+      TimeoutConfig timeouts,
+      Clock clock,
+      Consumer<PeerMessage> broadcast,
+      Consumer<ExecutedBlock> onCommitted) {
+    this.ledger = ledger;
+    this.mempool = mempool;
+    this.key = key;
+    this.dir = dir;
+    this.timeouts = timeouts;
+    this.clock = clock;
+    this.broadcast = broadcast;
+    this.onCommitted = onCommitted;
+  }
+
+  /**
+   * Opens the write-ahead log and signing guard and joins consensus at the next height.
+   *
+   * @throws IOException when the consensus directory cannot be created
+   */
+  public void start() throws IOException {
+    Files.createDirectories(dir);
+    thread.execute(this::init);
+    thread.scheduleWithFixedDelay(
+        this::rebroadcast, REBROADCAST_MS, REBROADCAST_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void init() {
+    long chainId = ledger.genesis().chainId();
+    wal = FileConsensusWal.open(dir.resolve("consensus.wal"));
+    KeySigner signer =
+        new KeySigner(
+            key,
+            chainId,
+            new DurableSigningGuard(new FileGuardStore(dir.resolve("signing-guard"))));
+    TendermintMachine tendermint =
+        new TendermintMachine(signer, VoteVerifier.secp256k1(chainId), timeouts);
+    JournaledMachine.Recovered recovered =
+        JournaledMachine.recover(
+            tendermint, wal, new Event.StartHeight(ledger.height() + 1, validators()));
+    machine = recovered.machine();
+    LOG.info("Consensus started at height {} as validator {}", ledger.height() + 1, key.address());
+    perform(recovered.actions());
+  }
+
+  /** The executor block sync imports on, so the ledger keeps a single writer. */
+  public Executor executor() {
+    return thread;
+  }
+
+  /** After block sync imported blocks: drop this height's work and join at the new next height. */
+  public void afterImport() {
+    clearHeight();
+    startNextHeight();
+  }
+
+  public void onProposal(ConsensusProposal message) {
+    thread.execute(() -> receiveProposal(message));
+  }
+
+  public void onVote(ConsensusVote message) {
+    thread.execute(() -> receiveVote(message));
+  }
+
+  /** Sends a newly connected peer this node's messages of the current height. */
+  public void onPeer(Peer peer) {
+    thread.execute(() -> ownMessages().forEach(peer::send));
+  }
+
+  private Validators validators() {
+    return new Validators(
+        ledger.nextValidators().validators().stream()
+            .map(v -> new Validators.Validator(v.address(), v.votingPower()))
+            .toList());
+  }
+
+  private void receiveProposal(ConsensusProposal message) {
+    if (machine == null || message.getHeight() != ledger.height() + 1) {
+      return;
+    }
+    Proposal proposal;
+    try {
+      proposal = ConsensusMessages.proposal(message);
+    } catch (IllegalArgumentException e) {
+      LOG.debug("Ignored a malformed proposal: {}", e.getMessage());
+      return;
+    }
+    Hash blockHash = BlockHashing.headerHash(message.getBlock().getHeader());
+    if (blockHash.equals(proposal.value())) {
+      blocks.putIfAbsent(blockHash, message.getBlock());
+      if (awaitingBlock.remove(blockHash)) {
+        validate(proposal.height(), blockHash);
+      }
+    }
+    feed(new Event.ProposalReceived(proposal));
+  }
+
+  private void receiveVote(ConsensusVote message) {
+    if (machine == null) {
+      return;
+    }
+    try {
+      feed(new Event.VoteReceived(ConsensusMessages.vote(message)));
+    } catch (IllegalArgumentException e) {
+      LOG.debug("Ignored a malformed vote: {}", e.getMessage());
+    }
+  }
+
+  private void feed(Event event) {
+    perform(machine.handle(event));
+  }
+
+  private void perform(List<Action> actions) {
+    for (Action action : actions) {
+      switch (action) {
+        case Action.BroadcastProposal p -> {
+          Block block = blocks.get(p.proposal().value());
+          if (block != null) {
+            broadcast.accept(ConsensusMessages.proposal(p.proposal(), block));
+          }
+        }
+        case Action.BroadcastVote v -> broadcast.accept(ConsensusMessages.vote(v.vote()));
+        case Action.ScheduleTimeout t ->
+            thread.schedule(
+                () -> feed(new Event.TimeoutFired(t.step(), t.height(), t.round())),
+                t.millis(),
+                TimeUnit.MILLISECONDS);
+        case Action.ProposeRequest r -> thread.execute(() -> propose(r.height(), r.round()));
+        case Action.ValidateRequest v -> thread.execute(() -> validate(v.height(), v.value()));
+        case Action.CommitValue c -> thread.execute(() -> commit(c));
+        case Action.Evidence e ->
+            LOG.warn(
+                "Validator {} double-voted at height {} round {}",
+                e.first().validator(),
+                e.first().height(),
+                e.first().round());
+        case Action.ProposalEvidence e ->
+            LOG.warn(
+                "Validator {} double-proposed at height {} round {}",
+                e.first().proposer(),
+                e.first().height(),
+                e.first().round());
+      }
+    }
+  }
+
+  private void propose(long height, int round) {
+    if (height != ledger.height() + 1) {
+      return;
+    }
+    int max = ledger.genesis().params().maxBlockTxs();
+    ExecutedBlock block =
+        ledger.propose(mempool.candidates(max, ledger), clock.millis(), key.address());
+    blocks.put(block.hash(), block.block());
+    executed.put(block.hash(), block);
+    feed(new Event.ValueProposed(height, round, block.hash()));
+  }
+
+  private void validate(long height, Hash value) {
+    if (height != ledger.height() + 1) {
+      return;
+    }
+    boolean valid;
+    if (executed.containsKey(value)) {
+      valid = true;
+    } else {
+      Block block = blocks.get(value);
+      if (block == null) {
+        awaitingBlock.add(value);
+        return;
+      }
+      try {
+        executed.put(value, ledger.verify(block));
+        valid = true;
+      } catch (InvalidBlockException e) {
+        LOG.info("Rejected proposed block {} at height {}: {}", value, height, e.getMessage());
+        valid = false;
+      }
+    }
+    feed(new Event.ValueValidated(height, value, valid));
+  }
+
+  private void commit(Action.CommitValue decision) {
+    if (decision.height() != ledger.height() + 1) {
+      return;
+    }
+    ExecutedBlock block = executed.get(decision.value());
+    if (block == null && blocks.containsKey(decision.value())) {
+      block = ledger.verify(blocks.get(decision.value()));
+    }
+    if (block == null) {
+      LOG.info(
+          "Height {} decided block {} that this node never received; block sync will fetch it",
+          decision.height(),
+          decision.value());
+      return;
+    }
+    ledger.commit(block, decision.toProto());
+    mempool.update(block.changedAccounts().keySet(), List.of(), ledger);
+    LOG.info(
+        "Committed block {} with {} txs in round {}",
+        block.height(),
+        block.receipts().size(),
+        decision.proposal().round());
+    onCommitted.accept(block);
+    clearHeight();
+    thread.schedule(
+        this::startNextHeight, ledger.genesis().params().blockTimeMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private void startNextHeight() {
+    long next = ledger.height() + 1;
+    TendermintMachine current = machine.machine();
+    if (current.height() > next || (current.height() == next && current.started())) {
+      return;
+    }
+    feed(new Event.StartHeight(next, validators()));
+  }
+
+  private void clearHeight() {
+    blocks.clear();
+    executed.clear();
+    awaitingBlock.clear();
+  }
+
+  /** This node's proposal and votes of the current height, for peers that may have missed them. */
+  private List<PeerMessage> ownMessages() {
+    if (machine == null) {
+      return List.of();
+    }
+    TendermintMachine current = machine.machine();
+    List<PeerMessage> out = new java.util.ArrayList<>();
+    for (Proposal p : current.proposals()) {
+      if (p.proposer().equals(key.address())
+          && p.height() == current.height()
+          && blocks.containsKey(p.value())) {
+        out.add(ConsensusMessages.proposal(p, blocks.get(p.value())));
+      }
+    }
+    for (SignedVote v : current.votes()) {
+      if (v.validator().equals(key.address()) && v.height() == current.height()) {
+        out.add(ConsensusMessages.vote(v));
+      }
+    }
+    return out;
+  }
+
+  /** Gossip that does not rely on every message arriving the first time. */
+  private void rebroadcast() {
+    ownMessages().forEach(broadcast);
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (wal != null) {
+      try {
+        wal.close();
+      } catch (Exception e) {
+        LOG.warn("Closing the consensus log failed: {}", e.getMessage());
+      }
+    }
+  }
+}
