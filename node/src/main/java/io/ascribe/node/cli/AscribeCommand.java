@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       LoadCommand.class,
       GenesisCommand.class,
+      TestnetCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -249,7 +249,7 @@ public final class ChainSync implements PeerListener, AutoCloseable {
           return;
         }
       }
-      if (!response.getBlocksList().isEmpty()) {
+      if (imported) {
         LOG.info("Synced to height {} from {}", ledger.height(), peer.nodeId());
       }
     } finally {

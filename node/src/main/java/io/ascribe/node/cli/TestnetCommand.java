@@ -1,0 +1,260 @@
+package io.ascribe.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.DevnetGenesis;
+import io.ascribe.genesis.Genesis;
+import io.ascribe.node.config.NodeHome;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ascribe testnet up|down}: N validators as separate processes on loopback, each with its
+ * own home (key, genesis, settings with free ports and every other validator as a persistent peer).
+ * {@code DIR/testnet.json} lists each node's RPC URL, p2p address, home and process id; the ten
+ * devnet accounts are funded, so the dev keys can send transactions at once.
+ */
+@Command(
+    name = "testnet",
+    description = "Start or stop a local testnet of validator processes.",
+    subcommands = {TestnetCommand.Up.class, TestnetCommand.Down.class})
+final class TestnetCommand implements Runnable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "up", description = "Create (if new) and start N validators.")
+  static final class Up implements Runnable {
+    @Option(
+        names = "--validators",
+        defaultValue = "4",
+        description = "How many (default: ${DEFAULT-VALUE}).")
+    int validators;
+
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        required = true,
+        description = "Testnet directory.")
+    Path dir;
+
+    @Option(
+        names = "--block-time",
+        paramLabel = "MS",
+        defaultValue = "1000",
+        description = "Block time (default: ${DEFAULT-VALUE}).")
+    long blockTimeMs;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      if (validators < 1 || validators > 64) {
+        throw new UserErrorException("--validators must be 1..64, got " + validators);
+      }
+      Path manifest = dir.resolve("testnet.json");
+      if (Files.exists(manifest) && anyRunning(read(manifest))) {
+        throw new UserErrorException(
+            "the testnet in " + dir + " is running; stop it with: testnet/run down --dir " + dir);
+      }
+      try {
+        ObjectNode state = Files.exists(manifest) ? (ObjectNode) read(manifest) : create();
+        for (JsonNode node : state.withArray("nodes")) {
+          Path home = Path.of(node.path("home").asText());
+          ((ObjectNode) node).put("pid", launch(home));
+        }
+        write(manifest, state);
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+            "Testnet of %d validators, chain id %d (%s)%n",
+            state.withArray("nodes").size(), state.path("chainId").asLong(), manifest);
+        for (JsonNode node : state.withArray("nodes")) {
+          out.printf(
+              "  %s  RPC %s  p2p %s  pid %d%n",
+              node.path("name").asText(),
+              node.path("rpcUrl").asText(),
+              node.path("p2p").asText(),
+              node.path("pid").asLong());
+        }
+        out.printf("Logs: %s/<name>/node.log. Stop with: testnet/run down --dir %s%n", dir, dir);
+        out.flush();
+      } catch (IOException e) {
+        throw new UserErrorException("cannot start the testnet in " + dir + ": " + e.getMessage());
+      }
+    }
+
+    /** Keys, one genesis naming them all, and a home per validator with free ports. */
+    private ObjectNode create() throws IOException {
+      SecureRandom random = new SecureRandom();
+      List<PrivateKey> keys = new ArrayList<>();
+      for (int i = 0; i < validators; i++) {
+        keys.add(PrivateKey.generate(random));
+      }
+      Genesis devnet = DevnetGenesis.create(blockTimeMs);
+      List<Genesis.GenesisValidator> set = new ArrayList<>();
+      List<Genesis.Allocation> allocations = new ArrayList<>(devnet.allocations());
+      for (PrivateKey key : keys) {
+        set.add(new Genesis.GenesisValidator(key.address(), DevnetGenesis.VALIDATOR_STAKE));
+        allocations.add(
+            new Genesis.Allocation(
+                key.address(), Amount.ONE_OPEN.multiply(BigInteger.valueOf(1000))));
+      }
+      Genesis genesis =
+          new Genesis(
+              devnet.chainId(),
+              Instant.now().truncatedTo(ChronoUnit.SECONDS),
+              set,
+              allocations,
+              devnet.params());
+      int[][] ports = new int[validators][3];
+      for (int[] nodePorts : ports) {
+        for (int k = 0; k < 3; k++) {
+          nodePorts[k] = freePort();
+        }
+      }
+      ObjectNode state = JSON.createObjectNode();
+      state.put("chainId", genesis.chainId());
+      ArrayNode nodes = state.putArray("nodes");
+      for (int i = 0; i < validators; i++) {
+        String name = "validator" + i;
+        Path home = dir.resolve(name).toAbsolutePath();
+        new NodeHome(home).init(genesis, keys.get(i));
+        List<String> peers = new ArrayList<>();
+        for (int j = 0; j < validators; j++) {
+          if (j != i) {
+            peers.add("\"" + keys.get(j).address() + "@127.0.0.1:" + ports[j][2] + "\"");
+          }
+        }
+        Files.writeString(
+            new NodeHome(home).settingsFile(),
+            "[rpc]\nport = "
+                + ports[i][0]
+                + "\n\n[metrics]\nport = "
+                + ports[i][1]
+                + "\n\n[p2p]\nport = "
+                + ports[i][2]
+                + "\npersistent_peers = ["
+                + String.join(", ", peers)
+                + "]\n");
+        ObjectNode node = nodes.addObject();
+        node.put("name", name);
+        node.put("address", keys.get(i).address().toString());
+        node.put("home", home.toString());
+        node.put("rpcUrl", "http://127.0.0.1:" + ports[i][0]);
+        node.put("metricsUrl", "http://127.0.0.1:" + ports[i][1] + "/metrics");
+        node.put("p2p", keys.get(i).address() + "@127.0.0.1:" + ports[i][2]);
+      }
+      return state;
+    }
+
+    private static int freePort() throws IOException {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        return socket.getLocalPort();
+      }
+    }
+
+    /** Starts `ascribe run` for a home as a process of its own that outlives this command. */
+    private static long launch(Path home) throws IOException {
+      String java = ProcessHandle.current().info().command().orElse("java");
+      String classPath = System.getProperty("java.class.path");
+      ProcessBuilder builder =
+          new ProcessBuilder(
+              java,
+              "--enable-native-access=ALL-UNNAMED",
+              "-cp",
+              classPath,
+              Main.class.getName(),
+              "run",
+              "--home",
+              home.toString());
+      builder.redirectErrorStream(true);
+      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
+      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      return builder.start().pid();
+    }
+  }
+
+  @Command(name = "down", description = "Stop the testnet's validators.")
+  static final class Down implements Runnable {
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        required = true,
+        description = "Testnet directory.")
+    Path dir;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      Path manifest = dir.resolve("testnet.json");
+      if (!Files.exists(manifest)) {
+        throw new UserErrorException("no testnet in " + dir + " (no testnet.json)");
+      }
+      JsonNode state = read(manifest);
+      int stopped = 0;
+      for (JsonNode node : state.path("nodes")) {
+        Optional<ProcessHandle> process = ProcessHandle.of(node.path("pid").asLong());
+        if (process.isPresent() && process.get().isAlive()) {
+          process.get().destroy();
+          process.get().onExit().join();
+          stopped++;
+        }
+      }
+      spec.commandLine().getOut().printf("Stopped %d validator processes%n", stopped);
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  private static boolean anyRunning(JsonNode state) {
+    for (JsonNode node : state.path("nodes")) {
+      if (node.has("pid")
+          && ProcessHandle.of(node.path("pid").asLong())
+              .map(ProcessHandle::isAlive)
+              .orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static JsonNode read(Path manifest) {
+    try {
+      return JSON.readTree(manifest.toFile());
+    } catch (IOException e) {
+      throw new UserErrorException("cannot read " + manifest + ": " + e.getMessage());
+    }
+  }
+
+  private static void write(Path manifest, JsonNode state) throws IOException {
+    Path tmp = Files.createTempFile(manifest.getParent(), ".testnet", ".json");
+    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n");
+    Files.move(
+        tmp,
+        manifest,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+}
