@@ -74,7 +74,7 @@ function compile() {
     };
     files[`${name}.json`] = JSON.stringify(artifact, null, 2) + '\n';
     files[`${name}.abi`] = JSON.stringify(contract.abi) + '\n';
-    files[`${name}.bin`] = contract.evm.bytecode.object + '\n';
+    files[`${name}.bin`] = contract.evm.bytecode.object;
   }
   return { version, files };
 }
