@@ -17,6 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
 import org.web3j.protocol.http.HttpService;
 
 /**
@@ -37,13 +39,15 @@ public final class Anvil implements AutoCloseable {
 
   private final Process process;
   private final String url;
+  private final HttpService service;
   private final Web3j web3j;
   private final List<String> output = new ArrayList<>();
 
   private Anvil(Process process, String url) {
     this.process = process;
     this.url = url;
-    this.web3j = Web3j.build(new HttpService(url));
+    this.service = new HttpService(url);
+    this.web3j = Web3j.build(service);
   }
 
   /** Starts anvil and returns once it accepts JSON-RPC. */
@@ -124,6 +128,39 @@ public final class Anvil implements AutoCloseable {
   public Web3j web3j() {
     return web3j;
   }
+
+  /** Mines {@code blocks} empty blocks (anvil_mine). */
+  public void mine(int blocks) {
+    rpc("anvil_mine", List.of("0x" + Integer.toHexString(blocks)));
+  }
+
+  /** Takes a snapshot of the chain (evm_snapshot) and returns its id. */
+  public String snapshot() {
+    return (String) rpc("evm_snapshot", List.of());
+  }
+
+  /** Reverts the chain to {@code snapshot} (evm_revert): the blocks after it disappear. */
+  public void revert(String snapshot) {
+    if (!Boolean.TRUE.equals(rpc("evm_revert", List.of(snapshot)))) {
+      throw new IllegalStateException("evm_revert " + snapshot + " failed");
+    }
+  }
+
+  /** The JSON-RPC result of an anvil-specific method. */
+  public Object rpc(String method, List<?> params) {
+    try {
+      RawResponse response = new Request<>(method, params, service, RawResponse.class).send();
+      if (response.hasError()) {
+        throw new IllegalStateException(method + ": " + response.getError().getMessage());
+      }
+      return response.getResult();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A JSON-RPC response whose result is left as Jackson read it. */
+  public static final class RawResponse extends Response<Object> {}
 
   @Override
   public void close() {
