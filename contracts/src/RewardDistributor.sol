@@ -118,6 +118,12 @@ contract RewardDistributor is EIP712 {
         return _hashTypedDataV4(keccak256(abi.encode(VALIDATOR_SET_UPDATE_TYPEHASH, nonce, newSetHash)));
     }
 
+    /// @notice The power of the current set that signed `digest`; reverts as submitEpoch does unless
+    /// it is more than 2/3. For contracts that share this validator set (OpenBridge withdrawals).
+    function checkQuorum(bytes32 digest, bytes[] calldata signatures) external view returns (uint256) {
+        return _checkQuorum(digest, signatures);
+    }
+
     function hashValidatorSet(address[] memory validators_, uint256[] memory powers_) public pure returns (bytes32) {
         return keccak256(abi.encodePacked(validators_, powers_));
     }

@@ -25,6 +25,11 @@ public record Eip712Domain(String name, String version, long chainId, Address ve
     return new Eip712Domain("Ascribe RewardDistributor", "1", chainId, distributor);
   }
 
+  /** The domain of an OpenBridge at {@code bridge} on chain {@code chainId}. */
+  public static Eip712Domain openBridge(long chainId, Address bridge) {
+    return new Eip712Domain("Ascribe OpenBridge", "1", chainId, bridge);
+  }
+
   public Hash separator() {
     return Keccak.hash(
         AbiEncoding.encode(

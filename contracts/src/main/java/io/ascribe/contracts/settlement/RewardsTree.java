@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The Merkle tree of one epoch's cumulative rewards, with OpenZeppelin StandardMerkleTree leaves
- * keccak256(keccak256(abi.encode(account, cumulativeAmount))) that RewardDistributor.claim checks.
+ * The Merkle tree of one epoch's cumulative amounts per account, with OpenZeppelin
+ * StandardMerkleTree leaves keccak256(keccak256(abi.encode(account, cumulativeAmount))): the
+ * rewards RewardDistributor.claim pays, or the withdrawals OpenBridge.withdraw pays.
  */
 public final class RewardsTree {
   private final Map<Address, BigInteger> cumulative;

@@ -86,8 +86,9 @@ public final class SettlementClient {
         List.of(web3jAddress(token), addressArray(set.validators()), uintArray(set.powers())));
   }
 
-  public Address deployBridge(Address token) {
-    return deploy(OpenBridge.BINARY, List.of(web3jAddress(token)));
+  /** Deploys the bridge for {@code token}, taking its validators from {@code distributor}. */
+  public Address deployBridge(Address token, Address distributor) {
+    return deploy(OpenBridge.BINARY, List.of(web3jAddress(token), web3jAddress(distributor)));
   }
 
   /**
@@ -97,7 +98,7 @@ public final class SettlementClient {
   public Contracts deployAll(BigInteger supply, ValidatorSet validators, BigInteger rewardPool) {
     Address token = deployToken(sender, supply);
     Address distributor = deployDistributor(token, validators);
-    Address bridge = deployBridge(token);
+    Address bridge = deployBridge(token, distributor);
     if (rewardPool.signum() > 0) {
       transfer(token, distributor, rewardPool);
     }
@@ -207,6 +208,44 @@ public final class SettlementClient {
 
   public BigInteger depositCount(Address bridge) {
     return call(bridge(bridge).depositCount());
+  }
+
+  /** The digest validators sign to accept {@code root} as {@code epoch}'s withdrawals root. */
+  public Hash withdrawalRootDigest(Address bridge, long epoch, Hash root) {
+    Address distributor = Address.fromHex(call(bridge(bridge).validators()));
+    return SettlementMessages.withdrawalRootDigest(
+        Eip712Domain.openBridge(chainId, bridge), epoch, root, validatorSetHash(distributor));
+  }
+
+  public TransactionReceipt submitWithdrawals(
+      Address bridge, long epoch, Hash root, List<byte[]> signatures) {
+    return send(
+        bridge,
+        bridge(bridge)
+            .submitWithdrawals(BigInteger.valueOf(epoch), root.toArray(), List.copyOf(signatures)));
+  }
+
+  /** Pays {@code account} its withdrawals up to the latest root (anyone may send it). */
+  public TransactionReceipt withdraw(
+      Address bridge, Address account, BigInteger cumulativeAmount, List<Hash> proof) {
+    return send(
+        bridge,
+        bridge(bridge)
+            .withdraw(
+                account.toString(), cumulativeAmount, proof.stream().map(Hash::toArray).toList()));
+  }
+
+  /** Withdraws {@code account}'s cumulative amount in {@code tree}, with its proof. */
+  public TransactionReceipt withdraw(Address bridge, RewardsTree tree, Address account) {
+    return withdraw(bridge, account, tree.amount(account), tree.proof(account));
+  }
+
+  public long latestWithdrawalEpoch(Address bridge) {
+    return call(bridge(bridge).latestWithdrawalEpoch()).longValueExact();
+  }
+
+  public BigInteger withdrawn(Address bridge, Address account) {
+    return call(bridge(bridge).withdrawn(account.toString()));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -6,14 +6,36 @@ import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
-/** The EIP-712 structs RewardDistributor's validators sign, hashed as the contract hashes them. */
+/**
+ * The EIP-712 structs Ascribe's validators sign for RewardDistributor and OpenBridge, hashed as the
+ * contracts hash them.
+ */
 public final class SettlementMessages {
   public static final Hash EPOCH_ROOT_TYPEHASH =
       typeHash("EpochRoot(uint64 epoch,bytes32 rewardsRoot,bytes32 validatorSetHash)");
   public static final Hash VALIDATOR_SET_UPDATE_TYPEHASH =
       typeHash("ValidatorSetUpdate(uint64 nonce,bytes32 newValidatorSetHash)");
 
+  public static final Hash WITHDRAWAL_ROOT_TYPEHASH =
+      typeHash("WithdrawalRoot(uint64 epoch,bytes32 withdrawalsRoot,bytes32 validatorSetHash)");
+
   private SettlementMessages() {}
+
+  /** hashStruct(WithdrawalRoot(epoch, withdrawalsRoot, validatorSetHash)). */
+  public static Hash withdrawalRoot(long epoch, Hash withdrawalsRoot, Hash validatorSetHash) {
+    return Keccak.hash(
+        AbiEncoding.encode(
+            WITHDRAWAL_ROOT_TYPEHASH.toArray(),
+            uint64(epoch),
+            withdrawalsRoot.toArray(),
+            validatorSetHash.toArray()));
+  }
+
+  /** The digest validators sign to accept {@code withdrawalsRoot} at an OpenBridge. */
+  public static Hash withdrawalRootDigest(
+      Eip712Domain bridgeDomain, long epoch, Hash withdrawalsRoot, Hash validatorSetHash) {
+    return bridgeDomain.digest(withdrawalRoot(epoch, withdrawalsRoot, validatorSetHash));
+  }
 
   /** hashStruct(EpochRoot(epoch, rewardsRoot, validatorSetHash)). */
   public static Hash epochRoot(long epoch, Hash rewardsRoot, Hash validatorSetHash) {
