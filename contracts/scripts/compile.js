@@ -5,6 +5,9 @@
 //
 //   node scripts/compile.js           write the artifacts
 //   node scripts/compile.js --check   compile and exit 1 when the committed artifacts differ
+//   node scripts/compile.js --reference DIR
+//                                     compile test/*.sol (contracts measured for comparison
+//                                     only, never committed as artifacts) into DIR/<Name>.json
 //
 // Everything that goes into the output is fixed here (sorted source names, relative paths,
 // settings), so the same sources always give byte-identical artifacts.
@@ -15,7 +18,6 @@ const path = require('path');
 const solc = require('solc');
 
 const root = path.resolve(__dirname, '..');
-const srcDir = path.join(root, 'src');
 const buildDir = path.join(root, 'build');
 const nodeModules = path.join(root, 'node_modules');
 
@@ -41,10 +43,10 @@ function findImports(importPath) {
   return { error: `import not found: ${importPath} (run npm ci in contracts/)` };
 }
 
-function compile() {
+function compile(dir = 'src', names = CONTRACTS) {
   const sources = {};
-  for (const file of fs.readdirSync(srcDir).filter((f) => f.endsWith('.sol')).sort()) {
-    sources[`src/${file}`] = { content: fs.readFileSync(path.join(srcDir, file), 'utf8') };
+  for (const file of fs.readdirSync(path.join(root, dir)).filter((f) => f.endsWith('.sol')).sort()) {
+    sources[`${dir}/${file}`] = { content: fs.readFileSync(path.join(root, dir, file), 'utf8') };
   }
   const input = { language: 'Solidity', sources, settings: SETTINGS };
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
@@ -57,8 +59,8 @@ function compile() {
   }
   const version = solc.version();
   const files = {};
-  for (const name of CONTRACTS) {
-    const sourceName = `src/${name}.sol`;
+  for (const name of names) {
+    const sourceName = `${dir}/${name}.sol`;
     const contract = output.contracts[sourceName] && output.contracts[sourceName][name];
     if (!contract) {
       throw new Error(`no contract ${name} in ${sourceName}`);
@@ -80,6 +82,18 @@ function compile() {
 }
 
 function main() {
+  const reference = process.argv.indexOf('--reference');
+  if (reference >= 0) {
+    const out = path.resolve(process.argv[reference + 1]);
+    const names = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.sol')).map((f) => f.slice(0, -4));
+    const { version, files } = compile('test', names);
+    fs.mkdirSync(out, { recursive: true });
+    for (const name of names) {
+      fs.writeFileSync(path.join(out, `${name}.json`), files[`${name}.json`]);
+    }
+    process.stdout.write(`wrote ${names.join(', ')} to ${out} with solc ${version}\n`);
+    return;
+  }
   const check = process.argv.includes('--check');
   const { version, files } = compile();
   if (check) {

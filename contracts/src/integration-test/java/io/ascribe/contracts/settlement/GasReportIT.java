@@ -2,20 +2,31 @@ package io.ascribe.contracts.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.Anvil;
+import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.merkle.AbiEncoding;
+import io.ascribe.core.merkle.MerkleTree;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint256;
 
 /**
  * Gas from anvil receipts (gasUsed, so the 21,000 base and the calldata included, as Uniswap's
@@ -109,6 +120,87 @@ class GasReportIT {
               size, t1.proof(account).size(), first, again));
       assertThat(client.balanceOf(c.token(), account)).isEqualTo(epoch2.get(account));
     }
+  }
+
+  /**
+   * The same measurement for the design of Uniswap's MerkleDistributor (test/, compiled here with
+   * the same solc and settings): a bit per claimed index, 256 to a storage word.
+   */
+  @Test
+  void referenceMerkleDistributorClaim() throws IOException, InterruptedException {
+    Process solc =
+        new ProcessBuilder("node", "scripts/compile.js", "--reference", "target/reference")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(solc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(solc.waitFor()).as(out).isZero();
+    String bytecode =
+        new ObjectMapper()
+            .readTree(Path.of("target", "reference", "ReferenceMerkleDistributor.json").toFile())
+            .get("bytecode")
+            .asText();
+
+    int size = 1024;
+    List<Address> accounts = new ArrayList<>();
+    List<Hash> leaves = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Address account = Validators.key("gas-wallet-" + size + "-" + i).address();
+      accounts.add(account);
+      leaves.add(referenceLeaf(i, account, amount(i)));
+    }
+    MerkleTree tree = MerkleTree.of(leaves);
+    Contracts c =
+        client.deployAll(
+            OPEN.multiply(BigInteger.valueOf(1_000_000_000)),
+            Validators.equalPower(Validators.keys("gas-validator-", 4)),
+            BigInteger.ZERO);
+    Address reference =
+        client.deployBytecode(
+            bytecode
+                + FunctionEncoder.encodeConstructor(
+                    List.of(
+                        new org.web3j.abi.datatypes.Address(c.token().toString()),
+                        new Bytes32(tree.root().toArray()))));
+    client.transfer(c.token(), reference, OPEN.multiply(BigInteger.valueOf(1_000_000)));
+    long first = referenceClaim(reference, tree, 0, accounts.get(0));
+    long sameWord = referenceClaim(reference, tree, 1, accounts.get(1));
+    report.append(
+        String.format(
+            "reference (Uniswap MerkleDistributor design), %,d accounts (proof of %d): claim in a"
+                + " fresh bitmap word %,d gas; in a word already written %,d gas%n",
+            size, tree.proof(leaves.get(0)).size(), first, sameWord));
+    assertThat(client.balanceOf(c.token(), accounts.get(1))).isEqualTo(amount(1));
+  }
+
+  private static BigInteger amount(int i) {
+    return OPEN.multiply(BigInteger.valueOf(i + 1));
+  }
+
+  /** keccak256(abi.encodePacked(uint256 index, address account, uint256 amount)). */
+  private static Hash referenceLeaf(int index, Address account, BigInteger amount) {
+    return Keccak.hash(
+        AbiEncoding.uint256(BigInteger.valueOf(index)),
+        account.toArray(),
+        AbiEncoding.uint256(amount));
+  }
+
+  private static long referenceClaim(
+      Address reference, MerkleTree tree, int index, Address account) {
+    List<Bytes32> proof =
+        tree.proof(referenceLeaf(index, account, amount(index))).stream()
+            .map(h -> new Bytes32(h.toArray()))
+            .toList();
+    String data =
+        FunctionEncoder.encode(
+            new Function(
+                "claim",
+                List.of(
+                    new Uint256(index),
+                    new org.web3j.abi.datatypes.Address(account.toString()),
+                    new Uint256(amount(index)),
+                    new DynamicArray<>(Bytes32.class, proof)),
+                List.of()));
+    return client.send(reference, data).getGasUsed().longValueExact();
   }
 
   private static long submit(Contracts c, List<PrivateKey> signers, long epoch, Hash root) {

@@ -361,8 +361,12 @@ public final class SettlementClient {
 
   @SuppressWarnings("rawtypes") // FunctionEncoder takes a List of raw Type
   private Address deploy(String binary, List<Type> constructorArgs) {
-    String data = binary + FunctionEncoder.encodeConstructor(constructorArgs);
-    TransactionReceipt receipt = sendChecked(null, data);
+    return deployBytecode(binary + FunctionEncoder.encodeConstructor(constructorArgs));
+  }
+
+  /** Deploys a contract from its creation bytecode with the constructor arguments appended. */
+  public Address deployBytecode(String creationData) {
+    TransactionReceipt receipt = sendChecked(null, creationData);
     return Address.fromHex(receipt.getContractAddress());
   }
 
