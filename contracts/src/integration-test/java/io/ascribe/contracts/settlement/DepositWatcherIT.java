@@ -97,6 +97,30 @@ class DepositWatcherIT {
   }
 
   @Test
+  void aLongCatchUpScansInRangesAndReportsInOrder() {
+    anvil.mine(25);
+    deposit(BigInteger.ONE, alice);
+    anvil.mine(30);
+    deposit(BigInteger.TWO, bob);
+    anvil.mine(CONFIRMATIONS);
+    Path state = dir.resolve("ranges");
+    // Ranges of 10 blocks: the scan takes several eth_getLogs requests.
+    assertThat(
+            new DepositWatcher(
+                    anvil.web3j(), contracts.bridge(), CONFIRMATIONS, deployedAt, state, 10)
+                .poll())
+        .extracting(BridgeDeposit::nonce, BridgeDeposit::amount)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(BigInteger.ZERO, BigInteger.ONE),
+            org.assertj.core.groups.Tuple.tuple(BigInteger.ONE, BigInteger.TWO));
+    assertThat(
+            new DepositWatcher(
+                    anvil.web3j(), contracts.bridge(), CONFIRMATIONS, deployedAt, state, 10)
+                .poll())
+        .isEmpty();
+  }
+
+  @Test
   void aRestartedWatcherReportsNothingTwice() {
     deposit(BigInteger.TEN, alice);
     anvil.mine(CONFIRMATIONS);

@@ -398,6 +398,49 @@ class RewardDistributorIT {
   }
 
   @Test
+  void aNewSetWithARepeatedOrUnsortedValidatorOrNoPowerIsRejectedEvenWhenSigned() {
+    Address distributor = contracts.distributor();
+    Address a = Validators.key("new-a").address();
+    Address b = Validators.key("new-b").address();
+    Address low = a.compareTo(b) < 0 ? a : b;
+    Address high = a.compareTo(b) < 0 ? b : a;
+    // One key listed twice would let it sign for two validators.
+    assertInvalidSet(distributor, List.of(low, low), List.of(1L, 1L));
+    assertInvalidSet(distributor, List.of(high, low), List.of(1L, 1L));
+    assertInvalidSet(distributor, List.of(low, high), List.of(1L, 0L));
+    assertInvalidSet(distributor, List.of(low, high), List.of(1L));
+    assertInvalidSet(distributor, List.of(), List.of());
+    assertThat(client.validatorSetHash(distributor)).isEqualTo(validatorsA.hash());
+  }
+
+  /** Signs the update to a raw (unchecked) set with all of A and expects InvalidValidatorSet. */
+  void assertInvalidSet(Address distributor, List<Address> validators, List<Long> powers) {
+    java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+    validators.forEach(v -> packed.writeBytes(io.ascribe.core.merkle.AbiEncoding.address(v)));
+    powers.forEach(
+        p -> packed.writeBytes(io.ascribe.core.merkle.AbiEncoding.uint256(BigInteger.valueOf(p))));
+    Hash setHash = io.ascribe.core.crypto.Keccak.hash(packed.toByteArray());
+    Hash digest =
+        client.domain(distributor).digest(SettlementMessages.validatorSetUpdate(0, setHash));
+    String data =
+        reader(distributor)
+            .updateValidatorSet(
+                validators.stream().map(Address::toString).toList(),
+                powers.stream().map(BigInteger::valueOf).toList(),
+                ValidatorSignatures.signAll(setA, digest))
+            .encodeFunctionCall();
+    assertReverts(() -> client.send(distributor, data), "InvalidValidatorSet");
+  }
+
+  static RewardDistributor reader(Address distributor) {
+    return RewardDistributor.load(
+        distributor.toString(),
+        anvil.web3j(),
+        new org.web3j.tx.ReadonlyTransactionManager(anvil.web3j(), distributor.toString()),
+        new org.web3j.tx.gas.StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
+  }
+
+  @Test
   void afterARotationTheOldSetCanNeitherSubmitNorReplayTheUpdate() {
     Address distributor = contracts.distributor();
     List<PrivateKey> setB = Validators.keys("validator-b-", 4);

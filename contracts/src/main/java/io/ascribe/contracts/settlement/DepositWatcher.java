@@ -41,10 +41,14 @@ import org.web3j.protocol.core.methods.response.Log;
 public final class DepositWatcher {
   private static final String DEPOSIT_TOPIC = EventEncoder.encode(OpenBridge.DEPOSIT_EVENT);
 
+  /** Blocks per eth_getLogs request by default, which public RPC providers accept. */
+  public static final int DEFAULT_MAX_RANGE = 2_000;
+
   private final Web3j web3j;
   private final Address bridge;
   private final int confirmations;
   private final Path stateFile;
+  private final int maxRange;
   private State state;
 
   /** Where the scan stands: blocks up to {@code scannedThrough} (hash {@code scannedHash}) done. */
@@ -63,9 +67,26 @@ public final class DepositWatcher {
    */
   public DepositWatcher(
       Web3j web3j, Address bridge, int confirmations, long fromBlock, Path stateFile) {
+    this(web3j, bridge, confirmations, fromBlock, stateFile, DEFAULT_MAX_RANGE);
+  }
+
+  /**
+   * @param maxRange the most blocks one eth_getLogs request covers
+   */
+  public DepositWatcher(
+      Web3j web3j,
+      Address bridge,
+      int confirmations,
+      long fromBlock,
+      Path stateFile,
+      int maxRange) {
     if (confirmations < 1) {
       throw new IllegalArgumentException("confirmations must be at least 1");
     }
+    if (maxRange < 1) {
+      throw new IllegalArgumentException("maxRange must be at least 1");
+    }
+    this.maxRange = maxRange;
     this.web3j = web3j;
     this.bridge = bridge;
     this.confirmations = confirmations;
@@ -92,14 +113,27 @@ public final class DepositWatcher {
     long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
     checkStillCanonical(head);
     long safe = head - confirmations + 1;
-    if (safe <= state.scannedThrough()) {
-      return List.of();
+    List<BridgeDeposit> deposits = new ArrayList<>();
+    // In ranges of at most maxRange blocks, which public RPC providers accept for eth_getLogs;
+    // the state is saved after each, so a long catch-up that fails part way keeps its progress.
+    while (state.scannedThrough() < safe) {
+      long from = state.scannedThrough() + 1;
+      long to = Math.min(safe, from + maxRange - 1);
+      List<BridgeDeposit> found = scanRange(from, to);
+      if (found == null) {
+        break; // the chain changed under us; the next poll rescans
+      }
+      deposits.addAll(found);
     }
-    long from = state.scannedThrough() + 1;
+    return List.copyOf(deposits);
+  }
+
+  /** Scans blocks {@code from..to}, saves the new state, returns the deposits; null to retry. */
+  private List<BridgeDeposit> scanRange(long from, long to) throws IOException {
     EthFilter filter =
         new EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
-            DefaultBlockParameter.valueOf(BigInteger.valueOf(safe)),
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
             bridge.toString());
     filter.addSingleTopic(DEPOSIT_TOPIC);
     EthLog response = web3j.ethGetLogs(filter).send();
@@ -117,16 +151,16 @@ public final class DepositWatcher {
         Comparator.comparing(Log::getBlockNumber)
             .thenComparing(Log::getTransactionIndex)
             .thenComparing(Log::getLogIndex));
-    EthBlock.Block safeBlock = block(safe);
-    if (safeBlock == null) {
-      return List.of(); // the chain shrank under us; try again next poll
+    EthBlock.Block last = block(to);
+    if (last == null) {
+      return null;
     }
     BigInteger next = state.nextNonce();
     List<BridgeDeposit> deposits = new ArrayList<>();
     for (Log log : logs) {
       EthBlock.Block block = block(log.getBlockNumber().longValueExact());
       if (block == null || !block.getHash().equalsIgnoreCase(log.getBlockHash())) {
-        return List.of(); // a reorg between the calls; rescan next poll
+        return null;
       }
       OpenBridge.DepositEventResponse event = OpenBridge.getDepositEventFromLog(log);
       if (event.nonce.compareTo(next) < 0) {
@@ -148,9 +182,9 @@ public final class DepositWatcher {
               log.getLogIndex().longValueExact()));
       next = next.add(BigInteger.ONE);
     }
-    state = new State(safe, Hash.fromHex(safeBlock.getHash()), next);
+    state = new State(to, Hash.fromHex(last.getHash()), next);
     save(stateFile, state);
-    return List.copyOf(deposits);
+    return deposits;
   }
 
   private void checkStillCanonical(long head) throws IOException {

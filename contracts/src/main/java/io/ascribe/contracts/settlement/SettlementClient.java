@@ -24,6 +24,7 @@ import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.EthEstimateGas;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
@@ -320,15 +321,24 @@ public final class SettlementClient {
                     .ethGetTransactionCount(sender.toString(), DefaultBlockParameterName.PENDING)
                     .send())
             .getTransactionCount();
-    BigInteger baseFee =
+    EthBlock.Block latest =
         rpc(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send())
-            .getBlock()
-            .getBaseFeePerGas();
-    BigInteger tip = rpc(() -> web3j.ethMaxPriorityFeePerGas().send()).getMaxPriorityFeePerGas();
-    BigInteger maxFee = baseFee.multiply(BigInteger.TWO).add(tip);
-    RawTransaction tx =
-        RawTransaction.createTransaction(
-            chainId, nonce, gasLimit, to == null ? "" : to, BigInteger.ZERO, data, tip, maxFee);
+            .getBlock();
+    BigInteger baseFee = latest.getBaseFeePerGasRaw() == null ? null : latest.getBaseFeePerGas();
+    String target = to == null ? "" : to;
+    RawTransaction tx;
+    if (baseFee == null) { // a chain without EIP-1559
+      BigInteger gasPrice = rpc(() -> web3j.ethGasPrice().send()).getGasPrice();
+      tx =
+          RawTransaction.createTransaction(
+              nonce, gasPrice, gasLimit, target, BigInteger.ZERO, data);
+    } else {
+      BigInteger tip = rpc(() -> web3j.ethMaxPriorityFeePerGas().send()).getMaxPriorityFeePerGas();
+      BigInteger maxFee = baseFee.multiply(BigInteger.TWO).add(tip);
+      tx =
+          RawTransaction.createTransaction(
+              chainId, nonce, gasLimit, target, BigInteger.ZERO, data, tip, maxFee);
+    }
     String signed = Numeric.toHexString(TransactionEncoder.signMessage(tx, chainId, credentials));
     EthSendTransaction sent = rpc(() -> web3j.ethSendRawTransaction(signed).send());
     if (sent.hasError()) {
