@@ -100,7 +100,9 @@ public final class DevnetGenesis {
         10_000,
         // A fifth of every fee burned (so self-dealing fees cost something), the rest to
         // validators.
-        new FeeSplit(2_000, 8_000));
+        new FeeSplit(2_000, 8_000),
+        // 1,000 blocks (about 17 minutes at one a second): long enough to exercise the lock.
+        1_000);
   }
 
   private static List<PrivateKey> deriveAccounts() {

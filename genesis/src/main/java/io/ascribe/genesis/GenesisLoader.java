@@ -117,7 +117,8 @@ public final class GenesisLoader {
         "minValidatorStake",
         "minFee",
         "maxBlockTxs",
-        "feeSplit");
+        "feeSplit",
+        "bondLockBlocks");
     Field split = params.get("feeSplit");
     split.requireObject("burnBps", "validatorsBps");
     return new ProtocolParams(
@@ -127,7 +128,8 @@ public final class GenesisLoader {
         params.get("minValidatorStake").asOpen(),
         params.get("minFee").asOpen(),
         params.get("maxBlockTxs").asInt(),
-        new FeeSplit(split.get("burnBps").asInt(), split.get("validatorsBps").asInt()));
+        new FeeSplit(split.get("burnBps").asInt(), split.get("validatorsBps").asInt()),
+        params.get("bondLockBlocks").asLong());
   }
 
   /** A JSON value and its path from the root, so every conversion can say where it failed. */

@@ -94,6 +94,8 @@ public final class GenesisRules {
     checkUint256("params.minValidatorStake", params.minValidatorStake());
     checkUint256("params.minFee", params.minFee());
     atLeastOne("params.maxBlockTxs", params.maxBlockTxs());
+    // A zero lock would let a contributor withdraw before anyone could challenge the data.
+    atLeastOne("params.bondLockBlocks", params.bondLockBlocks());
     FeeSplit split = params.feeSplit();
     checkBps("params.feeSplit.burnBps", split.burnBps());
     checkBps("params.feeSplit.validatorsBps", split.validatorsBps());

@@ -103,6 +103,7 @@ public final class GenesisWriter {
     json.putObject("feeSplit")
         .put("burnBps", split.burnBps())
         .put("validatorsBps", split.validatorsBps());
+    json.put("bondLockBlocks", params.bondLockBlocks());
     return root;
   }
 

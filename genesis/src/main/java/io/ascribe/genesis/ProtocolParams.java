@@ -12,6 +12,7 @@ import java.math.BigInteger;
  * @param minFee the least fee a transaction may offer, in wei
  * @param maxBlockTxs the most transactions in one block
  * @param feeSplit how each fee is divided
+ * @param bondLockBlocks blocks a contribution's bond stays locked before it can be withdrawn
  */
 public record ProtocolParams(
     long blockTimeMs,
@@ -20,7 +21,8 @@ public record ProtocolParams(
     BigInteger minValidatorStake,
     BigInteger minFee,
     int maxBlockTxs,
-    FeeSplit feeSplit) {
+    FeeSplit feeSplit,
+    long bondLockBlocks) {
 
   /**
    * Shares of every fee in basis points (1/10,000); they sum to 10,000. The burned share makes

@@ -21,7 +21,8 @@
  *     "minValidatorStake": "1000",
  *     "minFee": "0.000001",
  *     "maxBlockTxs": 10000,
- *     "feeSplit": { "burnBps": 2000, "validatorsBps": 8000 }
+ *     "feeSplit": { "burnBps": 2000, "validatorsBps": 8000 },
+ *     "bondLockBlocks": 1000
  *   }
  * }
  * }</pre>

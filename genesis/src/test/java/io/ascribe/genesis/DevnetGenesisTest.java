@@ -68,7 +68,8 @@ class DevnetGenesisTest {
                 Amount.parseOpen("1000"),
                 Amount.parseOpen("0.000001"),
                 10_000,
-                new ProtocolParams.FeeSplit(2_000, 8_000)));
+                new ProtocolParams.FeeSplit(2_000, 8_000),
+                1_000));
   }
 
   @Test

@@ -68,6 +68,8 @@ class GenesisLoaderTest {
           /params/epochLength            | 0                     | params.epochLength            | must be at least 1, got 0
           /params/validatorSetDelay      | 0                     | params.validatorSetDelay      | must be at least 1, got 0
           /params/maxBlockTxs            | 0                     | params.maxBlockTxs            | must be at least 1, got 0
+          /params/bondLockBlocks         | 0                     | params.bondLockBlocks         | must be at least 1, got 0
+          /params/bondLockBlocks         | <missing>             | params.bondLockBlocks         | missing
           /params/minValidatorStake      | "0"                   | params.minValidatorStake      | must be more than 0
           /params/minFee                 | "-0.1"                | params.minFee                 | must not be negative
           /params/feeSplit/burnBps       | -1                    | params.feeSplit.burnBps       | must be in [0, 10000] basis points, got -1

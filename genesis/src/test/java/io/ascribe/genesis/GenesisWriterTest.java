@@ -38,7 +38,8 @@ class GenesisWriterTest {
               new BigInteger("1000000000000000000000"),
               new BigInteger("123"),
               500,
-              new FeeSplit(0, 10_000)));
+              new FeeSplit(0, 10_000),
+              5));
 
   @Test
   void jsonRoundTripsExactly() {
@@ -62,7 +63,7 @@ class GenesisWriterTest {
                 + "\"balance\":\"0.000000000000000001\"},"
                 + "{\"address\":\"0x0000000000000000000000000000000000000001\",\"balance\":\"0\"}],"
                 + "\"chainId\":7,\"genesisTime\":\"2030-06-15T12:34:56.789Z\","
-                + "\"params\":{\"blockTimeMs\":250,\"epochLength\":10,"
+                + "\"params\":{\"blockTimeMs\":250,\"bondLockBlocks\":5,\"epochLength\":10,"
                 + "\"feeSplit\":{\"burnBps\":0,\"validatorsBps\":10000},\"maxBlockTxs\":500,"
                 + "\"minFee\":\"0.000000000000000123\",\"minValidatorStake\":\"1000\","
                 + "\"validatorSetDelay\":3},"
@@ -80,7 +81,7 @@ class GenesisWriterTest {
   void devnetHashIsStable() {
     assertThat(GenesisWriter.hash(DevnetGenesis.create()))
         .isEqualTo(
-            Hash.fromHex("0x71dd3d1d5538f7d10900e58bc241732c5de2fd12f227b59de5385ecdf9c91f57"));
+            Hash.fromHex("0x63125f5d447df29b109efa69062f9db584fba039d3e6a35d7575c33de023104a"));
   }
 
   @Test
@@ -89,7 +90,8 @@ class GenesisWriterTest {
         """
         {"params": {"feeSplit": {"validatorsBps": 10000, "burnBps": 0}, "maxBlockTxs": 500,
                     "minFee": "0.000000000000000123", "minValidatorStake": "1000.000",
-                    "validatorSetDelay": 3, "epochLength": 10, "blockTimeMs": 250},
+                    "validatorSetDelay": 3, "epochLength": 10, "blockTimeMs": 250,
+                    "bondLockBlocks": 5},
          "validators": [{"stake": "1500.0", "address": "0x0000000000000000000000000000000000000001"},
                         {"stake": "1e3", "address": "0x0000000000000000000000000000000000000002"}],
          "allocations": [{"balance": "0.000000000000000001",
@@ -127,7 +129,8 @@ class GenesisWriterTest {
                     p.minValidatorStake(),
                     p.minFee(),
                     p.maxBlockTxs(),
-                    p.feeSplit())),
+                    p.feeSplit(),
+                    p.bondLockBlocks())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -136,7 +139,8 @@ class GenesisWriterTest {
                     p.minValidatorStake(),
                     p.minFee(),
                     p.maxBlockTxs(),
-                    p.feeSplit())),
+                    p.feeSplit(),
+                    p.bondLockBlocks())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -145,7 +149,8 @@ class GenesisWriterTest {
                     p.minValidatorStake(),
                     p.minFee(),
                     p.maxBlockTxs(),
-                    p.feeSplit())),
+                    p.feeSplit(),
+                    p.bondLockBlocks())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -154,7 +159,8 @@ class GenesisWriterTest {
                     p.minValidatorStake().subtract(BigInteger.ONE),
                     p.minFee(),
                     p.maxBlockTxs(),
-                    p.feeSplit())),
+                    p.feeSplit(),
+                    p.bondLockBlocks())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -163,7 +169,8 @@ class GenesisWriterTest {
                     p.minValidatorStake(),
                     p.minFee().add(BigInteger.ONE),
                     p.maxBlockTxs(),
-                    p.feeSplit())),
+                    p.feeSplit(),
+                    p.bondLockBlocks())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -172,7 +179,8 @@ class GenesisWriterTest {
                     p.minValidatorStake(),
                     p.minFee(),
                     501,
-                    p.feeSplit())),
+                    p.feeSplit(),
+                    p.bondLockBlocks())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -181,7 +189,18 @@ class GenesisWriterTest {
                     p.minValidatorStake(),
                     p.minFee(),
                     p.maxBlockTxs(),
-                    new FeeSplit(1, 9_999))));
+                    new FeeSplit(1, 9_999),
+                    p.bondLockBlocks())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    p.feeSplit(),
+                    6)));
     Set<Hash> hashes = new HashSet<>();
     for (Genesis variant : variants) {
       hashes.add(GenesisWriter.hash(variant));

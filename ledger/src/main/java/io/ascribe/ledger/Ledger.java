@@ -15,10 +15,19 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.GenesisRules;
+import io.ascribe.ledger.ai.Contribution;
+import io.ascribe.ledger.ai.Datanet;
+import io.ascribe.ledger.ai.EpochRewards;
+import io.ascribe.ledger.ai.LedgerObject;
+import io.ascribe.ledger.ai.MinHash;
+import io.ascribe.ledger.ai.Model;
+import io.ascribe.ledger.ai.NearDuplicate;
+import io.ascribe.ledger.ai.ObjectIndex;
+import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InvalidBlockException;
+import io.ascribe.ledger.exec.LedgerReader;
 import io.ascribe.ledger.exec.StateOverlay;
-import io.ascribe.ledger.exec.StateReader;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
 import io.ascribe.ledger.exec.TxRejectedException;
@@ -31,6 +40,7 @@ import io.ascribe.ledger.store.StoreException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * and answers queries (accounts, proofs, blocks, receipts). Writes come from one thread (the block
  * producer or, later, consensus); reads may come from any thread and see whole blocks only.
  */
-public final class Ledger implements StateReader, AutoCloseable {
+public final class Ledger implements LedgerReader, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Ledger.class);
   private static final Hash SYSTEM_KEY = StateTreeHashing.systemKey("protocol");
 
@@ -52,6 +62,7 @@ public final class Ledger implements StateReader, AutoCloseable {
   private final ChainStore store;
   private final TxExecutor executor;
   private final Map<Address, AccountState> accounts;
+  private final ObjectIndex objects;
   private volatile Head head;
 
   /** The committed tip: its block, and the state tree and protocol record after it. */
@@ -62,11 +73,16 @@ public final class Ledger implements StateReader, AutoCloseable {
   }
 
   private Ledger(
-      Genesis genesis, ChainStore store, Map<Address, AccountState> accounts, Head head) {
+      Genesis genesis,
+      ChainStore store,
+      Map<Address, AccountState> accounts,
+      ObjectIndex objects,
+      Head head) {
     this.genesis = genesis;
     this.store = store;
     this.executor = new TxExecutor(genesis.chainId(), genesis.params());
     this.accounts = new ConcurrentHashMap<>(accounts);
+    this.objects = objects;
     this.head = head;
   }
 
@@ -93,6 +109,7 @@ public final class Ledger implements StateReader, AutoCloseable {
                     .build(),
                 List.of(),
                 genesisBlock.changedAccounts(),
+                Map.of(),
                 genesisBlock.system().toProto().toByteArray()));
         LOG.info(
             "Initialised chain {} in {} at genesis {}",
@@ -103,6 +120,7 @@ public final class Ledger implements StateReader, AutoCloseable {
             genesis,
             store,
             genesisBlock.changedAccounts(),
+            ObjectIndex.of(List.of()),
             new Head(
                 genesisBlock.block(),
                 genesisBlock.hash(),
@@ -132,12 +150,26 @@ public final class Ledger implements StateReader, AutoCloseable {
         SystemState.fromBytes(
             store.systemRecord().orElseThrow(() -> corrupt(dir, "no protocol record")));
     Map<Address, AccountState> accounts = store.loadAccounts();
-    StateTree tree = StateTree.empty().with(leaves(accounts, system));
+    List<LedgerObject> stored = new ArrayList<>();
+    for (Map.Entry<Hash, byte[]> e : store.loadObjects().entrySet()) {
+      LedgerObject object;
+      try {
+        object = LedgerObject.decode(e.getValue());
+      } catch (IllegalArgumentException bad) {
+        throw corrupt(dir, "object " + e.getKey() + " cannot be decoded: " + bad.getMessage());
+      }
+      if (!object.key().equals(e.getKey())) {
+        throw corrupt(dir, "object stored under " + e.getKey() + " belongs under " + object.key());
+      }
+      stored.add(object);
+    }
+    ObjectIndex objects = ObjectIndex.of(stored);
+    StateTree tree = StateTree.empty().with(leaves(accounts, stored, system));
     Hash expected = Hash.copyOf(block.getHeader().getStateRoot().toByteArray());
     if (!tree.root().equals(expected)) {
       throw corrupt(
           dir,
-          "its accounts hash to "
+          "its accounts and objects hash to "
               + tree.root()
               + " but block "
               + height
@@ -146,12 +178,13 @@ public final class Ledger implements StateReader, AutoCloseable {
     }
     Hash hash = BlockHashing.headerHash(block.getHeader());
     LOG.info(
-        "Resumed chain {} at height {} (block {}, {} accounts)",
+        "Resumed chain {} at height {} (block {}, {} accounts, {} objects)",
         genesis.chainId(),
         height,
         hash,
-        accounts.size());
-    return new Ledger(genesis, store, accounts, new Head(block, hash, tree, system));
+        accounts.size(),
+        stored.size());
+    return new Ledger(genesis, store, accounts, objects, new Head(block, hash, tree, system));
   }
 
   private static StoreException corrupt(Path dir, String what) {
@@ -176,8 +209,9 @@ public final class Ledger implements StateReader, AutoCloseable {
       supply = supply.add(validator.stake());
     }
     ValidatorSet set = new ValidatorSet(validators);
-    SystemState system = new SystemState(set, List.of(), supply, BigInteger.ZERO);
-    StateTree tree = StateTree.empty().with(leaves(initial, system));
+    SystemState system =
+        new SystemState(set, List.of(), supply, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
+    StateTree tree = StateTree.empty().with(leaves(initial, List.of(), system));
     Header header =
         Header.newBuilder()
             .setChainId(genesis.chainId())
@@ -190,13 +224,24 @@ public final class Ledger implements StateReader, AutoCloseable {
             .build();
     Block block = Block.newBuilder().setHeader(header).build();
     return new ExecutedBlock(
-        block, BlockHashing.headerHash(header), List.of(), initial, system, tree, List.of());
+        block,
+        BlockHashing.headerHash(header),
+        List.of(),
+        initial,
+        Map.of(),
+        system,
+        tree,
+        List.of());
   }
 
-  private static Map<Hash, Hash> leaves(Map<Address, AccountState> changed, SystemState system) {
-    Map<Hash, Hash> leaves = new HashMap<>(changed.size() * 2 + 1);
+  private static Map<Hash, Hash> leaves(
+      Map<Address, AccountState> changed,
+      Collection<LedgerObject> changedObjects,
+      SystemState system) {
+    Map<Hash, Hash> leaves = new HashMap<>((changed.size() + changedObjects.size()) * 2 + 1);
     changed.forEach(
         (address, state) -> leaves.put(StateTreeHashing.accountKey(address), state.valueHash()));
+    changedObjects.forEach(object -> leaves.put(object.key(), object.valueHash()));
     leaves.put(SYSTEM_KEY, system.valueHash());
     return leaves;
   }
@@ -279,8 +324,16 @@ public final class Ledger implements StateReader, AutoCloseable {
         rejected.add(new ExecutedBlock.Rejected(tx, e.getMessage()));
       }
     }
-    StateTree tree = parent.tree().with(leaves(overlay.changedAccounts(), overlay.system()));
-    Header header =
+    Optional<Hash> rewardsRoot = executor.endBlock(overlay, height);
+    StateTree tree =
+        parent
+            .tree()
+            .with(
+                leaves(
+                    overlay.changedAccounts(),
+                    overlay.changedObjects().values(),
+                    overlay.system()));
+    Header.Builder header =
         Header.newBuilder()
             .setChainId(genesis.chainId())
             .setHeight(height)
@@ -289,14 +342,15 @@ public final class Ledger implements StateReader, AutoCloseable {
             .setTxRoot(ByteString.copyFrom(TxRoot.of(txHashes).toArray()))
             .setStateRoot(ByteString.copyFrom(tree.root().toArray()))
             .setValidatorsHash(ByteString.copyFrom(signers.hash().toArray()))
-            .setProposer(ByteString.copyFrom(proposer.toArray()))
-            .build();
+            .setProposer(ByteString.copyFrom(proposer.toArray()));
+    rewardsRoot.ifPresent(root -> header.setRewardsRoot(ByteString.copyFrom(root.toArray())));
     Block built = block.setHeader(header).build();
     return new ExecutedBlock(
         built,
-        BlockHashing.headerHash(header),
+        BlockHashing.headerHash(built.getHeader()),
         receipts,
         Map.copyOf(overlay.changedAccounts()),
+        Map.copyOf(overlay.changedObjects()),
         overlay.system(),
         tree,
         rejected);
@@ -344,13 +398,21 @@ public final class Ledger implements StateReader, AutoCloseable {
             commit,
             receipts,
             block.changedAccounts(),
+            encoded(block.changedObjects()),
             block.system().toProto().toByteArray()));
     accounts.putAll(block.changedAccounts());
+    objects.apply(block.changedObjects().values());
     head = new Head(block.block(), block.hash(), block.tree(), block.system());
   }
 
+  private static Map<Hash, byte[]> encoded(Map<Hash, LedgerObject> changed) {
+    Map<Hash, byte[]> out = new HashMap<>();
+    changed.forEach((key, object) -> out.put(key, object.encode()));
+    return out;
+  }
+
   /** Reads the committed state; {@code system} pins the protocol record of one head. */
-  private final class Committed implements StateReader {
+  private final class Committed implements LedgerReader {
     private final SystemState system;
 
     Committed(SystemState system) {
@@ -366,6 +428,78 @@ public final class Ledger implements StateReader, AutoCloseable {
     public SystemState system() {
       return system;
     }
+
+    @Override
+    public Optional<LedgerObject> object(Hash key) {
+      return objects.get(key);
+    }
+
+    @Override
+    public Optional<Hash> contributionWithContent(Hash datanet, Hash contentHash) {
+      return objects.contentOwner(datanet, contentHash);
+    }
+
+    @Override
+    public Optional<NearDuplicate> nearDuplicate(
+        Hash datanet, MinHash signature, int thresholdBps) {
+      return objects.nearDuplicate(datanet, signature, thresholdBps);
+    }
+
+    @Override
+    public Map<Address, BigInteger> rewards() {
+      return objects.rewards();
+    }
+  }
+
+  @Override
+  public Optional<LedgerObject> object(Hash key) {
+    return objects.get(key);
+  }
+
+  @Override
+  public Optional<Hash> contributionWithContent(Hash datanet, Hash contentHash) {
+    return objects.contentOwner(datanet, contentHash);
+  }
+
+  @Override
+  public Optional<NearDuplicate> nearDuplicate(Hash datanet, MinHash signature, int thresholdBps) {
+    return objects.nearDuplicate(datanet, signature, thresholdBps);
+  }
+
+  @Override
+  public Map<Address, BigInteger> rewards() {
+    return objects.rewards();
+  }
+
+  public Optional<Datanet> datanet(Hash id) {
+    return objects.get(Datanet.key(id)).map(Datanet.class::cast);
+  }
+
+  public Optional<Contribution> contribution(Hash id) {
+    return objects.get(Contribution.key(id)).map(Contribution.class::cast);
+  }
+
+  public Optional<Model> model(Hash id) {
+    return objects.get(Model.key(id)).map(Model.class::cast);
+  }
+
+  /** The account's cumulative reward so far (zero if it has earned nothing). */
+  public BigInteger rewards(Address account) {
+    return objects.rewards().getOrDefault(account, BigInteger.ZERO);
+  }
+
+  /** The reward distribution recorded at the end of {@code epoch}, if that epoch has ended. */
+  public Optional<EpochRewards> epochRewards(long epoch) {
+    return objects.get(EpochRewards.key(epoch)).map(EpochRewards.class::cast);
+  }
+
+  /**
+   * What {@code ascribe_getRewardProof(address, epoch)} serves: the account's cumulative amount at
+   * the end of {@code epoch} and its proof against that epoch's root; empty if the epoch has not
+   * ended or the account had earned nothing by then.
+   */
+  public Optional<RewardProof> rewardProof(Address account, long epoch) {
+    return epochRewards(epoch).flatMap(e -> e.proof(account));
   }
 
   @Override

@@ -16,6 +16,9 @@ final class LedgerFixture {
   static final BigInteger MIN_STAKE = Amount.ONE_OPEN.multiply(BigInteger.valueOf(1000));
   static final BigInteger FUNDS = Amount.ONE_OPEN.multiply(BigInteger.valueOf(1_000_000));
 
+  static final long EPOCH_LENGTH = 10;
+  static final long BOND_LOCK = 5;
+
   static final PrivateKey VALIDATOR = key(1);
   static final List<PrivateKey> USERS = List.of(key(2), key(3), key(4));
 
@@ -45,6 +48,13 @@ final class LedgerFixture {
             new Genesis.GenesisValidator(VALIDATOR.address(), MIN_STAKE.multiply(BigInteger.TEN))),
         allocations,
         new ProtocolParams(
-            1000, 100, 2, MIN_STAKE, MIN_FEE, 1000, new ProtocolParams.FeeSplit(2000, 8000)));
+            1000,
+            EPOCH_LENGTH,
+            2,
+            MIN_STAKE,
+            MIN_FEE,
+            1000,
+            new ProtocolParams.FeeSplit(2000, 8000),
+            BOND_LOCK));
   }
 }

@@ -27,6 +27,14 @@ public final class StateTreeHashing {
     return Keccak.hash(("ascribe/system/" + name).getBytes(StandardCharsets.US_ASCII));
   }
 
+  /**
+   * Keys of the AI ledger's objects, one key space per kind: keccak256("ascribe/" ‖ kind ‖ "/" ‖
+   * id), so ids of different kinds can never collide with each other or with an account.
+   */
+  public static Hash objectKey(String kind, byte[] id) {
+    return Keccak.hash(("ascribe/" + kind + "/").getBytes(StandardCharsets.US_ASCII), id);
+  }
+
   public static Hash leaf(Hash key, Hash valueHash) {
     return Keccak.hash(LEAF, key.toArray(), valueHash.toArray());
   }

@@ -1,12 +1,18 @@
 package io.ascribe.core.tx;
 
 import com.google.protobuf.ByteString;
+import io.ascribe.core.proto.Contribute;
+import io.ascribe.core.proto.CreateDatanet;
+import io.ascribe.core.proto.DatanetRules;
+import io.ascribe.core.proto.RegisterModel;
 import io.ascribe.core.proto.Stake;
 import io.ascribe.core.proto.Transfer;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.proto.Unstake;
+import io.ascribe.core.proto.WithdrawContribution;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
 
 /**
@@ -34,6 +40,70 @@ public final class TxBodies {
   public static TxBody unstake(long chainId, long nonce, BigInteger fee, BigInteger amount) {
     return header(chainId, nonce, fee)
         .setUnstake(Unstake.newBuilder().setAmount(ByteString.copyFrom(Amount.encode(amount))))
+        .build();
+  }
+
+  public static TxBody createDatanet(
+      long chainId, long nonce, BigInteger fee, String name, DatanetRules rules) {
+    return header(chainId, nonce, fee)
+        .setCreateDatanet(CreateDatanet.newBuilder().setName(name).setRules(rules))
+        .build();
+  }
+
+  public static DatanetRules datanetRules(
+      BigInteger minBond, String schemaId, int nearDuplicateBps) {
+    return DatanetRules.newBuilder()
+        .setMinBond(ByteString.copyFrom(Amount.encode(minBond)))
+        .setSchemaId(schemaId)
+        .setNearDuplicateBps(nearDuplicateBps)
+        .build();
+  }
+
+  public static TxBody contribute(
+      long chainId,
+      long nonce,
+      BigInteger fee,
+      Hash datanet,
+      Hash contentHash,
+      long size,
+      long[] minhash,
+      BigInteger bond) {
+    Contribute.Builder contribute =
+        Contribute.newBuilder()
+            .setDatanet(ByteString.copyFrom(datanet.toArray()))
+            .setContentHash(ByteString.copyFrom(contentHash.toArray()))
+            .setSize(size)
+            .setBond(ByteString.copyFrom(Amount.encode(bond)));
+    for (long value : minhash) {
+      contribute.addMinhash(value);
+    }
+    return header(chainId, nonce, fee).setContribute(contribute).build();
+  }
+
+  public static TxBody withdrawContribution(
+      long chainId, long nonce, BigInteger fee, Hash contribution) {
+    return header(chainId, nonce, fee)
+        .setWithdrawContribution(
+            WithdrawContribution.newBuilder()
+                .setContribution(ByteString.copyFrom(contribution.toArray())))
+        .build();
+  }
+
+  public static TxBody registerModel(
+      long chainId,
+      long nonce,
+      BigInteger fee,
+      Hash weightsHash,
+      Hash configHash,
+      String architecture,
+      String licence) {
+    return header(chainId, nonce, fee)
+        .setRegisterModel(
+            RegisterModel.newBuilder()
+                .setWeightsHash(ByteString.copyFrom(weightsHash.toArray()))
+                .setConfigHash(ByteString.copyFrom(configHash.toArray()))
+                .setArchitecture(architecture)
+                .setLicence(licence))
         .build();
   }
 

@@ -107,7 +107,14 @@ public class BlockExecutionBenchmark {
               List.of(new Genesis.GenesisValidator(validator.address(), MIN_STAKE)),
               allocations,
               new ProtocolParams(
-                  1000, 100, 2, MIN_STAKE, MIN_FEE, txs, new ProtocolParams.FeeSplit(2000, 8000)));
+                  1000,
+                  100,
+                  2,
+                  MIN_STAKE,
+                  MIN_FEE,
+                  txs,
+                  new ProtocolParams.FeeSplit(2000, 8000),
+                  1000));
       block = new ArrayList<>(txs);
       for (int i = 0; i < txs; i++) {
         byte[] to = new byte[Address.SIZE];

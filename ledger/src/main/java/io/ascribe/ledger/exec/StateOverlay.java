@@ -2,21 +2,32 @@ package io.ascribe.ledger.exec;
 
 import io.ascribe.core.state.AccountState;
 import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Hash;
+import io.ascribe.ledger.ai.Contribution;
+import io.ascribe.ledger.ai.LedgerObject;
+import io.ascribe.ledger.ai.MinHash;
+import io.ascribe.ledger.ai.NearDuplicate;
+import io.ascribe.ledger.ai.RewardAccount;
 import io.ascribe.ledger.state.SystemState;
+import java.math.BigInteger;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A block's changes on top of the committed state. Execution writes only here, so a block that
- * turns out invalid is dropped without touching the committed state.
+ * turns out invalid is dropped without touching the committed state. Lookups see this block's own
+ * writes first, so two contributions in one block are checked against each other too.
  */
-public final class StateOverlay implements StateReader {
-  private final StateReader base;
+public final class StateOverlay implements LedgerReader {
+  private final LedgerReader base;
   private final Map<Address, AccountState> changed = new LinkedHashMap<>();
+  private final Map<Hash, LedgerObject> changedObjects = new LinkedHashMap<>();
   private SystemState system;
 
-  public StateOverlay(StateReader base) {
+  public StateOverlay(LedgerReader base) {
     this.base = base;
     this.system = base.system();
   }
@@ -40,8 +51,63 @@ public final class StateOverlay implements StateReader {
     this.system = system;
   }
 
+  @Override
+  public Optional<LedgerObject> object(Hash key) {
+    LedgerObject object = changedObjects.get(key);
+    return object != null ? Optional.of(object) : base.object(key);
+  }
+
+  public void put(LedgerObject object) {
+    changedObjects.put(object.key(), object);
+  }
+
+  @Override
+  public Optional<Hash> contributionWithContent(Hash datanet, Hash contentHash) {
+    Optional<Hash> committed = base.contributionWithContent(datanet, contentHash);
+    if (committed.isPresent()) {
+      return committed;
+    }
+    return newContributions(datanet)
+        .filter(c -> c.contentHash().equals(contentHash))
+        .map(Contribution::id)
+        .findFirst();
+  }
+
+  @Override
+  public Optional<NearDuplicate> nearDuplicate(Hash datanet, MinHash signature, int thresholdBps) {
+    Optional<NearDuplicate> best = base.nearDuplicate(datanet, signature, thresholdBps);
+    for (Contribution c : newContributions(datanet).toList()) {
+      best = NearDuplicate.closer(best, NearDuplicate.match(c, signature, thresholdBps));
+    }
+    return best;
+  }
+
+  /** Contributions this block created (a committed one's status change is not new). */
+  private java.util.stream.Stream<Contribution> newContributions(Hash datanet) {
+    return changedObjects.values().stream()
+        .filter(o -> o instanceof Contribution c && c.datanet().equals(datanet))
+        .map(Contribution.class::cast)
+        .filter(c -> base.object(c.key()).isEmpty());
+  }
+
+  @Override
+  public Map<Address, BigInteger> rewards() {
+    Map<Address, BigInteger> all = new HashMap<>(base.rewards());
+    for (LedgerObject object : changedObjects.values()) {
+      if (object instanceof RewardAccount r) {
+        all.put(r.account(), r.cumulative());
+      }
+    }
+    return all;
+  }
+
   /** Accounts written by this block, in first-write order. */
   public Map<Address, AccountState> changedAccounts() {
     return Collections.unmodifiableMap(changed);
+  }
+
+  /** Objects written by this block, by state key, in first-write order. */
+  public Map<Hash, LedgerObject> changedObjects() {
+    return Collections.unmodifiableMap(changedObjects);
   }
 }

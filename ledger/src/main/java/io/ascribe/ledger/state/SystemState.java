@@ -16,11 +16,18 @@ import java.util.List;
 
 /**
  * The protocol's own state beside the accounts: the active validator set, the stake changes waiting
- * for the validator-set delay, the total supply and the amount burned. It is one leaf of the state
- * tree (under {@code systemKey("protocol")}), so the root commits to it too.
+ * for the validator-set delay, the total supply, the amount burned, the contribution bonds held and
+ * the rewards credited for claiming on the EVM chain. It is one leaf of the state tree (under
+ * {@code systemKey("protocol")}), so the root commits to it too. The supply invariant: balances +
+ * stakes + unbonding + {@code bonded} + {@code rewards} = {@code totalSupply}.
  */
 public record SystemState(
-    ValidatorSet validators, List<Pending> pending, BigInteger totalSupply, BigInteger burned) {
+    ValidatorSet validators,
+    List<Pending> pending,
+    BigInteger totalSupply,
+    BigInteger burned,
+    BigInteger bonded,
+    BigInteger rewards) {
 
   /** An account whose power and unbonding are settled at {@code height}. */
   public record Pending(long height, Address address) {}
@@ -33,11 +40,34 @@ public record SystemState(
             .toList();
   }
 
+  /** The same state with other validators and pending changes. */
+  public SystemState withValidators(ValidatorSet newValidators, List<Pending> newPending) {
+    return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards);
+  }
+
+  /** {@code amount} destroyed: out of the supply, into the burned total. */
+  public SystemState burn(BigInteger amount) {
+    return new SystemState(
+        validators, pending, totalSupply.subtract(amount), burned.add(amount), bonded, rewards);
+  }
+
+  /** Bonds held change by {@code delta} (a bond posted is positive, one returned negative). */
+  public SystemState bond(BigInteger delta) {
+    return new SystemState(validators, pending, totalSupply, burned, bonded.add(delta), rewards);
+  }
+
+  /** {@code amount} credited to someone's claimable rewards. */
+  public SystemState credit(BigInteger amount) {
+    return new SystemState(validators, pending, totalSupply, burned, bonded, rewards.add(amount));
+  }
+
   public SystemRecord toProto() {
     SystemRecord.Builder record =
         SystemRecord.newBuilder()
             .setTotalSupply(ByteString.copyFrom(Amount.encode(totalSupply)))
-            .setBurned(ByteString.copyFrom(Amount.encode(burned)));
+            .setBurned(ByteString.copyFrom(Amount.encode(burned)))
+            .setBonded(ByteString.copyFrom(Amount.encode(bonded)))
+            .setRewards(ByteString.copyFrom(Amount.encode(rewards)));
     for (ValidatorSet.Validator v : validators.validators()) {
       record.addValidators(
           ValidatorEntry.newBuilder()
@@ -75,7 +105,9 @@ public record SystemState(
         new ValidatorSet(validators),
         pending,
         Amount.decode(record.getTotalSupply().toByteArray(), "total supply"),
-        Amount.decode(record.getBurned().toByteArray(), "burned"));
+        Amount.decode(record.getBurned().toByteArray(), "burned"),
+        Amount.decode(record.getBonded().toByteArray(), "bonded"),
+        Amount.decode(record.getRewards().toByteArray(), "rewards"));
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */

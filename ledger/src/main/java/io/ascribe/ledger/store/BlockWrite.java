@@ -9,7 +9,10 @@ import io.ascribe.core.types.Hash;
 import java.util.List;
 import java.util.Map;
 
-/** Everything one committed block changes on disk, written as one atomic batch. */
+/**
+ * Everything one committed block changes on disk, written as one atomic batch; {@code objects} maps
+ * an AI object's state-tree key to its encoded {@code LedgerObject}.
+ */
 public record BlockWrite(
     long height,
     Hash blockHash,
@@ -17,4 +20,5 @@ public record BlockWrite(
     Commit commit,
     List<Receipt> receipts,
     Map<Address, AccountState> accounts,
+    Map<Hash, byte[]> objects,
     byte[] systemRecord) {}

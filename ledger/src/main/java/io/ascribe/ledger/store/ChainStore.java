@@ -28,15 +28,15 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Blocks, commits, receipts, accounts and the protocol record in RocksDB, one column family each. A
- * block is committed by one synced WriteBatch that also moves the head pointer, so after a crash
- * the store is at the previous block or at this one, never in between.
+ * Blocks, commits, receipts, accounts, AI objects and the protocol record in RocksDB, one column
+ * family each. A block is committed by one synced WriteBatch that also moves the head pointer, so
+ * after a crash the store is at the previous block or at this one, never in between.
  */
 public final class ChainStore implements AutoCloseable {
   private static final byte[] HEAD = "head".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SYSTEM = "system".getBytes(StandardCharsets.US_ASCII);
   private static final List<String> FAMILIES =
-      List.of("accounts", "blocks", "commits", "receipts", "block_hashes");
+      List.of("accounts", "blocks", "commits", "receipts", "block_hashes", "objects");
 
   static {
     RocksDB.loadLibrary();
@@ -52,6 +52,7 @@ public final class ChainStore implements AutoCloseable {
   private final ColumnFamilyHandle commits;
   private final ColumnFamilyHandle receipts;
   private final ColumnFamilyHandle blockHashes;
+  private final ColumnFamilyHandle objects;
   private final WriteOptions syncWrites = new WriteOptions().setSync(true);
 
   private ChainStore(Path dir, DBOptions options, RocksDB db, List<ColumnFamilyHandle> handles) {
@@ -65,6 +66,7 @@ public final class ChainStore implements AutoCloseable {
     this.commits = handles.get(3);
     this.receipts = handles.get(4);
     this.blockHashes = handles.get(5);
+    this.objects = handles.get(6);
   }
 
   /**
@@ -164,6 +166,23 @@ public final class ChainStore implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Every stored AI object (state-tree key → encoded {@code LedgerObject}); the ledger decodes and
+   * indexes them at start-up.
+   */
+  public Map<Hash, byte[]> loadObjects() {
+    Map<Hash, byte[]> result = new HashMap<>();
+    try (RocksIterator it = db.newIterator(objects)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        result.put(Hash.copyOf(it.key()), it.value());
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw explain(dir, e);
+    }
+    return result;
+  }
+
   /** Commits a block and everything it changed in one synced, atomic batch. */
   public void write(BlockWrite write) {
     byte[] height = heightKey(write.height());
@@ -176,6 +195,9 @@ public final class ChainStore implements AutoCloseable {
       }
       for (Map.Entry<Address, AccountState> e : write.accounts().entrySet()) {
         batch.put(accounts, e.getKey().toArray(), e.getValue().toProto().toByteArray());
+      }
+      for (Map.Entry<Hash, byte[]> e : write.objects().entrySet()) {
+        batch.put(objects, e.getKey().toArray(), e.getValue());
       }
       batch.put(meta, SYSTEM, write.systemRecord());
       batch.put(meta, HEAD, height);

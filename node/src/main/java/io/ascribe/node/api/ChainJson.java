@@ -97,6 +97,31 @@ public final class ChainJson {
             "amount",
             Quantities.toHex(Amount.decode(body.getUnstake().getAmount().toByteArray(), "amount")));
       }
+      case CREATE_DATANET -> {
+        out.put("type", "createDatanet");
+        out.put("name", body.getCreateDatanet().getName());
+      }
+      case CONTRIBUTE -> {
+        out.put("type", "contribute");
+        out.put("datanet", Hash.copyOf(body.getContribute().getDatanet().toByteArray()).toHex());
+        out.put(
+            "contentHash",
+            Hash.copyOf(body.getContribute().getContentHash().toByteArray()).toHex());
+        out.put(
+            "bond",
+            Quantities.toHex(Amount.decode(body.getContribute().getBond().toByteArray(), "bond")));
+      }
+      case WITHDRAW_CONTRIBUTION -> {
+        out.put("type", "withdrawContribution");
+        out.put(
+            "contribution",
+            Hash.copyOf(body.getWithdrawContribution().getContribution().toByteArray()).toHex());
+      }
+      case REGISTER_MODEL -> {
+        out.put("type", "registerModel");
+        out.put("architecture", body.getRegisterModel().getArchitecture());
+        out.put("licence", body.getRegisterModel().getLicence());
+      }
       case KIND_NOT_SET -> out.put("type", "unknown");
     }
     return out;

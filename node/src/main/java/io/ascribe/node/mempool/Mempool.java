@@ -150,7 +150,9 @@ public final class Mempool {
       case TRANSFER ->
           fee.add(Amount.decode(body.getTransfer().getAmount().toByteArray(), "amount"));
       case STAKE -> fee.add(Amount.decode(body.getStake().getAmount().toByteArray(), "amount"));
-      case UNSTAKE, KIND_NOT_SET -> fee;
+      case CONTRIBUTE ->
+          fee.add(Amount.decode(body.getContribute().getBond().toByteArray(), "bond"));
+      case UNSTAKE, CREATE_DATANET, WITHDRAW_CONTRIBUTION, REGISTER_MODEL, KIND_NOT_SET -> fee;
     };
   }
 
