@@ -1,0 +1,96 @@
+package io.ascribe.inference.quant;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+
+/**
+ * An {@link Nf4Tensor} resident on the engine's device: the packed codes and scale codes as uint8
+ * arrays and the scales of scales as float32, so the base costs ≈ 4.127 bits per weight in memory
+ * too. {@link #dequantize} rebuilds the float32 weight for one forward pass; the result belongs to
+ * the caller's manager and is freed with the step.
+ */
+public final class Nf4Weight implements AutoCloseable {
+  private final Nf4Tensor tensor;
+  private final NDManager manager;
+  private final NDArray packed;
+  private final NDArray scaleCodes;
+  private final NDArray scaleScales;
+  private final NDArray levels;
+  private final NDArray dynamicMap;
+
+  private Nf4Weight(Nf4Tensor tensor, NDManager parent) {
+    if (tensor.size() % Nf4.BLOCK != 0) {
+      throw new IllegalArgumentException(
+          "an on-device NF4 weight needs whole blocks of " + Nf4.BLOCK + ", got " + tensor.size());
+    }
+    this.tensor = tensor;
+    this.manager = parent.newSubManager();
+    this.packed = uint8(manager, tensor.packed());
+    this.scaleCodes = uint8(manager, tensor.scaleCodes());
+    this.scaleScales = manager.create(tensor.scaleScales());
+    this.levels = manager.create(Nf4.LEVELS);
+    this.dynamicMap = manager.create(Nf4.DYNAMIC_MAP);
+  }
+
+  /** Moves {@code tensor} onto {@code parent}'s device. */
+  public static Nf4Weight of(Nf4Tensor tensor, NDManager parent) {
+    return new Nf4Weight(tensor, parent);
+  }
+
+  private static NDArray uint8(NDManager m, byte[] bytes) {
+    ByteBuffer buf = m.allocateDirect(bytes.length);
+    buf.put(bytes).flip();
+    return m.create(buf, new Shape(bytes.length), DataType.UINT8);
+  }
+
+  public Nf4Tensor tensor() {
+    return tensor;
+  }
+
+  public Shape shape() {
+    return new Shape(tensor.shape());
+  }
+
+  /** The float32 weight, computed on the device into {@code m}. */
+  public NDArray dequantize(NDManager m) {
+    long blocks = tensor.scaleCodes().length;
+    int scaleBlocks = tensor.scaleScales().length;
+    // Ops on a resident array would put their results in this weight's manager; convert into the
+    // step's manager first so every intermediate is freed with the step.
+    NDArray p = packed.toType(DataType.FLOAT32, true);
+    p.attach(m);
+    NDArray hi = p.div(16).floor();
+    NDArray lo = p.sub(hi.mul(16));
+    NDArray codes = hi.stack(lo, 1).reshape(-1).toType(DataType.INT64, false);
+    NDArray values = levels.take(m, codes).reshape(blocks, Nf4.BLOCK);
+
+    NDArray sc = scaleCodes.toType(DataType.INT64, true);
+    sc.attach(m);
+    NDArray centred = dynamicMap.take(m, sc);
+    long padded = (long) scaleBlocks * Nf4.SCALE_BLOCK;
+    if (padded > blocks) {
+      centred = centred.concat(m.zeros(new Shape(padded - blocks)));
+    }
+    NDArray absmax =
+        centred
+            .reshape(scaleBlocks, Nf4.SCALE_BLOCK)
+            .mul(scaleScales.reshape(scaleBlocks, 1))
+            .reshape(-1)
+            .get("0:{}", blocks)
+            .add(tensor.scaleOffset());
+    return values.mul(absmax.reshape(blocks, 1)).reshape(shape());
+  }
+
+  /** Bytes held on the device for the weight (codes, scale codes, scales, offset). */
+  public long bytes() {
+    return tensor.bytes();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
