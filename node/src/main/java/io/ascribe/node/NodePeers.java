@@ -27,8 +27,8 @@ final class NodePeers implements PeerListener {
   public void onMessage(Peer peer, PeerMessage message) {
     switch (message.getKindCase()) {
       case CONSENSUS_PROPOSAL ->
-          consensus.ifPresent(c -> c.onProposal(message.getConsensusProposal()));
-      case CONSENSUS_VOTE -> consensus.ifPresent(c -> c.onVote(message.getConsensusVote()));
+          consensus.ifPresent(c -> c.onProposal(peer, message.getConsensusProposal()));
+      case CONSENSUS_VOTE -> consensus.ifPresent(c -> c.onVote(peer, message.getConsensusVote()));
       default -> sync.onMessage(peer, message);
     }
   }

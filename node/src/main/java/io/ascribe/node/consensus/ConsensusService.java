@@ -24,6 +24,7 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.node.mempool.Mempool;
+import io.ascribe.p2p.Misbehaviour;
 import io.ascribe.p2p.Peer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,6 +69,8 @@ public final class ConsensusService implements AutoCloseable {
   private final Set<Hash> awaitingBlock = new HashSet<>();
   private FileConsensusWal wal;
   private JournaledMachine machine;
+  private VoteVerifier verifier;
+  private Validators currentValidators = new Validators(List.of());
 
   public ConsensusService(
       Ledger ledger,
@@ -129,12 +132,12 @@ public final class ConsensusService implements AutoCloseable {
     startNextHeight();
   }
 
-  public void onProposal(ConsensusProposal message) {
-    thread.execute(() -> receiveProposal(message));
+  public void onProposal(Peer from, ConsensusProposal message) {
+    thread.execute(() -> receiveProposal(from, message));
   }
 
-  public void onVote(ConsensusVote message) {
-    thread.execute(() -> receiveVote(message));
+  public void onVote(Peer from, ConsensusVote message) {
+    thread.execute(() -> receiveVote(from, message));
   }
 
   /** Sends a newly connected peer this node's messages of the current height. */
@@ -143,13 +146,15 @@ public final class ConsensusService implements AutoCloseable {
   }
 
   private Validators validators() {
-    return new Validators(
-        ledger.nextValidators().validators().stream()
-            .map(v -> new Validators.Validator(v.address(), v.votingPower()))
-            .toList());
+    currentValidators =
+        new Validators(
+            ledger.nextValidators().validators().stream()
+                .map(v -> new Validators.Validator(v.address(), v.votingPower()))
+                .toList());
+    return currentValidators;
   }
 
-  private void receiveProposal(ConsensusProposal message) {
+  private void receiveProposal(Peer from, ConsensusProposal message) {
     if (machine == null || message.getHeight() != ledger.height() + 1) {
       return;
     }
@@ -157,7 +162,12 @@ public final class ConsensusService implements AutoCloseable {
     try {
       proposal = ConsensusMessages.proposal(message);
     } catch (IllegalArgumentException e) {
-      LOG.debug("Ignored a malformed proposal: {}", e.getMessage());
+      from.penalise(
+          Misbehaviour.MALFORMED_MESSAGE, "it sent a malformed proposal: " + e.getMessage());
+      return;
+    }
+    if (!verifier.verify(proposal)) {
+      from.penalise(Misbehaviour.INVALID_SIGNATURE, "it relayed a proposal with a bad signature");
       return;
     }
     Hash blockHash = BlockHashing.headerHash(message.getBlock().getHeader());
@@ -170,15 +180,31 @@ public final class ConsensusService implements AutoCloseable {
     feed(new Event.ProposalReceived(proposal));
   }
 
-  private void receiveVote(ConsensusVote message) {
+  private void receiveVote(Peer from, ConsensusVote message) {
     if (machine == null) {
       return;
     }
+    SignedVote vote;
     try {
-      feed(new Event.VoteReceived(ConsensusMessages.vote(message)));
+      vote = ConsensusMessages.vote(message);
     } catch (IllegalArgumentException e) {
-      LOG.debug("Ignored a malformed vote: {}", e.getMessage());
+      from.penalise(Misbehaviour.MALFORMED_MESSAGE, "it sent a malformed vote: " + e.getMessage());
+      return;
     }
+    // Only votes of the height being decided can be judged against a known validator set.
+    if (vote.height() == ledger.height() + 1) {
+      if (!currentValidators.contains(vote.validator())) {
+        from.penalise(
+            Misbehaviour.NON_VALIDATOR_VOTE,
+            "it relayed a vote from non-validator " + vote.validator());
+        return;
+      }
+      if (!verifier.verify(vote)) {
+        from.penalise(Misbehaviour.INVALID_SIGNATURE, "it relayed a vote with a bad signature");
+        return;
+      }
+    }
+    feed(new Event.VoteReceived(vote));
   }
 
   private void feed(Event event) {
