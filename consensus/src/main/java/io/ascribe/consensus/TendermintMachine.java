@@ -412,6 +412,11 @@ public final class TendermintMachine {
 
   // ---- queries, for the driver's gossip and for tests --------------------------------------
 
+  /** The validator this machine signs for. */
+  public Address address() {
+    return signer.address();
+  }
+
   /** The height being decided, or awaiting {@link Event.StartHeight} after a commit. */
   public long height() {
     return height;
