@@ -2,6 +2,7 @@ package io.ascribe.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -10,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Safety and liveness of {@link TendermintMachine} over many seeded {@link Simulation} runs. The
  * number of seeds comes from {@code ascribe.sim.seeds} (1,000 in {@code verify}, 100,000 with
- * {@code -Psoak}); a failure names its seed, and {@code -Dascribe.sim.seed=S} reruns just that one.
+ * {@code -Psoak}); a failure names its seed, and {@code -Dascribe.sim.seed=S} reruns just that one
+ * ({@code S1,S2,...} reruns several).
  */
 class SimulationTest {
 
@@ -19,7 +21,9 @@ class SimulationTest {
     String one = System.getProperty("ascribe.sim.seed");
     long seeds = Long.getLong("ascribe.sim.seeds", 1000);
     LongStream range =
-        one != null ? LongStream.of(Long.parseLong(one)) : LongStream.range(0, seeds);
+        one != null
+            ? Arrays.stream(one.split(",")).mapToLong(s -> Long.parseLong(s.trim()))
+            : LongStream.range(0, seeds);
     AtomicLong evidence = new AtomicLong();
     List<String> failures =
         range
