@@ -3,9 +3,11 @@ package io.ascribe.consensus;
 import java.util.List;
 
 /**
- * The write-ahead log of the events a machine consumed at its current height. A restarted node
- * starts the height again and replays these, which rebuilds exactly the state it had (the machine
- * is deterministic), so it re-sends the same votes rather than new ones.
+ * The write-ahead log of the events a machine consumed at its current height, and of the messages
+ * it signed (logged as {@link Event.ProposalReceived} and {@link Event.VoteReceived}). A restarted
+ * node starts the height again and replays these, which rebuilds the state it had (the machine is
+ * deterministic), so it re-sends the same votes rather than new ones; the logged messages cover
+ * what its signing guard will not sign a second time (any step before the last one it signed).
  */
 public interface ConsensusWal extends AutoCloseable {
 

@@ -289,8 +289,10 @@ public final class TendermintMachine {
   private void vote(SignedVote.Type type, Optional<Hash> value, List<Action> out) {
     Optional<SignedVote> signed = signer.signVote(type, height, round, value);
     if (signed.isEmpty()) {
-      // The guard refused: this node signed something else for this step before a restart.
-      // Saying nothing is safe; the step still advances as if the vote had been sent.
+      // The guard refused: this node signed something else for this step, or a later step,
+      // before a restart. Saying nothing is safe; the step still advances as if the vote had been
+      // sent. The vote it did sign is not lost: JournaledMachine logged it, and the replay handed
+      // it back to this machine to count and to gossip.
       return;
     }
     if (validators.contains(signer.address())) {
@@ -411,6 +413,11 @@ public final class TendermintMachine {
   }
 
   // ---- queries, for the driver's gossip and for tests --------------------------------------
+
+  /** The validator this machine signs for. */
+  public Address address() {
+    return signer.address();
+  }
 
   /** The height being decided, or awaiting {@link Event.StartHeight} after a commit. */
   public long height() {

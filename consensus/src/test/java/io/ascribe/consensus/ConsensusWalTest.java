@@ -118,6 +118,74 @@ class ConsensusWalTest {
     }
   }
 
+  /**
+   * Simulation seeds 10293 and 13908 stalled forever: the round-0 proposer proposed, prevoted and
+   * precommitted, then crashed before its prevote reached anyone. On restart the replay asked the
+   * guard to sign the proposal and prevote again, but the guard (rightly) refuses any step before
+   * the last one it signed, so the node came back without its own proposal and prevote, and with
+   * too little power prevoting the round could never leave PREVOTE. The log must keep what the node
+   * signed, so that a restart holds (and re-sends) every message it ever sent.
+   */
+  @Test
+  void aRecoveredProposerStillHoldsAndResendsWhatItSignedBeforeItsLastStep() {
+    List<io.ascribe.core.types.Address> addresses =
+        IntStream.range(0, 4).mapToObj(TestCrypto::address).toList();
+    Validators validators =
+        new Validators(addresses.stream().map(a -> new Validators.Validator(a, 1)).toList());
+    int me = addresses.indexOf(new ProposerRotation(validators).proposer(1, 0));
+    TestCrypto.MemoryGuardStore guardStore = new TestCrypto.MemoryGuardStore();
+    Path file = dir.resolve("wal");
+    List<Action> sent = new java.util.ArrayList<>();
+    try (FileConsensusWal wal = FileConsensusWal.open(file)) {
+      JournaledMachine node =
+          new JournaledMachine(
+              new TendermintMachine(
+                  TestCrypto.signer(me, Optional.of(new DurableSigningGuard(guardStore))),
+                  TestCrypto.verifier(addresses),
+                  TimeoutConfig.DEFAULT),
+              wal);
+      node.handle(new Event.StartHeight(1, validators));
+      sent.addAll(node.handle(new Event.ValueProposed(1, 0, V)));
+      for (int i = 0, others = 0; others < 2; i++) {
+        if (i != me) {
+          others++;
+          SignedVote prevote =
+              TestCrypto.signer(i, Optional.empty())
+                  .signVote(SignedVote.Type.PREVOTE, 1, 0, Optional.of(V))
+                  .orElseThrow();
+          sent.addAll(node.handle(new Event.VoteReceived(prevote)));
+        }
+      }
+    }
+    List<Action> broadcasts =
+        sent.stream()
+            .filter(a -> a instanceof Action.BroadcastVote || a instanceof Action.BroadcastProposal)
+            .toList();
+    // A proposal, the prevote for it, and the precommit after the others' prevotes.
+    assertThat(broadcasts).hasSize(3);
+    try (FileConsensusWal wal = FileConsensusWal.open(file)) {
+      JournaledMachine.Recovered recovered =
+          JournaledMachine.recover(
+              new TendermintMachine(
+                  TestCrypto.signer(me, Optional.of(new DurableSigningGuard(guardStore))),
+                  TestCrypto.verifier(addresses),
+                  TimeoutConfig.DEFAULT),
+              wal,
+              new Event.StartHeight(1, validators));
+      TendermintMachine m = recovered.machine().machine();
+      assertThat(recovered.actions()).containsAll(broadcasts);
+      for (Action a : broadcasts) {
+        switch (a) {
+          case Action.BroadcastProposal b -> assertThat(m.proposals()).contains(b.proposal());
+          case Action.BroadcastVote b -> assertThat(m.votes()).contains(b.vote());
+          default -> throw new AssertionError(a);
+        }
+      }
+      assertThat(m.step()).isEqualTo(Step.PRECOMMIT);
+      assertThat(m.lockedValue()).contains(V);
+    }
+  }
+
   private static Optional<SignedVote> prevote(List<Action> actions) {
     return actions.stream()
         .filter(a -> a instanceof Action.BroadcastVote)

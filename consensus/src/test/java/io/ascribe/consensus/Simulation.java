@@ -28,6 +28,12 @@ final class Simulation {
   /** Virtual time allowed for them after the network is stable. */
   static final long LIVENESS_BOUND_MS = 120_000;
 
+  /**
+   * {@code -Dascribe.sim.trace}: print every delivery, action, crash and restart to stderr, for
+   * reading one seed's run (with {@code -Dascribe.sim.seed}).
+   */
+  private static final boolean TRACE = Boolean.getBoolean("ascribe.sim.trace");
+
   private static final long GOSSIP_MS = 150;
   private static final TimeoutConfig TIMEOUTS = new TimeoutConfig(300, 100, 200, 100, 200, 100);
 
@@ -192,6 +198,31 @@ final class Simulation {
               m.round(),
               m.step(),
               node.up));
+      // What it holds and what its guard last signed: enough to tell a lost message from a
+      // missing rule, which the step alone cannot.
+      for (Proposal p : m.proposals()) {
+        state.append(
+            String.format(
+                "%n    proposal by %d round %d %s validRound %d",
+                addresses.indexOf(p.proposer()), p.round(), shortHash(p.value()), p.validRound()));
+      }
+      for (SignedVote v : m.votes()) {
+        state.append(
+            String.format(
+                "%n    %s by %d round %d %s",
+                v.type(),
+                addresses.indexOf(v.validator()),
+                v.round(),
+                v.value().map(Simulation::shortHash).orElse("nil")));
+      }
+      node.guardStore
+          .load()
+          .ifPresent(
+              g ->
+                  state.append(
+                      String.format(
+                          "%n    guard last signed height %d round %d %s %s",
+                          g.height(), g.round(), g.step(), shortHash(g.digest()))));
     }
     throw new AssertionError(
         "seed "
@@ -210,12 +241,18 @@ final class Simulation {
 
   String describe() {
     long byz = 0;
+    List<Long> powers = new ArrayList<>();
     for (Node node : nodes) {
       byz += node.byzantine ? 1 : 0;
+      powers.add(validators.powerOf(addresses.get(node.index)));
     }
     return String.format(
-        "n=%d byzantine=%d heal=%d drop=%.2f dup=%.2f delay<=%d",
-        n, byz, healAt, dropRate, duplicateRate, maxDelay);
+        "n=%d powers=%s byzantine=%d heal=%d drop=%.2f dup=%.2f delay<=%d",
+        n, powers, byz, healAt, dropRate, duplicateRate, maxDelay);
+  }
+
+  private static String shortHash(Hash h) {
+    return h.toString().substring(0, 10);
   }
 
   int evidenceSeen() {
@@ -227,6 +264,9 @@ final class Simulation {
   }
 
   private void control(Node node, Control c) {
+    if (TRACE && c != Control.GOSSIP) {
+      System.err.println(now + " node " + node.index + " " + c);
+    }
     switch (c) {
       case GOSSIP -> {
         at(GOSSIP_MS / 2 + rnd.nextInt((int) GOSSIP_MS), node, Control.GOSSIP);
@@ -252,6 +292,9 @@ final class Simulation {
   }
 
   private void deliver(Node node, Object payload) {
+    if (TRACE && !(payload instanceof Status)) {
+      System.err.println(now + " node " + node.index + " <- " + payload);
+    }
     switch (payload) {
       case Net net -> apply(node, node.machine.handle(net.message()));
       case Local local -> apply(node, node.machine.handle(local.event()));
@@ -281,6 +324,9 @@ final class Simulation {
 
   private void apply(Node node, List<Action> actions) {
     for (Action action : actions) {
+      if (TRACE) {
+        System.err.println(now + " node " + node.index + " -> " + action);
+      }
       switch (action) {
         case Action.BroadcastProposal b -> broadcastProposal(node, b.proposal());
         case Action.BroadcastVote b -> broadcastVote(node, b.vote());
