@@ -163,6 +163,31 @@ class P2pTransportIT {
   }
 
   @Test
+  void aFloodingPeerIsChargedAndDropped() throws Exception {
+    Recorder b = new Recorder();
+    P2pTransport bob =
+        new P2pTransport(
+            key(2),
+            new TransportOptions("127.0.0.1", 0, 7, GENESIS, 4096, 100),
+            b,
+            Clock.systemUTC());
+    bob.start();
+    started.add(bob);
+    P2pTransport alice = start(key(1), new Recorder());
+    Peer toBob = alice.dial("127.0.0.1", bob.port(), key(2).address()).get(10, TimeUnit.SECONDS);
+    Peer seen = b.peers.poll(10, TimeUnit.SECONDS);
+    for (int i = 0; i < 500; i++) {
+      toBob.send(
+          PeerMessage.newBuilder()
+              .setTx(io.ascribe.core.proto.SignedTx.getDefaultInstance())
+              .build());
+    }
+    assertThat(b.gone.poll(10, TimeUnit.SECONDS)).isEqualTo(seen);
+    assertThat(bob.scores().penalty(key(1).address())).isEqualTo(Misbehaviour.FLOOD.penalty());
+    assertThat(b.messages.size()).isLessThanOrEqualTo(100);
+  }
+
+  @Test
   void anOversizedFrameCostsThePeerAndRepeatedOffencesBanIt() throws Exception {
     Recorder b = new Recorder();
     P2pTransport bob = start(key(2), 7, b, 1024);
