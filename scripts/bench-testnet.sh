@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Committed tx/s and finality latency of a local testnet under `ascribe load`, for 1 validator
+# and for 4 validators (separate processes on loopback deciding blocks by Tendermint consensus),
+# measured in one run on one machine. The load goes to validator 0's RPC; the other validators
+# receive the transactions by gossip. Latency is from submission to the head that carries the
+# transaction (final on commit).
+#
+#   scripts/bench-testnet.sh
+#   VALIDATORS="1 4 7" RUNS=5 BLOCK_TIME=500 scripts/bench-testnet.sh
+#
+# Settings (environment): VALIDATORS ("1 4"), RUNS (3), TXS (20000), SENDERS (200),
+# BLOCK_TIME (ms, 1000), KEEP=1 keeps the work directory.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+VALIDATORS=${VALIDATORS:-"1 4"}
+RUNS=${RUNS:-3}
+TXS=${TXS:-20000}
+SENDERS=${SENDERS:-200}
+BLOCK_TIME=${BLOCK_TIME:-1000}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ascribe-testnet-bench.XXXXXX")
+current=""
+cleanup() {
+  [ -n "$current" ] && ./ascribe testnet down --dir "$current" >/dev/null 2>&1 || true
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+results="$work/results.tsv"
+: > "$results"
+for n in $VALIDATORS; do
+  current="$work/testnet-$n"
+  ./ascribe testnet up --validators "$n" --dir "$current" --block-time "$BLOCK_TIME" > "$work/up-$n.txt"
+  rpc=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['nodes'][0]['rpcUrl'])" "$current/testnet.json")
+  # Wait for the chain to commit a few blocks before loading it.
+  for _ in $(seq 1 120); do
+    height=$(./ascribe status --rpc "$rpc" 2>/dev/null | awk '/^height/ {print $2}')
+    [ -n "$height" ] && [ "$height" -ge 3 ] && break
+    sleep 1
+  done
+  for run in $(seq 1 "$RUNS"); do
+    line=$(./ascribe load --rpc "$rpc" --txs "$TXS" --senders "$SENDERS" --seed "$((n * 100 + run))" | tail -n 1)
+    echo "validators=$n run=$run $line"
+    echo "$n	$line" >> "$results"
+  done
+  ./ascribe testnet down --dir "$current" > /dev/null
+  current=""
+done
+
+python3 - "$results" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    n, text = line.rstrip("\n").split("\t", 1)
+    m = re.search(r"([\d.]+) committed tx/s; commit latency median (\d+) ms, p99 (\d+) ms", text)
+    if m:
+        rows.setdefault(int(n), []).append(tuple(float(x) for x in m.groups()))
+print("\nvalidators  median tx/s  median p50 latency (ms)  median p99 latency (ms)  runs")
+base = None
+for n in sorted(rows):
+    tps = statistics.median(r[0] for r in rows[n])
+    p50 = statistics.median(r[1] for r in rows[n])
+    p99 = statistics.median(r[2] for r in rows[n])
+    base = base or tps
+    print(f"{n:>10}  {tps:>11.0f}  {p50:>23.0f}  {p99:>23.0f}  {len(rows[n]):>4}   ({tps / base:.2f}x of {min(rows)} validator)")
+PY
