@@ -148,10 +148,8 @@ final class TxCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "stake",
-      description = "Bond OPEN; a large enough bond makes the sender a validator.")
-  static final class StakeCmd implements Runnable {
+  /** A transaction whose only argument is an amount of OPEN: stake and unstake. */
+  abstract static class AmountTx implements Runnable {
     @Mixin TxOptions tx;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -162,35 +160,32 @@ final class TxCommand implements Runnable {
         description = "Amount in OPEN.")
     String amount;
 
+    abstract TxBody body(long chainId, long nonce, BigInteger fee, BigInteger wei);
+
     @Override
     public void run() {
       BigInteger wei = Amount.parseOpen(amount);
-      tx.send(
-          spec.commandLine().getOut(),
-          (chain, nonce, fee) -> TxBodies.stake(chain, nonce, fee, wei));
+      tx.send(spec.commandLine().getOut(), (chain, nonce, fee) -> body(chain, nonce, fee, wei));
+    }
+  }
+
+  @Command(
+      name = "stake",
+      description = "Bond OPEN; a large enough bond makes the sender a validator.")
+  static final class StakeCmd extends AmountTx {
+    @Override
+    TxBody body(long chainId, long nonce, BigInteger fee, BigInteger wei) {
+      return TxBodies.stake(chainId, nonce, fee, wei);
     }
   }
 
   @Command(
       name = "unstake",
       description = "Unbond OPEN; it returns to the balance after the delay.")
-  static final class UnstakeCmd implements Runnable {
-    @Mixin TxOptions tx;
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-    @Option(
-        names = "--amount",
-        paramLabel = "OPEN",
-        required = true,
-        description = "Amount in OPEN.")
-    String amount;
-
+  static final class UnstakeCmd extends AmountTx {
     @Override
-    public void run() {
-      BigInteger wei = Amount.parseOpen(amount);
-      tx.send(
-          spec.commandLine().getOut(),
-          (chain, nonce, fee) -> TxBodies.unstake(chain, nonce, fee, wei));
+    TxBody body(long chainId, long nonce, BigInteger fee, BigInteger wei) {
+      return TxBodies.unstake(chainId, nonce, fee, wei);
     }
   }
 }
