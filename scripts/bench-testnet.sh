@@ -36,7 +36,7 @@ for n in $VALIDATORS; do
   rpc=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['nodes'][0]['rpcUrl'])" "$current/testnet.json")
   # Wait for the chain to commit a few blocks before loading it.
   for _ in $(seq 1 120); do
-    height=$(./ascribe status --rpc "$rpc" 2>/dev/null | awk '/^height/ {print $2}')
+    height=$(./ascribe status --rpc "$rpc" 2>/dev/null | awk '/^height/ {print $2}' || true)
     [ -n "$height" ] && [ "$height" -ge 3 ] && break
     sleep 1
   done
