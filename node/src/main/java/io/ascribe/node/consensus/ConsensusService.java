@@ -70,7 +70,7 @@ public final class ConsensusService implements AutoCloseable {
   private FileConsensusWal wal;
   private JournaledMachine machine;
   private VoteVerifier verifier;
-  private Validators currentValidators = new Validators(List.of());
+  private Validators currentValidators;
 
   public ConsensusService(
       Ledger ledger,
@@ -98,7 +98,7 @@ public final class ConsensusService implements AutoCloseable {
    */
   public void start() throws IOException {
     Files.createDirectories(dir);
-    thread.execute(this::init);
+    run(this::init);
     thread.scheduleWithFixedDelay(
         this::rebroadcast, REBROADCAST_MS, REBROADCAST_MS, TimeUnit.MILLISECONDS);
   }
@@ -111,14 +111,32 @@ public final class ConsensusService implements AutoCloseable {
             key,
             chainId,
             new DurableSigningGuard(new FileGuardStore(dir.resolve("signing-guard"))));
-    TendermintMachine tendermint =
-        new TendermintMachine(signer, VoteVerifier.secp256k1(chainId), timeouts);
+    verifier = VoteVerifier.secp256k1(chainId);
+    TendermintMachine tendermint = new TendermintMachine(signer, verifier, timeouts);
     JournaledMachine.Recovered recovered =
         JournaledMachine.recover(
             tendermint, wal, new Event.StartHeight(ledger.height() + 1, validators()));
     machine = recovered.machine();
     LOG.info("Consensus started at height {} as validator {}", ledger.height() + 1, key.address());
     perform(recovered.actions());
+  }
+
+  private void run(Runnable task) {
+    thread.execute(guarded(task));
+  }
+
+  /**
+   * A scheduled executor keeps a task's exception in a future nobody reads; a failure in the
+   * consensus thread must be seen, so every task logs what escapes it.
+   */
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.error("Consensus task failed", e);
+      }
+    };
   }
 
   /** The executor block sync imports on, so the ledger keeps a single writer. */
@@ -133,16 +151,16 @@ public final class ConsensusService implements AutoCloseable {
   }
 
   public void onProposal(Peer from, ConsensusProposal message) {
-    thread.execute(() -> receiveProposal(from, message));
+    run(() -> receiveProposal(from, message));
   }
 
   public void onVote(Peer from, ConsensusVote message) {
-    thread.execute(() -> receiveVote(from, message));
+    run(() -> receiveVote(from, message));
   }
 
   /** Sends a newly connected peer this node's messages of the current height. */
   public void onPeer(Peer peer) {
-    thread.execute(() -> ownMessages().forEach(peer::send));
+    run(() -> ownMessages().forEach(peer::send));
   }
 
   private Validators validators() {
@@ -181,7 +199,7 @@ public final class ConsensusService implements AutoCloseable {
   }
 
   private void receiveVote(Peer from, ConsensusVote message) {
-    if (machine == null) {
+    if (machine == null || currentValidators == null) {
       return;
     }
     SignedVote vote;
@@ -223,12 +241,12 @@ public final class ConsensusService implements AutoCloseable {
         case Action.BroadcastVote v -> broadcast.accept(ConsensusMessages.vote(v.vote()));
         case Action.ScheduleTimeout t ->
             thread.schedule(
-                () -> feed(new Event.TimeoutFired(t.step(), t.height(), t.round())),
+                guarded(() -> feed(new Event.TimeoutFired(t.step(), t.height(), t.round()))),
                 t.millis(),
                 TimeUnit.MILLISECONDS);
-        case Action.ProposeRequest r -> thread.execute(() -> propose(r.height(), r.round()));
-        case Action.ValidateRequest v -> thread.execute(() -> validate(v.height(), v.value()));
-        case Action.CommitValue c -> thread.execute(() -> commit(c));
+        case Action.ProposeRequest r -> run(() -> propose(r.height(), r.round()));
+        case Action.ValidateRequest v -> run(() -> validate(v.height(), v.value()));
+        case Action.CommitValue c -> run(() -> commit(c));
         case Action.Evidence e ->
             LOG.warn(
                 "Validator {} double-voted at height {} round {}",
