@@ -34,6 +34,7 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
   private final CompletableFuture<Peer> ready;
   private Address nodeId;
   private Peer peer;
+  private boolean dropped;
   private long windowStartNanos = System.nanoTime();
   private int messagesInWindow;
 
@@ -86,6 +87,10 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, PeerMessage message) {
+    // Frames already decoded when the connection was dropped must not be charged again.
+    if (dropped) {
+      return;
+    }
     if (flooding()) {
       misbehaved(
           ctx,
@@ -186,6 +191,9 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
   }
 
   private void misbehaved(ChannelHandlerContext ctx, Misbehaviour what, String detail) {
+    if (dropped) {
+      return;
+    }
     if (nodeId != null && transport.scores().penalise(nodeId, what)) {
       LOG.warn("Banned peer {} for misbehaving: it {}", nodeId, detail);
     }
@@ -193,6 +201,7 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
   }
 
   private void fail(ChannelHandlerContext ctx, String reason) {
+    dropped = true;
     String who =
         nodeId != null
             ? nodeId + "@" + ctx.channel().remoteAddress()
