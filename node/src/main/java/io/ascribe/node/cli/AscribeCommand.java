@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       LoadCommand.class,
       GenesisCommand.class,
       TestnetCommand.class,
+      EvmCommand.class,
+      RewardsCommand.class,
+      BridgeCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
