@@ -2,13 +2,10 @@ package io.ascribe.core.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
 import java.security.SecureRandom;
-import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,11 +18,8 @@ class Secp256k1BackendsTest {
 
   @BeforeAll
   static void requireNative() {
-    // The dependency ships libsecp256k1 for Linux on x86_64 and aarch64 only; elsewhere the
-    // reference is all there is and there is nothing to compare.
-    String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch");
-    assumeTrue(os.contains("linux") && List.of("amd64", "x86_64", "aarch64").contains(arch));
+    // The project builds on Linux x86_64, where the dependency ships libsecp256k1: if it does
+    // not load there, the node silently runs 3.6x slower, so that is a failure, not a skip.
     assertThat(Secp256k1.backend()).isEqualTo("native");
   }
 
