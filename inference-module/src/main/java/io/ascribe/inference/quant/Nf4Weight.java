@@ -28,16 +28,24 @@ public final class Nf4Weight implements AutoCloseable {
     }
     this.tensor = tensor;
     this.manager = parent.newSubManager();
-    this.packed = uint8(manager, tensor.packed());
-    this.scaleCodes = uint8(manager, tensor.scaleCodes());
-    this.scaleScales = manager.create(tensor.scaleScales());
-    this.levels = manager.create(Nf4.LEVELS);
-    this.dynamicMap = manager.create(Nf4.DYNAMIC_MAP);
+    this.packed = owned(uint8(manager, tensor.packed()));
+    this.scaleCodes = owned(uint8(manager, tensor.scaleCodes()));
+    this.scaleScales = owned(manager.create(tensor.scaleScales()));
+    this.levels = owned(manager.create(Nf4.LEVELS));
+    this.dynamicMap = owned(manager.create(Nf4.DYNAMIC_MAP));
   }
 
   /** Moves {@code tensor} onto {@code parent}'s device. */
   public static Nf4Weight of(Nf4Tensor tensor, NDManager parent) {
     return new Nf4Weight(tensor, parent);
+  }
+
+  // DJL wraps Java buffers without copying (torch.from_blob); a copy makes libtorch own the
+  // memory, so no view can outlive the Java buffer behind it.
+  private static NDArray owned(NDArray wrapped) {
+    NDArray copy = wrapped.toType(wrapped.getDataType(), true);
+    wrapped.close();
+    return copy;
   }
 
   private static NDArray uint8(NDManager m, byte[] bytes) {
