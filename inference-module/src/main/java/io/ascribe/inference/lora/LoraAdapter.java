@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.Adapter;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
@@ -127,7 +128,9 @@ public final class LoraAdapter implements Adapter, Trainable {
             ? Dropout.dropout(input, (float) config.dropout(), true).singletonOrThrow()
             : input;
     NDArray low = Linear.linear(x, am).singletonOrThrow();
-    return baseOutput.add(Linear.linear(low, b.get(module)).singletonOrThrow().mul(config.scale()));
+    NDArray update = Linear.linear(low, b.get(module)).singletonOrThrow();
+    // A scalar libtorch owns: autograd saves it for the backward pass (see Torch.scalar).
+    return baseOutput.add(update.mul(Torch.scalar(update.getManager(), config.scale())));
   }
 
   /** Adds scale·B·A into the base weights; the adapter then passes outputs through. */

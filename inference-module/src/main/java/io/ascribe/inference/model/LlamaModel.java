@@ -11,6 +11,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.Torch;
 import io.ascribe.inference.quant.Nf4;
 import io.ascribe.inference.quant.Nf4Weight;
 import io.ascribe.inference.safetensors.DType;
@@ -346,6 +347,8 @@ public final class LlamaModel implements AutoCloseable {
     NDArray cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m);
     NDArray sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m);
     int prefix = adapter == null ? 0 : adapter.prefixLength();
+    // Numbers enter the tracked computation as libtorch-owned scalars (see Torch.scalar).
+    NDArray scale = Torch.scalar(m, Math.sqrt(hd));
     NDArray mask = causalMask(m, t, past);
     if (prefix > 0) {
       // Every token sees the whole prefix: it precedes the sequence.
@@ -376,7 +379,7 @@ public final class LlamaModel implements AutoCloseable {
       }
       k = repeatKv(k, nh / nkv);
       v = repeatKv(v, nh / nkv);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
+      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(mask);
       NDArray attn =
           scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
       h = h.add(linear(attn, p + "self_attn.o_proj", training));
@@ -414,7 +417,7 @@ public final class LlamaModel implements AutoCloseable {
 
   private NDArray rmsNorm(NDArray x, NDArray w) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.div(ms.add(config.rmsNormEps()).sqrt()).mul(w);
+    return x.div(ms.add(Torch.scalar(x.getManager(), config.rmsNormEps())).sqrt()).mul(w);
   }
 
   // HF's apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].

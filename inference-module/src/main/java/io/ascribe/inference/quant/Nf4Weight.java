@@ -40,10 +40,12 @@ public final class Nf4Weight implements AutoCloseable {
     return new Nf4Weight(tensor, parent);
   }
 
-  // DJL wraps Java buffers without copying (torch.from_blob); a copy makes libtorch own the
-  // memory, so no view can outlive the Java buffer behind it.
+  // DJL wraps Java buffers without copying (torch.from_blob); only the wrapping NDArray keeps
+  // the direct ByteBuffer reachable, and closing it lets the GC free the memory. A clone makes
+  // libtorch own a copy. toType(sameType, true) would not do: DJL's PyTorch engine ignores the
+  // copy flag (torch's to() returns an alias), and the "copy" went on reading freed memory.
   private static NDArray owned(NDArray wrapped) {
-    NDArray copy = wrapped.toType(wrapped.getDataType(), true);
+    NDArray copy = wrapped.duplicate();
     wrapped.close();
     return copy;
   }
@@ -82,10 +84,12 @@ public final class Nf4Weight implements AutoCloseable {
     if (padded > blocks) {
       centred = centred.concat(m.zeros(new Shape(padded - blocks)));
     }
+    NDArray perBlock = scaleScales.reshape(scaleBlocks, 1);
+    perBlock.attach(m);
     NDArray absmax =
         centred
             .reshape(scaleBlocks, Nf4.SCALE_BLOCK)
-            .mul(scaleScales.reshape(scaleBlocks, 1))
+            .mul(perBlock)
             .reshape(-1)
             .get("0:{}", blocks)
             .add(tensor.scaleOffset());

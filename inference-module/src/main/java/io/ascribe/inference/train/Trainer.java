@@ -233,7 +233,7 @@ public final class Trainer {
               NDArray loss = loss(model.forward(arrays[0], null, true), arrays[1], arrays[2]);
               // Each micro-batch's mean, divided by their number: the gradients add up to the
               // gradient of the mean over the whole step.
-              gc.backward(loss.div(micro));
+              gc.backward(loss.div(Torch.scalar(m, micro)));
               lossSum += loss.getFloat();
               tokens += b.tokens();
             }

@@ -75,9 +75,11 @@ public final class PrefixAdapter implements Adapter, Trainable {
   // One prefix shared by every sequence of the batch; the result goes to the step's manager.
   private static NDArray expand(NDArray p, long batch, NDManager m) {
     Shape s = p.getShape();
-    NDArray out = p.expandDims(0).broadcast(new Shape(batch, s.get(0), s.get(1), s.get(2)));
-    out.attach(m);
-    return out;
+    // Ops on the prefix put their results in its long-lived manager: move the first one to the
+    // step's manager so it, and the broadcast made from it, are freed with the step.
+    NDArray one = p.expandDims(0);
+    one.attach(m);
+    return one.broadcast(new Shape(batch, s.get(0), s.get(1), s.get(2)));
   }
 
   @Override

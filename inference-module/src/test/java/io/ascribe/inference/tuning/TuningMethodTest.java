@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
@@ -17,6 +18,7 @@ import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.TrainConfig;
 import io.ascribe.inference.train.Trainer;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -190,6 +192,48 @@ class TuningMethodTest {
       base.forEach((k, v) -> assertThat(after.get(k)).as(k).isNotEqualTo(v));
       long all = model.weights().values().stream().mapToLong(NDArray::size).sum();
       assertThat(new TuningMethod.Full().applyTo(model).parameterCount()).isEqualTo(all);
+    }
+  }
+
+  /** LoRA B's gradient for one forward and backward pass, optionally with a GC in between. */
+  private static float[] gradientOfB(boolean collectBeforeBackward) throws InterruptedException {
+    try (LlamaModel model = ModelFactory.create(TINY, 91, manager);
+        NDManager step = manager.newSubManager()) {
+      LoraAdapter lora = (LoraAdapter) new TuningMethod.QLora(LORA, 92).applyTo(model);
+      NDArray b = lora.namedParameters().get("model.layers.0.self_attn.q_proj.lora_B.weight");
+      b.setRequiresGradient(true);
+      try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+        NDArray logits =
+            model.forward(
+                LlamaModel.ids(step, TOK.encode("city: Oslo\ncountry: norway")), null, true);
+        NDArray loss = logits.logSoftmax(-1).mean().neg();
+        if (collectBeforeBackward) {
+          // Frees every Java buffer nothing references any more and scribbles over the memory.
+          System.gc();
+          Thread.sleep(50);
+          for (int i = 0; i < 20_000; i++) {
+            ByteBuffer junk = ByteBuffer.allocateDirect(1 + i % 16);
+            while (junk.hasRemaining()) {
+              junk.put((byte) 0x7f);
+            }
+          }
+        }
+        gc.backward(loss);
+      }
+      float[] grad = b.getGradient().toFloatArray();
+      lora.close();
+      return grad;
+    }
+  }
+
+  @Test
+  void gradientsDoNotDependOnWhenTheGarbageCollectorRuns() throws InterruptedException {
+    // Autograd keeps what the backward pass needs (scalars included) in memory libtorch owns, not
+    // in Java buffers the collector may free between the forward and the backward pass.
+    float[] plain = gradientOfB(false);
+    assertThat(plain).isNotEqualTo(new float[plain.length]);
+    for (int i = 0; i < 3; i++) {
+      assertThat(gradientOfB(true)).containsExactly(plain);
     }
   }
 
