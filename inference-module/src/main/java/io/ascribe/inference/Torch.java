@@ -1,6 +1,9 @@
 package io.ascribe.inference;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.Utils;
 
@@ -28,6 +31,18 @@ public final class Torch {
   public static void seed(long seed) {
     // DJL's API takes an int; fold the long so distinct seeds stay distinct in practice.
     engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+  }
+
+  /**
+   * A float32 scalar owned by libtorch, for arithmetic on arrays that autograd tracks. DJL's {@code
+   * mul(Number)}, {@code div(Number)} and the like wrap the number in a temporary array over a Java
+   * direct buffer (torch.from_blob) and close it right after the op; autograd has saved that array
+   * for the backward pass, and once the garbage collector frees the buffer the backward pass reads
+   * freed memory (drifting or NaN gradients). This scalar's memory belongs to libtorch, so autograd
+   * keeps it alive as long as it needs it.
+   */
+  public static NDArray scalar(NDManager manager, double value) {
+    return manager.full(new Shape(), (float) value);
   }
 
   /** Whether DJL runs in offline mode (never downloads). */

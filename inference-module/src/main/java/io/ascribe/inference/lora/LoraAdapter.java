@@ -6,9 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.Adapter;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.safetensors.SafeTensorsFile;
 import io.ascribe.inference.safetensors.SafeTensorsWriter;
 import io.ascribe.inference.safetensors.TensorInfo;
@@ -30,7 +32,7 @@ import java.util.Random;
  * {@code adapter_model.safetensors} with {@code base_model.model.<module>.lora_A.weight} names plus
  * {@code adapter_config.json}.
  */
-public final class LoraAdapter implements Adapter, AutoCloseable {
+public final class LoraAdapter implements Adapter, Trainable {
   public static final String WEIGHTS_FILE = "adapter_model.safetensors";
   public static final String CONFIG_FILE = "adapter_config.json";
   private static final String PREFIX = "base_model.model.";
@@ -72,7 +74,7 @@ public final class LoraAdapter implements Adapter, AutoCloseable {
     Map<String, NDArray> as = new LinkedHashMap<>();
     Map<String, NDArray> bs = new LinkedHashMap<>();
     for (String module : modules(base, config)) {
-      Shape w = base.weight(module + ".weight").getShape();
+      Shape w = base.weightShape(module + ".weight");
       long out = w.get(0);
       long in = w.get(1);
       float bound = (float) (1 / Math.sqrt(in));
@@ -100,8 +102,15 @@ public final class LoraAdapter implements Adapter, AutoCloseable {
     return p;
   }
 
-  public long parameterCount() {
-    return parameters().stream().mapToLong(NDArray::size).sum();
+  /** A and B by their PEFT names, {@code <module>.lora_A.weight} then {@code lora_B}. */
+  @Override
+  public Map<String, NDArray> namedParameters() {
+    Map<String, NDArray> p = new LinkedHashMap<>();
+    for (String module : a.keySet()) {
+      p.put(module + ".lora_A.weight", a.get(module));
+      p.put(module + ".lora_B.weight", b.get(module));
+    }
+    return p;
   }
 
   public boolean merged() {
@@ -119,13 +128,19 @@ public final class LoraAdapter implements Adapter, AutoCloseable {
             ? Dropout.dropout(input, (float) config.dropout(), true).singletonOrThrow()
             : input;
     NDArray low = Linear.linear(x, am).singletonOrThrow();
-    return baseOutput.add(Linear.linear(low, b.get(module)).singletonOrThrow().mul(config.scale()));
+    NDArray update = Linear.linear(low, b.get(module)).singletonOrThrow();
+    // A scalar libtorch owns: autograd saves it for the backward pass (see Torch.scalar).
+    return baseOutput.add(update.mul(Torch.scalar(update.getManager(), config.scale())));
   }
 
   /** Adds scale·B·A into the base weights; the adapter then passes outputs through. */
   public void merge() {
     if (merged) {
       throw new IllegalStateException("adapter already merged");
+    }
+    if (base.isQuantized()) {
+      // Folding into NF4 would requantise the base and lose the update's precision.
+      throw new ModelException("cannot merge a LoRA adapter into an NF4-quantised base");
     }
     fold(1);
     merged = true;
@@ -200,7 +215,7 @@ public final class LoraAdapter implements Adapter, AutoCloseable {
                 + 2 * modules.size());
       }
       for (String module : modules) {
-        Shape w = base.weight(module + ".weight").getShape();
+        Shape w = base.weightShape(module + ".weight");
         as.put(module, read(st, module, "lora_A", new long[] {config.rank(), w.get(1)}, m));
         bs.put(module, read(st, module, "lora_B", new long[] {w.get(0), config.rank()}, m));
       }
@@ -233,9 +248,13 @@ public final class LoraAdapter implements Adapter, AutoCloseable {
     return m.create(st.floats(name), new Shape(shape));
   }
 
-  /** Frees A and B; merged weights stay in the base (that is how a merged model is exported). */
+  /**
+   * Detaches from the base (when attached) and frees A and B; merged weights stay in the base (that
+   * is how a merged model is exported).
+   */
   @Override
   public void close() {
+    base.detach(this);
     manager.close();
   }
 }

@@ -11,6 +11,9 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.Torch;
+import io.ascribe.inference.quant.Nf4;
+import io.ascribe.inference.quant.Nf4Weight;
 import io.ascribe.inference.safetensors.DType;
 import io.ascribe.inference.safetensors.SafeTensorsFile;
 import io.ascribe.inference.safetensors.SafeTensorsWriter;
@@ -32,8 +35,9 @@ import java.util.Set;
  * with a residual connection; a final RMSNorm and the LM head (or the transposed embeddings when
  * tied). The math follows Hugging Face's {@code LlamaForCausalLM}, and the weights carry its names
  * ({@code model.layers.N.self_attn.q_proj.weight}, ...), so checkpoints load in both directions.
- * Weights are float32 and owned by the model's manager; an {@link Adapter} may be attached to
- * change the projections.
+ * Weights are float32 and owned by the model's manager; {@link #quantizeNf4} turns the projections
+ * into NF4 (QLoRA's frozen base), dequantised on the fly in each forward pass. An {@link Adapter}
+ * may be attached to change the projections or to add key/value prefixes.
  */
 public final class LlamaModel implements AutoCloseable {
   public static final String CONFIG_FILE = "config.json";
@@ -49,6 +53,7 @@ public final class LlamaModel implements AutoCloseable {
   private final Map<String, NDArray> weights;
   private final NDArray ropeCos;
   private final NDArray ropeSin;
+  private final Map<String, Nf4Weight> quantized = new LinkedHashMap<>();
   private Adapter adapter;
 
   LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights) {
@@ -197,6 +202,10 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Writes {@code config.json} and {@code model.safetensors} (float32) into {@code dir}. */
   public void save(Path dir) throws IOException {
+    if (!quantized.isEmpty()) {
+      // Writing dequantised floats would pass NF4 rounding off as the original weights.
+      throw new ModelException("an NF4-quantised model is not saved; save its adapter alone");
+    }
     Files.createDirectories(dir);
     config.write(dir.resolve(CONFIG_FILE));
     List<SafeTensorsWriter.Tensor> tensors = new ArrayList<>();
@@ -216,16 +225,80 @@ public final class LlamaModel implements AutoCloseable {
     return manager;
   }
 
-  /** The weight named as in a Hugging Face checkpoint. */
+  /**
+   * The weight named as in a Hugging Face checkpoint.
+   *
+   * @throws ModelException when there is none or it is held in NF4
+   */
   public NDArray weight(String name) {
     NDArray w = weights.get(name);
     if (w == null) {
-      throw new ModelException("no weight " + name);
+      throw new ModelException(
+          quantized.containsKey(name)
+              ? name + " is held in NF4 and has no float32 copy"
+              : "no weight " + name);
     }
     return w;
   }
 
-  /** All weights, by name (the map is live: fine-tuning updates them in place). */
+  /** The shape of a weight, float32 or NF4. */
+  public Shape weightShape(String name) {
+    Nf4Weight q = quantized.get(name);
+    return q != null ? q.shape() : weight(name).getShape();
+  }
+
+  /**
+   * Replaces every projection of every layer by its NF4 form (blocks of 64, double-quantised
+   * scales) and frees the float32 copy. Embeddings, norms and the LM head stay float32, as in
+   * QLoRA. Irreversible: reload the model to get the float32 weights back.
+   */
+  public void quantizeNf4() {
+    if (!quantized.isEmpty()) {
+      throw new ModelException("model is already NF4-quantised");
+    }
+    for (int l = 0; l < config.numHiddenLayers(); l++) {
+      for (String proj : PROJECTIONS) {
+        String name = module(l, proj) + ".weight";
+        NDArray w = weights.remove(name);
+        quantized.put(
+            name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
+        w.close();
+      }
+    }
+  }
+
+  /** Whether the projections are held in NF4. */
+  public boolean isQuantized() {
+    return !quantized.isEmpty();
+  }
+
+  /** Bytes the base weights occupy: 4 per float32 weight plus the NF4 tensors' storage. */
+  public long baseWeightBytes() {
+    long bytes = 0;
+    for (NDArray w : weights.values()) {
+      bytes += w.size() * 4;
+    }
+    for (Nf4Weight q : quantized.values()) {
+      bytes += q.bytes();
+    }
+    return bytes;
+  }
+
+  /** Bits per weight of the projections (32 when float32, ≈ 4.127 in NF4). */
+  public double projectionBitsPerParameter() {
+    if (quantized.isEmpty()) {
+      return 32;
+    }
+    long bits = 0;
+    long count = 0;
+    for (Nf4Weight q : quantized.values()) {
+      bits += q.tensor().bits();
+      count += q.tensor().size();
+    }
+    return (double) bits / count;
+  }
+
+  /** The float32 weights, by name (the map is live: fine-tuning updates them in place). */
   public Map<String, NDArray> weights() {
     return java.util.Collections.unmodifiableMap(weights);
   }
@@ -236,6 +309,13 @@ public final class LlamaModel implements AutoCloseable {
 
   public void detach() {
     this.adapter = null;
+  }
+
+  /** Detaches {@code a} if it is the attached adapter (closing an adapter calls this). */
+  public void detach(Adapter a) {
+    if (adapter == a) {
+      adapter = null;
+    }
   }
 
   public KvCache newCache(NDManager parent) {
@@ -266,7 +346,14 @@ public final class LlamaModel implements AutoCloseable {
     int hd = config.headDim();
     NDArray cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m);
     NDArray sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m);
+    int prefix = adapter == null ? 0 : adapter.prefixLength();
+    // Numbers enter the tracked computation as libtorch-owned scalars (see Torch.scalar).
+    NDArray scale = Torch.scalar(m, Math.sqrt(hd));
     NDArray mask = causalMask(m, t, past);
+    if (prefix > 0) {
+      // Every token sees the whole prefix: it precedes the sequence.
+      mask = m.zeros(new Shape(t, prefix)).concat(mask, 1);
+    }
 
     NDArray h =
         Embedding.embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE)
@@ -284,9 +371,15 @@ public final class LlamaModel implements AutoCloseable {
         k = kv[0];
         v = kv[1];
       }
+      if (prefix > 0) {
+        // Prefixes stay out of the cache, which then holds the sequence's own tokens only.
+        NDArray[] pkv = adapter.prefix(l, b, m);
+        k = pkv[0].concat(k, 2);
+        v = pkv[1].concat(v, 2);
+      }
       k = repeatKv(k, nh / nkv);
       v = repeatKv(v, nh / nkv);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(hd)).add(mask);
+      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(mask);
       NDArray attn =
           scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
       h = h.add(linear(attn, p + "self_attn.o_proj", training));
@@ -312,7 +405,9 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   private NDArray linear(NDArray x, String module, boolean training) {
-    NDArray y = Linear.linear(x, weight(module + ".weight")).singletonOrThrow();
+    Nf4Weight q = quantized.get(module + ".weight");
+    NDArray w = q != null ? q.dequantize(x.getManager()) : weight(module + ".weight");
+    NDArray y = Linear.linear(x, w).singletonOrThrow();
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }
 
@@ -322,7 +417,7 @@ public final class LlamaModel implements AutoCloseable {
 
   private NDArray rmsNorm(NDArray x, NDArray w) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.div(ms.add(config.rmsNormEps()).sqrt()).mul(w);
+    return x.div(ms.add(Torch.scalar(x.getManager(), config.rmsNormEps())).sqrt()).mul(w);
   }
 
   // HF's apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].

@@ -28,16 +28,26 @@ public final class Nf4Weight implements AutoCloseable {
     }
     this.tensor = tensor;
     this.manager = parent.newSubManager();
-    this.packed = uint8(manager, tensor.packed());
-    this.scaleCodes = uint8(manager, tensor.scaleCodes());
-    this.scaleScales = manager.create(tensor.scaleScales());
-    this.levels = manager.create(Nf4.LEVELS);
-    this.dynamicMap = manager.create(Nf4.DYNAMIC_MAP);
+    this.packed = owned(uint8(manager, tensor.packed()));
+    this.scaleCodes = owned(uint8(manager, tensor.scaleCodes()));
+    this.scaleScales = owned(manager.create(tensor.scaleScales()));
+    this.levels = owned(manager.create(Nf4.LEVELS));
+    this.dynamicMap = owned(manager.create(Nf4.DYNAMIC_MAP));
   }
 
   /** Moves {@code tensor} onto {@code parent}'s device. */
   public static Nf4Weight of(Nf4Tensor tensor, NDManager parent) {
     return new Nf4Weight(tensor, parent);
+  }
+
+  // DJL wraps Java buffers without copying (torch.from_blob); only the wrapping NDArray keeps
+  // the direct ByteBuffer reachable, and closing it lets the GC free the memory. A clone makes
+  // libtorch own a copy. toType(sameType, true) would not do: DJL's PyTorch engine ignores the
+  // copy flag (torch's to() returns an alias), and the "copy" went on reading freed memory.
+  private static NDArray owned(NDArray wrapped) {
+    NDArray copy = wrapped.duplicate();
+    wrapped.close();
+    return copy;
   }
 
   private static NDArray uint8(NDManager m, byte[] bytes) {
@@ -74,10 +84,12 @@ public final class Nf4Weight implements AutoCloseable {
     if (padded > blocks) {
       centred = centred.concat(m.zeros(new Shape(padded - blocks)));
     }
+    NDArray perBlock = scaleScales.reshape(scaleBlocks, 1);
+    perBlock.attach(m);
     NDArray absmax =
         centred
             .reshape(scaleBlocks, Nf4.SCALE_BLOCK)
-            .mul(scaleScales.reshape(scaleBlocks, 1))
+            .mul(perBlock)
             .reshape(-1)
             .get("0:{}", blocks)
             .add(tensor.scaleOffset());

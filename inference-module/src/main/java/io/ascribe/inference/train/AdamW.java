@@ -30,11 +30,16 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
-  /**
-   * One update from the accumulated gradients (run outside a gradient collector). Returns the
-   * global gradient norm before clipping.
-   */
+  /** One update at the configured (peak) learning rate; see {@link #step(double)}. */
   public double step() {
+    return step(config.lr());
+  }
+
+  /**
+   * One update at learning rate {@code lr} from the accumulated gradients (run outside a gradient
+   * collector). Returns the global gradient norm before clipping.
+   */
+  public double step(double lr) {
     t++;
     try (NDManager tmp = manager.newSubManager()) {
       NDArray[] grads = new NDArray[params.size()];
@@ -49,14 +54,14 @@ public final class AdamW implements AutoCloseable {
           config.clipNorm() > 0 && norm > config.clipNorm() ? config.clipNorm() / norm : 1;
       double b1 = config.beta1();
       double b2 = config.beta2();
-      double lrT = config.lr() * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+      double lrT = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
       for (int i = 0; i < grads.length; i++) {
         NDArray g = grads[i].mul(clip);
         m[i].muli(b1).addi(g.mul(1 - b1));
         v[i].muli(b2).addi(g.square().mul(1 - b2));
         NDArray p = params.get(i);
         if (config.weightDecay() > 0) {
-          p.muli(1 - config.lr() * config.weightDecay());
+          p.muli(1 - lr * config.weightDecay());
         }
         // The bias corrections folded into the step size, as PyTorch's AdamW does.
         p.subi(m[i].div(v[i].sqrt().add(config.eps() * Math.sqrt(1 - Math.pow(b2, t)))).mul(lrT));
@@ -68,6 +73,23 @@ public final class AdamW implements AutoCloseable {
 
   public int steps() {
     return t;
+  }
+
+  /** The first and second moment estimates, one pair per parameter, live (for checkpoints). */
+  NDArray[][] moments() {
+    return new NDArray[][] {m.clone(), v.clone()};
+  }
+
+  /** Restores a checkpointed state: the step count and the moments' values. */
+  void restore(int steps, List<float[]> first, List<float[]> second) {
+    if (first.size() != m.length || second.size() != v.length) {
+      throw new IllegalArgumentException("optimiser state for another parameter list");
+    }
+    for (int i = 0; i < m.length; i++) {
+      m[i].set(first.get(i));
+      v[i].set(second.get(i));
+    }
+    t = steps;
   }
 
   @Override

@@ -8,26 +8,62 @@ import ai.djl.training.GradientCollector;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.tokenizer.Tokenizer;
+import io.ascribe.inference.tuning.TuningMethod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 
 /**
- * Fine-tunes chosen arrays of a model (a LoRA adapter's A and B, or any weights) on prompt →
- * response examples with next-token cross-entropy on the response tokens only. Sequences are {@code
- * BOS prompt response EOS}, right-padded within a batch (the causal mask keeps padding from
- * reaching real tokens, and the loss mask ignores it). Batches are drawn from a shuffle seeded with
- * the run's seed, and PyTorch's generator is seeded too, so a run on CPU repeats exactly.
+ * Fine-tunes what a {@link TuningMethod} makes trainable (a LoRA adapter's A and B, prefixes, or
+ * every weight) on prompt → response examples with next-token cross-entropy on the response tokens
+ * only. Sequences are {@code BOS prompt response EOS}, right-padded within a batch (the causal mask
+ * keeps padding from reaching real tokens, and the loss mask ignores it). Each optimiser step
+ * accumulates the gradients of {@code accumulation} micro-batches, clips their global norm and
+ * applies AdamW at the scheduled learning rate. Batch order comes from a seeded SplitMix64 and
+ * PyTorch's generator is re-seeded from (seed, step) at every step, so a run on CPU repeats exactly
+ * and a run resumed from a checkpoint continues exactly as the uninterrupted one.
  */
 public final class Trainer {
-  /** Progress after each step. */
+  /** Progress after each optimiser step. */
+  @FunctionalInterface
   public interface Listener {
-    void step(int step, double loss, double gradNorm, long tokens);
+    void onStep(Progress progress);
   }
+
+  /**
+   * One step's figures: its mean micro-batch loss, gradient norm before clipping, learning rate,
+   * the real (unpadded) tokens it trained on and its throughput in tokens per second.
+   */
+  public record Progress(
+      int step,
+      int totalSteps,
+      double loss,
+      double gradNorm,
+      double lr,
+      long tokens,
+      double tokensPerSecond) {}
+
+  /** Where to keep a checkpoint and how often (in optimiser steps) to refresh it. */
+  public record Checkpointing(Path dir, int every) {
+    public Checkpointing {
+      if (dir == null || every <= 0) {
+        throw new IllegalArgumentException("checkpoints need a directory and an interval > 0");
+      }
+    }
+  }
+
+  /** A finished fine-tuning: what was trained (still attached to the model) and the losses. */
+  public record Result(Trainable trainable, List<Double> losses) {}
 
   private final LlamaModel model;
   private final Tokenizer tokenizer;
+  private volatile boolean stopRequested;
 
   public Trainer(LlamaModel model, Tokenizer tokenizer) {
     this.model = model;
@@ -35,7 +71,7 @@ public final class Trainer {
   }
 
   /** A batch as arrays: inputs and targets (batch, len) int64, and the loss mask as float. */
-  record Batch(long[] inputs, long[] targets, float[] mask, int batch, int len) {}
+  record Batch(long[] inputs, long[] targets, float[] mask, int batch, int len, long tokens) {}
 
   Batch batch(List<Example> examples) {
     List<int[]> seqs = new ArrayList<>();
@@ -61,6 +97,10 @@ public final class Trainer {
       max = Math.max(max, s.length - 1);
     }
     int n = seqs.size();
+    long tokens = 0;
+    for (int[] s : seqs) {
+      tokens += s.length - 1;
+    }
     long[] in = new long[n * max];
     long[] out = new long[n * max];
     float[] mask = new float[n * max];
@@ -74,7 +114,7 @@ public final class Trainer {
         mask[i * max + j] = real && j + 1 >= promptLens.get(i) ? 1f : 0f;
       }
     }
-    return new Batch(in, out, mask, n, max);
+    return new Batch(in, out, mask, n, max, tokens);
   }
 
   /** Mean cross-entropy of the masked targets. */
@@ -101,46 +141,125 @@ public final class Trainer {
     };
   }
 
-  /** Trains {@code params} and returns the loss of every step. */
+  /**
+   * Asks a running {@link #train} to stop after the current step, writing a checkpoint when it has
+   * somewhere to (a Ctrl-C handler calls this).
+   */
+  public void requestStop() {
+    stopRequested = true;
+  }
+
+  /** Applies {@code method} to the model and trains it; the result stays attached. */
+  public Result fineTune(
+      TuningMethod method,
+      List<Example> data,
+      TrainConfig config,
+      NDManager parent,
+      Listener listener) {
+    Trainable t = method.applyTo(model);
+    try {
+      return new Result(t, train(t, data, config, parent, listener, null));
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+  }
+
+  /** Trains {@code params} (no checkpoints) and returns the loss of every step. */
   public List<Double> train(
       List<NDArray> params,
       List<Example> data,
       TrainConfig config,
       NDManager parent,
       Listener listener) {
+    Map<String, NDArray> named = new LinkedHashMap<>();
+    for (int i = 0; i < params.size(); i++) {
+      named.put("param." + i, params.get(i));
+    }
+    return train(new TuningMethod.AllWeights(named), data, config, parent, listener, null);
+  }
+
+  /**
+   * Trains {@code trainable}'s arrays and returns the loss of every step since the run began. With
+   * {@code checkpoints}, a checkpoint already in its directory is resumed from, and a new one is
+   * written every {@code every} steps, at the end and when a stop is requested.
+   */
+  public List<Double> train(
+      Trainable trainable,
+      List<Example> data,
+      TrainConfig config,
+      NDManager parent,
+      Listener listener,
+      Checkpointing checkpoints) {
     if (data.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
-    Torch.seed(config.seed());
-    Random order = new Random(config.seed());
-    List<Example> pool = new ArrayList<>();
+    stopRequested = false;
+    Map<String, NDArray> named = trainable.namedParameters();
+    SplitMix64 order = new SplitMix64(config.seed());
+    List<Integer> pool = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
-    try (AdamW opt = new AdamW(params, config, parent)) {
-      for (int step = 1; step <= config.steps(); step++) {
-        List<Example> chosen = new ArrayList<>();
-        while (chosen.size() < config.batchSize()) {
-          if (pool.isEmpty()) {
-            pool.addAll(data);
-            java.util.Collections.shuffle(pool, order);
+    int start = 0;
+    try (AdamW opt = new AdamW(List.copyOf(named.values()), config, parent)) {
+      if (checkpoints != null && Checkpoint.exists(checkpoints.dir())) {
+        Checkpoint c = Checkpoint.load(checkpoints.dir(), named, opt, config, data.size());
+        start = c.step();
+        order = new SplitMix64(c.rngState());
+        pool.addAll(c.pool());
+        losses.addAll(c.losses());
+      }
+      int micro = config.accumulation();
+      for (int step = start + 1; step <= config.steps(); step++) {
+        long began = System.nanoTime();
+        // Re-seeding per step makes dropout at step s independent of how the run got there.
+        Torch.seed(SplitMix64.derive(config.seed(), step));
+        double lossSum = 0;
+        long tokens = 0;
+        try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+          for (int k = 0; k < micro; k++) {
+            List<Example> chosen = new ArrayList<>();
+            while (chosen.size() < config.batchSize()) {
+              if (pool.isEmpty()) {
+                for (int i = 0; i < data.size(); i++) {
+                  pool.add(i);
+                }
+                order.shuffle(pool);
+              }
+              chosen.add(data.get(pool.removeLast()));
+            }
+            try (NDManager m = parent.newSubManager()) {
+              Batch b = batch(chosen);
+              NDArray[] arrays = arrays(m, b);
+              NDArray loss = loss(model.forward(arrays[0], null, true), arrays[1], arrays[2]);
+              // Each micro-batch's mean, divided by their number: the gradients add up to the
+              // gradient of the mean over the whole step.
+              gc.backward(loss.div(Torch.scalar(m, micro)));
+              lossSum += loss.getFloat();
+              tokens += b.tokens();
+            }
           }
-          chosen.add(pool.removeLast());
         }
-        try (NDManager m = parent.newSubManager()) {
-          Batch b = batch(chosen);
-          NDArray[] arrays = arrays(m, b);
-          NDArray loss;
-          try (GradientCollector gc = Torch.engine().newGradientCollector()) {
-            loss = loss(model.forward(arrays[0], null, true), arrays[1], arrays[2]);
-            gc.backward(loss);
-          }
-          double norm = opt.step();
-          double value = loss.getFloat();
-          losses.add(value);
-          if (listener != null) {
-            listener.step(step, value, norm, (long) b.batch() * b.len());
-          }
+        double lr = config.lrAt(step);
+        double norm = opt.step(lr);
+        double value = lossSum / micro;
+        losses.add(value);
+        if (listener != null) {
+          double seconds = Math.max(1e-9, (System.nanoTime() - began) / 1e9);
+          listener.onStep(
+              new Progress(step, config.steps(), value, norm, lr, tokens, tokens / seconds));
+        }
+        boolean stop = stopRequested;
+        if (checkpoints != null
+            && (step % checkpoints.every() == 0 || step == config.steps() || stop)) {
+          new Checkpoint(step, order.state(), List.copyOf(pool), List.copyOf(losses))
+              .save(checkpoints.dir(), named, opt, config, data.size());
+        }
+        if (stop) {
+          break;
         }
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return losses;
   }

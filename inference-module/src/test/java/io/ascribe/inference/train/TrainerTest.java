@@ -1,0 +1,161 @@
+package io.ascribe.inference.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import io.ascribe.inference.Torch;
+import io.ascribe.inference.lora.LoraAdapter;
+import io.ascribe.inference.lora.LoraConfig;
+import io.ascribe.inference.model.LlamaConfig;
+import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.ModelFactory;
+import io.ascribe.inference.tokenizer.ByteTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
+  static final ByteTokenizer TOK = new ByteTokenizer();
+  static final LoraConfig LORA = new LoraConfig(4, 8, 0.1, List.of("q_proj", "v_proj", "up_proj"));
+  static NDManager manager;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    manager = NDManager.newBaseManager(Torch.ENGINE);
+  }
+
+  @AfterAll
+  static void stop() {
+    manager.close();
+  }
+
+  static List<Example> dataset() {
+    List<Example> out = new ArrayList<>();
+    for (String[] p :
+        new String[][] {{"one", "1"}, {"two", "2"}, {"three", "3"}, {"four", "4"}, {"five", "5"}}) {
+      out.add(new Example("word: " + p[0] + "\ndigit:", " " + p[1]));
+    }
+    return out;
+  }
+
+  private static float[] logits(LlamaModel model, String text) {
+    try (NDManager step = manager.newSubManager()) {
+      return model.forward(LlamaModel.ids(step, TOK.encode(text)), null, false).toFloatArray();
+    }
+  }
+
+  @Test
+  void warmupThenCosine() {
+    Schedule s = new Schedule.WarmupCosine(2, 0.1);
+    assertThat(s.factor(1, 10)).isEqualTo(0.5);
+    assertThat(s.factor(2, 10)).isEqualTo(1.0);
+    assertThat(s.factor(6, 10)).isCloseTo(0.55, within(1e-12)); // half-way down: (1 + 0.1) / 2
+    assertThat(s.factor(10, 10)).isCloseTo(0.1, within(1e-12));
+    assertThat(new Schedule.Constant().factor(7, 10)).isEqualTo(1.0);
+    TrainConfig c = TrainConfig.lora(1e-2, 10, 2, 1).withSchedule(s);
+    assertThat(c.lrAt(1)).isEqualTo(5e-3);
+    assertThatThrownBy(() -> new Schedule.WarmupCosine(-1, 0)).hasMessageContaining("warm-up");
+    assertThatThrownBy(() -> c.withAccumulation(0)).hasMessageContaining("accumulation > 0");
+  }
+
+  @Test
+  void accumulatedMicroBatchesMatchOneLargeBatchAndProgressCountsTokens() {
+    // Identical examples make every micro-batch's mean loss the same function, so two micro-
+    // batches of 4 must give the gradient of one batch of 8.
+    List<Example> same = Collections.nCopies(8, new Example("word: six\ndigit:", " 6"));
+    LoraConfig noDropout = new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj"));
+    List<List<Double>> runs = new ArrayList<>();
+    List<Trainer.Progress> seen = new ArrayList<>();
+    for (int[] shape : new int[][] {{8, 1}, {4, 2}}) {
+      try (LlamaModel model = ModelFactory.create(TINY, 5, manager);
+          LoraAdapter lora = LoraAdapter.create(model, noDropout, 6)) {
+        model.attach(lora);
+        TrainConfig c = TrainConfig.lora(1e-2, 5, shape[0], 7).withAccumulation(shape[1]);
+        runs.add(new Trainer(model, TOK).train(lora, same, c, manager, seen::add, null));
+      }
+    }
+    for (int i = 0; i < 5; i++) {
+      assertThat(runs.get(1).get(i)).isCloseTo(runs.get(0).get(i), within(1e-5));
+    }
+    int perExample = 1 + "word: six\ndigit: 6".length(); // BOS + text, predicting text + EOS
+    assertThat(seen)
+        .hasSize(10)
+        .allSatisfy(
+            p -> {
+              assertThat(p.tokens()).isEqualTo(8L * perExample);
+              assertThat(p.tokensPerSecond()).isPositive();
+              assertThat(p.totalSteps()).isEqualTo(5);
+            });
+  }
+
+  @Test
+  void resumingFromACheckpointRepeatsTheUninterruptedRun() throws Exception {
+    TrainConfig config =
+        TrainConfig.lora(2e-2, 8, 2, 41)
+            .withSchedule(new Schedule.WarmupCosine(3, 0.1))
+            .withAccumulation(2);
+    List<Double> whole;
+    float[] wholeLogits;
+    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+        LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
+      model.attach(lora);
+      whole = new Trainer(model, TOK).train(lora, dataset(), config, manager, null, null);
+      wholeLogits = logits(model, "word: two\ndigit:");
+    }
+    Path ckpt = dir.resolve("ckpt");
+    Trainer.Checkpointing every3 = new Trainer.Checkpointing(ckpt, 3);
+    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+        LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
+      model.attach(lora);
+      Trainer trainer = new Trainer(model, TOK);
+      // Stop after step 5, as a Ctrl-C handler would: a checkpoint is written there.
+      List<Double> first =
+          trainer.train(
+              lora,
+              dataset(),
+              config,
+              manager,
+              p -> {
+                if (p.step() == 5) {
+                  trainer.requestStop();
+                }
+              },
+              every3);
+      assertThat(first).hasSize(5).isEqualTo(whole.subList(0, 5));
+    }
+    assertThat(Files.readString(ckpt.resolve("trainer_state.json"))).contains("\"step\" : 5");
+    assertThat(Files.exists(ckpt.resolve("optimizer.safetensors"))).isTrue();
+    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+        LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
+      model.attach(lora);
+      List<Double> resumed =
+          new Trainer(model, TOK).train(lora, dataset(), config, manager, null, every3);
+      assertThat(resumed).isEqualTo(whole);
+      assertThat(logits(model, "word: two\ndigit:")).containsExactly(wholeLogits);
+      assertThat(whole.getLast()).isLessThan(whole.getFirst());
+
+      TrainConfig other = config.withSteps(9);
+      assertThatThrownBy(
+              () -> new Trainer(model, TOK).train(lora, dataset(), other, manager, null, every3))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("checkpoint of another run");
+      assertThatThrownBy(
+              () ->
+                  new Trainer(model, TOK)
+                      .train(lora, dataset().subList(0, 3), config, manager, null, every3))
+          .hasMessageContaining("trained on 5 examples, not 3");
+    }
+  }
+}
