@@ -1,0 +1,128 @@
+package io.ascribe.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.core.types.Quantities;
+import io.ascribe.node.cli.Main;
+import io.ascribe.node.client.HeadSubscription;
+import io.ascribe.node.client.RpcClient;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A testnet of four validator processes started by {@code ascribe testnet up}: SIGKILL one, the
+ * other three keep committing; start it again on its home, it catches up by block sync and agrees
+ * with the others block for block.
+ */
+class TestnetScenariosIT {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private final List<Process> restarted = new ArrayList<>();
+
+  private int ascribe(String... args) {
+    var cli = Main.commandLine();
+    cli.setOut(new PrintWriter(new StringWriter()));
+    cli.setErr(new PrintWriter(new StringWriter()));
+    return cli.execute(args);
+  }
+
+  @AfterEach
+  void down() {
+    restarted.forEach(Process::destroyForcibly);
+    ascribe("testnet", "down", "--dir", dir.toString());
+  }
+
+  @Test
+  void killNineOneOfFourThenRestartIt() throws Exception {
+    assertThat(
+            ascribe(
+                "testnet",
+                "up",
+                "--validators",
+                "4",
+                "--dir",
+                dir.toString(),
+                "--block-time",
+                "200"))
+        .isZero();
+    JsonNode nodes = JSON.readTree(dir.resolve("testnet.json").toFile()).path("nodes");
+    String rpc0 = nodes.get(0).path("rpcUrl").asText();
+    try (HeadSubscription heads = HeadSubscription.open(awaitRpc(rpc0))) {
+      heads.awaitHeight(3, WAIT);
+    }
+
+    ProcessHandle victim = ProcessHandle.of(nodes.get(3).path("pid").asLong()).orElseThrow();
+    victim.destroyForcibly();
+    victim.onExit().join();
+    long killedAt = height(rpc0);
+    try (HeadSubscription heads = HeadSubscription.open(rpc0)) {
+      heads.awaitHeight(killedAt + 5, WAIT);
+    }
+
+    restarted.add(relaunch(Path.of(nodes.get(3).path("home").asText())));
+    String rpc3 = awaitRpc(nodes.get(3).path("rpcUrl").asText());
+    long target = height(rpc0) + 2;
+    try (HeadSubscription heads = HeadSubscription.open(rpc3)) {
+      heads.awaitHeight(target, WAIT);
+    }
+    for (long h = 1; h <= target; h++) {
+      String hash = blockHash(rpc0, h);
+      for (JsonNode node : nodes) {
+        assertThat(blockHash(node.path("rpcUrl").asText(), h)).as("block %d", h).isEqualTo(hash);
+      }
+    }
+  }
+
+  private static long height(String rpc) {
+    return Quantities.parseLong(new RpcClient(rpc).call("ascribe_blockNumber").asText());
+  }
+
+  private static String blockHash(String rpc, long height) {
+    return new RpcClient(rpc)
+        .call("ascribe_getBlockByNumber", Quantities.toHex(height), false)
+        .path("hash")
+        .asText();
+  }
+
+  /** Waits (on connection refusals, not on a clock) until the node's RPC answers. */
+  private static String awaitRpc(String rpc) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      try {
+        height(rpc);
+        return rpc;
+      } catch (RuntimeException notYet) {
+        assertThat(System.nanoTime()).as("%s answers within %s", rpc, WAIT).isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+    }
+  }
+
+  private static Process relaunch(Path home) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "run",
+            "--home",
+            home.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
+    return builder.start();
+  }
+}
