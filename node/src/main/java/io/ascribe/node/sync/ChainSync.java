@@ -262,7 +262,8 @@ public final class ChainSync implements PeerListener, AutoCloseable {
       tx = SignedTransaction.decode(envelope);
       // Each transaction reaches a node from several peers; only the first copy is worth the
       // costly recovery of its sender.
-      if (mempool.contains(tx.hash())) {
+      // Nor is a copy that arrives after a block already included it (behind a burst, many do).
+      if (mempool.contains(tx.hash()) || ledger.receipt(tx.hash()).isPresent()) {
         return true;
       }
       tx.sender();
