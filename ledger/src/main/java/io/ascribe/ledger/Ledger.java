@@ -2,6 +2,7 @@ package io.ascribe.ledger;
 
 import com.google.protobuf.ByteString;
 import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.proto.Block;
 import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.Header;
@@ -40,12 +41,14 @@ import io.ascribe.ledger.store.StoreException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -260,11 +263,31 @@ public final class Ledger implements LedgerReader, AutoCloseable {
    * @throws InvalidBlockException when it does not follow from the committed state
    */
   public ExecutedBlock verify(Block block) {
+    return verify(block, hash -> null);
+  }
+
+  /**
+   * Re-executes a block received from a proposer and checks its header, taking each transaction
+   * that {@code known} already holds (by hash) instead of decoding it and recovering its sender
+   * again: a transaction's hash is the hash of its whole envelope, signature included, so a known
+   * transaction with that hash is the same bytes with the same signer.
+   *
+   * @param known decoded transactions by hash (the mempool's, whose senders are recovered), or null
+   *     for a transaction it does not hold
+   * @throws InvalidBlockException when it does not follow from the committed state
+   */
+  public ExecutedBlock verify(Block block, Function<Hash, SignedTransaction> known) {
     Header header = block.getHeader();
-    List<SignedTransaction> txs = new ArrayList<>();
+    List<SignedTransaction> txs = new ArrayList<>(block.getTxsCount());
     for (var envelope : block.getTxsList()) {
+      byte[] encoded = envelope.toByteArray();
+      SignedTransaction held = known.apply(Keccak.hash(encoded));
+      if (held != null && Arrays.equals(held.encoded(), encoded)) {
+        txs.add(held);
+        continue;
+      }
       try {
-        txs.add(SignedTransaction.decode(envelope));
+        txs.add(SignedTransaction.decode(encoded));
       } catch (IllegalArgumentException e) {
         throw new InvalidBlockException("block carries a malformed transaction: " + e.getMessage());
       }
@@ -363,7 +386,16 @@ public final class Ledger implements LedgerReader, AutoCloseable {
    * @throws InvalidBlockException when the block or its commit does not hold up
    */
   public ExecutedBlock importBlock(Block block, Commit commit) {
-    ExecutedBlock executed = verify(block);
+    return importBlock(block, commit, hash -> null);
+  }
+
+  /**
+   * Imports a block as {@link #importBlock(Block, Commit)} does, taking the transactions {@code
+   * known} holds instead of recovering their senders again (see {@link #verify(Block, Function)}).
+   */
+  public ExecutedBlock importBlock(
+      Block block, Commit commit, Function<Hash, SignedTransaction> known) {
+    ExecutedBlock executed = verify(block, known);
     CommitVerifier.verify(
         genesis.chainId(),
         executed.height(),

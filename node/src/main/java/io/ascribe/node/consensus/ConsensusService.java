@@ -54,6 +54,17 @@ public final class ConsensusService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsensusService.class);
   private static final long REBROADCAST_MS = 1_000;
 
+  /** Blocks kept for the height after the one being decided, from peers a little ahead. */
+  private static final int MAX_NEXT_HEIGHT_BLOCKS = 16;
+
+  /**
+   * Every how many rebroadcasts the proposal carries its block again; the others resend only the
+   * signed proposal, since a block of thousands of transactions costs every peer a megabytes-long
+   * send and decode each time, and peers already hold it from the first send (or from {@link
+   * #onPeer}). A peer that still lacks it gets it at the latest this many rebroadcasts later.
+   */
+  private static final int BLOCK_REBROADCAST_EVERY = 5;
+
   private final Ledger ledger;
   private final Mempool mempool;
   private final PrivateKey key;
@@ -71,6 +82,35 @@ public final class ConsensusService implements AutoCloseable {
   private JournaledMachine machine;
   private VoteVerifier verifier;
   private Validators currentValidators;
+  private final HeightTiming timing = new HeightTiming();
+  private int rebroadcasts;
+
+  /**
+   * Milliseconds into the current height at which each stage was first reached (-1 until then), for
+   * the one line logged per committed block: where a height's time goes.
+   */
+  private static final class HeightTiming {
+    long start = System.nanoTime();
+    long proposal = -1;
+    long validated = -1;
+    long verifyMs = -1;
+    long prevote = -1;
+    long precommit = -1;
+    long decided = -1;
+
+    void reset() {
+      start = System.nanoTime();
+      proposal = validated = verifyMs = prevote = precommit = decided = -1;
+    }
+
+    long now() {
+      return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    long mark(long current) {
+      return current >= 0 ? current : now();
+    }
+  }
 
   public ConsensusService(
       Ledger ledger,
@@ -160,7 +200,7 @@ public final class ConsensusService implements AutoCloseable {
 
   /** Sends a newly connected peer this node's messages of the current height. */
   public void onPeer(Peer peer) {
-    run(() -> ownMessages().forEach(peer::send));
+    run(() -> ownMessages(true).forEach(peer::send));
   }
 
   private Validators validators() {
@@ -173,7 +213,10 @@ public final class ConsensusService implements AutoCloseable {
   }
 
   private void receiveProposal(Peer from, ConsensusProposal message) {
-    if (machine == null || message.getHeight() != ledger.height() + 1) {
+    long current = ledger.height() + 1;
+    // A proposal of the next height comes from a peer that committed this height first; the
+    // machine keeps it for later, and so must this service keep its block, or wait for a resend.
+    if (machine == null || message.getHeight() < current || message.getHeight() > current + 1) {
       return;
     }
     Proposal proposal;
@@ -189,10 +232,17 @@ public final class ConsensusService implements AutoCloseable {
       return;
     }
     Hash blockHash = BlockHashing.headerHash(message.getBlock().getHeader());
-    if (blockHash.equals(proposal.value())) {
-      blocks.putIfAbsent(blockHash, message.getBlock());
-      if (awaitingBlock.remove(blockHash)) {
-        validate(proposal.height(), blockHash);
+    if (blockHash.equals(proposal.value())
+        && message.getBlock().getHeader().getHeight() == proposal.height()) {
+      if (proposal.height() == current) {
+        blocks.putIfAbsent(blockHash, message.getBlock());
+        timing.proposal = timing.mark(timing.proposal);
+        if (awaitingBlock.remove(blockHash)) {
+          validate(proposal.height(), blockHash);
+        }
+      } else if (blocks.values().stream().filter(b -> heightOf(b) == current + 1).count()
+          < MAX_NEXT_HEIGHT_BLOCKS) {
+        blocks.putIfAbsent(blockHash, message.getBlock());
       }
     }
     feed(new Event.ProposalReceived(proposal));
@@ -238,7 +288,16 @@ public final class ConsensusService implements AutoCloseable {
             broadcast.accept(ConsensusMessages.proposal(p.proposal(), block));
           }
         }
-        case Action.BroadcastVote v -> broadcast.accept(ConsensusMessages.vote(v.vote()));
+        case Action.BroadcastVote v -> {
+          if (v.vote().height() == ledger.height() + 1) {
+            if (v.vote().type() == SignedVote.Type.PREVOTE) {
+              timing.prevote = timing.mark(timing.prevote);
+            } else {
+              timing.precommit = timing.mark(timing.precommit);
+            }
+          }
+          broadcast.accept(ConsensusMessages.vote(v.vote()));
+        }
         case Action.ScheduleTimeout t ->
             thread.schedule(
                 guarded(() -> feed(new Event.TimeoutFired(t.step(), t.height(), t.round()))),
@@ -246,7 +305,10 @@ public final class ConsensusService implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         case Action.ProposeRequest r -> run(() -> propose(r.height(), r.round()));
         case Action.ValidateRequest v -> run(() -> validate(v.height(), v.value()));
-        case Action.CommitValue c -> run(() -> commit(c));
+        case Action.CommitValue c -> {
+          timing.decided = timing.mark(timing.decided);
+          run(() -> commit(c));
+        }
         case Action.Evidence e ->
             LOG.warn(
                 "Validator {} double-voted at height {} round {}",
@@ -272,6 +334,7 @@ public final class ConsensusService implements AutoCloseable {
         ledger.propose(mempool.candidates(max, ledger), clock.millis(), key.address());
     blocks.put(block.hash(), block.block());
     executed.put(block.hash(), block);
+    timing.proposal = timing.mark(timing.proposal);
     feed(new Event.ValueProposed(height, round, block.hash()));
   }
 
@@ -289,13 +352,16 @@ public final class ConsensusService implements AutoCloseable {
         return;
       }
       try {
-        executed.put(value, ledger.verify(block));
+        long verifyStart = System.nanoTime();
+        executed.put(value, ledger.verify(block, mempool::get));
+        timing.verifyMs = (System.nanoTime() - verifyStart) / 1_000_000;
         valid = true;
       } catch (InvalidBlockException e) {
         LOG.info("Rejected proposed block {} at height {}: {}", value, height, e.getMessage());
         valid = false;
       }
     }
+    timing.validated = timing.mark(timing.validated);
     feed(new Event.ValueValidated(height, value, valid));
   }
 
@@ -305,7 +371,7 @@ public final class ConsensusService implements AutoCloseable {
     }
     ExecutedBlock block = executed.get(decision.value());
     if (block == null && blocks.containsKey(decision.value())) {
-      block = ledger.verify(blocks.get(decision.value()));
+      block = ledger.verify(blocks.get(decision.value()), mempool::get);
     }
     if (block == null) {
       LOG.info(
@@ -317,14 +383,24 @@ public final class ConsensusService implements AutoCloseable {
     ledger.commit(block, decision.toProto());
     mempool.update(block.changedAccounts().keySet(), List.of(), ledger);
     LOG.info(
-        "Committed block {} with {} txs in round {}",
+        "Committed block {} with {} txs in round {} (ms into the height: proposal {}, validated {}"
+            + " (verify {}), prevoted {}, precommitted {}, decided {}, committed {})",
         block.height(),
         block.receipts().size(),
-        decision.proposal().round());
+        decision.proposal().round(),
+        timing.proposal,
+        timing.validated,
+        timing.verifyMs,
+        timing.prevote,
+        timing.precommit,
+        timing.decided,
+        timing.now());
     onCommitted.accept(block);
     clearHeight();
-    thread.schedule(
-        this::startNextHeight, ledger.genesis().params().blockTimeMs(), TimeUnit.MILLISECONDS);
+    // Heights start a block time apart: a height that took longer than that to decide and commit
+    // does not make the next one wait a whole block time more.
+    long wait = Math.max(0, ledger.genesis().params().blockTimeMs() - timing.now());
+    thread.schedule(this::startNextHeight, wait, TimeUnit.MILLISECONDS);
   }
 
   private void startNextHeight() {
@@ -333,17 +409,28 @@ public final class ConsensusService implements AutoCloseable {
     if (current.height() > next || (current.height() == next && current.started())) {
       return;
     }
+    timing.reset();
+    rebroadcasts = 0;
+    if (blocks.values().stream().anyMatch(b -> heightOf(b) == next)) {
+      timing.proposal = 0;
+    }
     feed(new Event.StartHeight(next, validators()));
   }
 
+  private static long heightOf(Block block) {
+    return block.getHeader().getHeight();
+  }
+
+  /** Drops the decided height's work, keeping blocks already received for the next height. */
   private void clearHeight() {
-    blocks.clear();
+    long next = ledger.height() + 1;
+    blocks.values().removeIf(b -> heightOf(b) != next);
     executed.clear();
     awaitingBlock.clear();
   }
 
   /** This node's proposal and votes of the current height, for peers that may have missed them. */
-  private List<PeerMessage> ownMessages() {
+  private List<PeerMessage> ownMessages(boolean withBlocks) {
     if (machine == null) {
       return List.of();
     }
@@ -353,7 +440,9 @@ public final class ConsensusService implements AutoCloseable {
       if (p.proposer().equals(key.address())
           && p.height() == current.height()
           && blocks.containsKey(p.value())) {
-        out.add(ConsensusMessages.proposal(p, blocks.get(p.value())));
+        out.add(
+            ConsensusMessages.proposal(
+                p, withBlocks ? blocks.get(p.value()) : Block.getDefaultInstance()));
       }
     }
     for (SignedVote v : current.votes()) {
@@ -366,7 +455,8 @@ public final class ConsensusService implements AutoCloseable {
 
   /** Gossip that does not rely on every message arriving the first time. */
   private void rebroadcast() {
-    ownMessages().forEach(broadcast);
+    rebroadcasts++;
+    ownMessages(rebroadcasts % BLOCK_REBROADCAST_EVERY == 0).forEach(broadcast);
   }
 
   @Override

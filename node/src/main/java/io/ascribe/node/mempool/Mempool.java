@@ -268,4 +268,10 @@ public final class Mempool {
   public synchronized boolean contains(Hash txHash) {
     return byHash.containsKey(txHash);
   }
+
+  /** The pending transaction with this hash (its sender already recovered), or null. */
+  public synchronized SignedTransaction get(Hash txHash) {
+    Entry entry = byHash.get(txHash);
+    return entry == null ? null : entry.tx();
+  }
 }

@@ -8,6 +8,8 @@ import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.CommittedBlock;
 import io.ascribe.core.proto.NewHead;
 import io.ascribe.core.proto.PeerMessage;
+import io.ascribe.core.proto.SignedTx;
+import io.ascribe.core.proto.TxBatch;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
@@ -19,13 +21,21 @@ import io.ascribe.node.mempool.Mempool;
 import io.ascribe.p2p.Misbehaviour;
 import io.ascribe.p2p.Peer;
 import io.ascribe.p2p.PeerListener;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +52,26 @@ public final class ChainSync implements PeerListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChainSync.class);
   private static final int BATCH = 64;
   private static final int RESPONSE_BYTES = 2 * 1024 * 1024;
+
+  /** Transactions to gossip are sent in batches this often, and at most this many a message. */
+  private static final long GOSSIP_FLUSH_MS = 5;
+
+  private static final int GOSSIP_BATCH = 512;
+
+  /** A transaction to gossip, and the peer it came from (null for a client's), which has it. */
+  private record Outgoing(SignedTx tx, Address from) {}
+
+  private static final int MAX_QUEUED_IN = 100_000;
+
+  private final Queue<Outgoing> outgoing = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queuedIn = new AtomicInteger();
+  private final ScheduledExecutorService gossiper =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "tx-gossip");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Ledger ledger;
   private final Mempool mempool;
@@ -84,6 +114,8 @@ public final class ChainSync implements PeerListener, AutoCloseable {
     this.mempool = mempool;
     this.importer = importer;
     this.onImported = onImported;
+    gossiper.scheduleWithFixedDelay(
+        this::flushGossip, GOSSIP_FLUSH_MS, GOSSIP_FLUSH_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -125,7 +157,8 @@ public final class ChainSync implements PeerListener, AutoCloseable {
       case BLOCK_RESPONSE ->
           importer.ifPresent(
               i -> i.executor().execute(() -> importBlocks(peer, message.getBlockResponse())));
-      case TX -> receiveTx(peer, message);
+      case TX -> receiveTxs(peer, List.of(message.getTx()));
+      case TX_BATCH -> receiveTxs(peer, message.getTxBatch().getTxsList());
       default -> {
         // Pongs and messages for layers not built yet (consensus) are not this service's.
       }
@@ -139,7 +172,38 @@ public final class ChainSync implements PeerListener, AutoCloseable {
 
   /** Gossips a transaction the mempool accepted from a client. */
   public void gossip(SignedTransaction tx) {
-    broadcast(PeerMessage.newBuilder().setTx(tx.envelope()).build(), Optional.empty());
+    outgoing.add(new Outgoing(tx.envelope(), null));
+  }
+
+  /** Sends each peer the transactions queued since the last flush that it did not send us. */
+  private void flushGossip() {
+    try {
+      List<Outgoing> drained = new ArrayList<>();
+      for (Outgoing o = outgoing.poll(); o != null; o = outgoing.poll()) {
+        drained.add(o);
+      }
+      if (drained.isEmpty()) {
+        return;
+      }
+      for (PeerState state : peers.values()) {
+        Address to = state.peer.nodeId();
+        TxBatch.Builder batch = TxBatch.newBuilder();
+        for (Outgoing o : drained) {
+          if (!to.equals(o.from())) {
+            batch.addTxs(o.tx());
+            if (batch.getTxsCount() == GOSSIP_BATCH) {
+              state.peer.send(PeerMessage.newBuilder().setTxBatch(batch).build());
+              batch = TxBatch.newBuilder();
+            }
+          }
+        }
+        if (batch.getTxsCount() > 0) {
+          state.peer.send(PeerMessage.newBuilder().setTxBatch(batch).build());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Gossiping transactions failed", e);
+    }
   }
 
   /** Sends a message to every connected peer. */
@@ -162,26 +226,60 @@ public final class ChainSync implements PeerListener, AutoCloseable {
         .build();
   }
 
-  private void receiveTx(Peer peer, PeerMessage message) {
+  /**
+   * Takes gossiped transactions on the gossip thread, not the network thread that read them:
+   * recovering thousands of senders there would hold up the consensus messages queued behind them
+   * on the same connection. Gossip is best effort, so past a bound of queued transactions more are
+   * dropped rather than queued.
+   */
+  private void receiveTxs(Peer peer, List<SignedTx> txs) {
+    if (queuedIn.addAndGet(txs.size()) > MAX_QUEUED_IN) {
+      queuedIn.addAndGet(-txs.size());
+      return;
+    }
+    try {
+      gossiper.execute(
+          () -> {
+            try {
+              for (SignedTx tx : txs) {
+                if (!receiveTx(peer, tx)) {
+                  return;
+                }
+              }
+            } finally {
+              queuedIn.addAndGet(-txs.size());
+            }
+          });
+    } catch (RejectedExecutionException closed) {
+      queuedIn.addAndGet(-txs.size());
+    }
+  }
+
+  /** Takes a gossiped transaction; false when it was invalid and the peer was charged. */
+  private boolean receiveTx(Peer peer, SignedTx envelope) {
     SignedTransaction tx;
     try {
-      tx = SignedTransaction.decode(message.getTx());
+      tx = SignedTransaction.decode(envelope);
+      // Each transaction reaches a node from several peers; only the first copy is worth the
+      // costly recovery of its sender.
+      // Nor is a copy that arrives after a block already included it (behind a burst, many do).
+      if (mempool.contains(tx.hash()) || ledger.receipt(tx.hash()).isPresent()) {
+        return true;
+      }
       tx.sender();
     } catch (IllegalArgumentException e) {
       peer.penalise(
           Misbehaviour.INVALID_SIGNATURE, "it sent an invalid transaction: " + e.getMessage());
-      return;
-    }
-    if (mempool.contains(tx.hash())) {
-      return;
+      return false;
     }
     try {
       mempool.add(tx, tx.sender(), ledger);
     } catch (TxRejectedException stale) {
       // Usually a race with a block (a nonce just used); no fault of the peer, and not forwarded.
-      return;
+      return true;
     }
-    broadcast(message, Optional.of(peer.nodeId()));
+    outgoing.add(new Outgoing(envelope, peer.nodeId()));
+    return true;
   }
 
   private void serve(Peer peer, BlockRequest request) {
@@ -238,7 +336,8 @@ public final class ChainSync implements PeerListener, AutoCloseable {
           continue;
         }
         try {
-          ExecutedBlock block = ledger.importBlock(entry.getBlock(), entry.getCommit());
+          ExecutedBlock block =
+              ledger.importBlock(entry.getBlock(), entry.getCommit(), mempool::get);
           mempool.update(block.changedAccounts().keySet(), java.util.List.of(), ledger);
           onImported.accept(block);
           imported = true;
@@ -263,6 +362,7 @@ public final class ChainSync implements PeerListener, AutoCloseable {
 
   @Override
   public void close() {
+    gossiper.shutdownNow();
     importer.ifPresent(
         i -> {
           if (i.executor() instanceof ExecutorService own) {
