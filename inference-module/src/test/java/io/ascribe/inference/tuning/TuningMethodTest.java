@@ -18,6 +18,9 @@ import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.TrainConfig;
 import io.ascribe.inference.train.Trainer;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -208,9 +211,17 @@ class TuningMethodTest {
                 LlamaModel.ids(step, TOK.encode("city: Oslo\ncountry: norway")), null, true);
         NDArray loss = logits.logSoftmax(-1).mean().neg();
         if (collectBeforeBackward) {
-          // Frees every Java buffer nothing references any more and scribbles over the memory.
-          System.gc();
-          Thread.sleep(50);
+          // Frees every Java buffer nothing references any more and scribbles over the memory. A
+          // canary's phantom reference is enqueued by the same reference processing that frees
+          // direct buffers, so waiting for it waits for the freeing, not for a guessed time.
+          ReferenceQueue<Object> processed = new ReferenceQueue<>();
+          PhantomReference<Object> canary = new PhantomReference<>(new Object(), processed);
+          Reference<?> done = null;
+          for (int attempt = 0; attempt < 100 && done == null; attempt++) {
+            System.gc();
+            done = processed.remove(100);
+          }
+          assertThat(done).as("a garbage collection ran").isSameAs(canary);
           for (int i = 0; i < 20_000; i++) {
             ByteBuffer junk = ByteBuffer.allocateDirect(1 + i % 16);
             while (junk.hasRemaining()) {
