@@ -36,8 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -74,7 +74,7 @@ public final class ConsensusService implements AutoCloseable {
   private final Consumer<PeerMessage> broadcast;
   private final Consumer<ExecutedBlock> onCommitted;
   private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "consensus"));
+      new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "consensus"));
   private final Map<Hash, Block> blocks = new HashMap<>();
   private final Map<Hash, ExecutedBlock> executed = new HashMap<>();
   private final Set<Hash> awaitingBlock = new HashSet<>();
@@ -461,10 +461,19 @@ public final class ConsensusService implements AutoCloseable {
 
   @Override
   public void close() {
-    thread.shutdownNow();
+    // Let the task in hand finish (an interrupt mid-fsync would close the WAL's channel under it)
+    // and drop the timeouts and rebroadcasts still waiting.
+    if (thread instanceof ScheduledThreadPoolExecutor pool) {
+      pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+      pool.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+    thread.shutdown();
     try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
+      if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+        thread.shutdownNow();
+      }
     } catch (InterruptedException e) {
+      thread.shutdownNow();
       Thread.currentThread().interrupt();
     }
     if (wal != null) {
