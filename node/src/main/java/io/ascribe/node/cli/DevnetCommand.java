@@ -9,12 +9,11 @@ import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
+import io.ascribe.node.config.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -125,9 +124,8 @@ final class DevnetCommand implements Runnable {
     }
     Path target = dataDir.resolve("devnet.json");
     try {
-      Path tmp = Files.createTempFile(dataDir, ".devnet", ".json");
-      Files.writeString(tmp, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFiles.write(
+          target, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n", false);
     } catch (IOException e) {
       throw new UserErrorException("cannot write " + target + ": " + e.getMessage());
     }

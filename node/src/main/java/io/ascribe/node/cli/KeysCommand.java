@@ -3,12 +3,12 @@ package io.ascribe.node.cli;
 import io.ascribe.core.crypto.Keystore;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
+import io.ascribe.node.config.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -103,9 +103,7 @@ final class KeysCommand implements Runnable {
           }
         }
         Path target = dir().resolve(name);
-        Path tmp = Files.createTempFile(dir(), ".new-key", ".tmp");
-        Files.writeString(tmp, Keystore.encrypt(key, password, new SecureRandom()));
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(target, Keystore.encrypt(key, password, new SecureRandom()), true);
         return target;
       } catch (IOException e) {
         throw new UserErrorException("cannot write to " + dir() + ": " + e.getMessage());

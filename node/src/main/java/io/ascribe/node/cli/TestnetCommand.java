@@ -8,6 +8,7 @@ import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.config.NodeHome;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -174,26 +175,6 @@ final class TestnetCommand implements Runnable {
         return socket.getLocalPort();
       }
     }
-
-    /** Starts `ascribe run` for a home as a process of its own that outlives this command. */
-    private static long launch(Path home) throws IOException {
-      String java = ProcessHandle.current().info().command().orElse("java");
-      String classPath = System.getProperty("java.class.path");
-      ProcessBuilder builder =
-          new ProcessBuilder(
-              java,
-              "--enable-native-access=ALL-UNNAMED",
-              "-cp",
-              classPath,
-              Main.class.getName(),
-              "run",
-              "--home",
-              home.toString());
-      builder.redirectErrorStream(true);
-      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
-      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-      return builder.start().pid();
-    }
   }
 
   @Command(name = "down", description = "Stop the testnet's validators.")
@@ -228,6 +209,29 @@ final class TestnetCommand implements Runnable {
     }
   }
 
+  /**
+   * Starts `ascribe run` for a home as a process of its own that outlives this command, logging to
+   * {@code HOME/node.log}; returns its process id.
+   */
+  static long launch(Path home) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classPath = System.getProperty("java.class.path");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            classPath,
+            Main.class.getName(),
+            "run",
+            "--home",
+            home.toString());
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return builder.start().pid();
+  }
+
   private static boolean anyRunning(JsonNode state) {
     for (JsonNode node : state.path("nodes")) {
       if (node.has("pid")
@@ -249,12 +253,7 @@ final class TestnetCommand implements Runnable {
   }
 
   private static void write(Path manifest, JsonNode state) throws IOException {
-    Path tmp = Files.createTempFile(manifest.getParent(), ".testnet", ".json");
-    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n");
-    Files.move(
-        tmp,
-        manifest,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    AtomicFiles.write(
+        manifest, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state) + "\n", false);
   }
 }

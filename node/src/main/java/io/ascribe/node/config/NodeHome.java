@@ -15,8 +15,6 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Collectors;
 
 /**
@@ -71,7 +69,7 @@ public final class NodeHome {
     }
     Files.createDirectories(settingsFile().getParent());
     Files.createDirectories(dataDir());
-    writeAtomically(settingsFile(), defaultSettingsText(), false);
+    AtomicFiles.write(settingsFile(), defaultSettingsText(), false);
     GenesisWriter.write(genesis, genesisFile());
     String keyJson =
         JSON.writerWithDefaultPrettyPrinter()
@@ -79,7 +77,7 @@ public final class NodeHome {
                 JSON.createObjectNode()
                     .put("address", key.address().toString())
                     .put("privateKey", key.toHex()));
-    writeAtomically(keyFile(), keyJson + "\n", true);
+    AtomicFiles.write(keyFile(), keyJson + "\n", true);
   }
 
   private static String defaultSettingsText() {
@@ -102,17 +100,6 @@ public final class NodeHome {
         # printed for that node).
         persistent_peers = []
         """;
-  }
-
-  /** Writes through a temporary file and a rename, so a crash never leaves half a file. */
-  private static void writeAtomically(Path target, String text, boolean ownerOnly)
-      throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), ".tmp-", ".part");
-    if (ownerOnly) {
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-    }
-    Files.writeString(tmp, text);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

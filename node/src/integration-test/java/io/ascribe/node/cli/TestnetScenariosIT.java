@@ -1,11 +1,10 @@
-package io.ascribe.node;
+package io.ascribe.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.core.types.Quantities;
-import io.ascribe.node.cli.Main;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import java.io.PrintWriter;
@@ -28,7 +27,7 @@ class TestnetScenariosIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
-  private final List<Process> restarted = new ArrayList<>();
+  private final List<ProcessHandle> restarted = new ArrayList<>();
 
   private int ascribe(String... args) {
     var cli = Main.commandLine();
@@ -39,7 +38,7 @@ class TestnetScenariosIT {
 
   @AfterEach
   void down() {
-    restarted.forEach(Process::destroyForcibly);
+    restarted.forEach(ProcessHandle::destroyForcibly);
     ascribe("testnet", "down", "--dir", dir.toString());
   }
 
@@ -70,7 +69,9 @@ class TestnetScenariosIT {
       heads.awaitHeight(killedAt + 5, WAIT);
     }
 
-    restarted.add(relaunch(Path.of(nodes.get(3).path("home").asText())));
+    restarted.add(
+        ProcessHandle.of(TestnetCommand.launch(Path.of(nodes.get(3).path("home").asText())))
+            .orElseThrow());
     String rpc3 = awaitRpc(nodes.get(3).path("rpcUrl").asText());
     long target = height(rpc0) + 2;
     try (HeadSubscription heads = HeadSubscription.open(rpc3)) {
@@ -107,22 +108,5 @@ class TestnetScenariosIT {
         Thread.onSpinWait();
       }
     }
-  }
-
-  private static Process relaunch(Path home) throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-    command.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "run",
-            "--home",
-            home.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
-    return builder.start();
   }
 }
