@@ -25,6 +25,7 @@ import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.NearDuplicate;
 import io.ascribe.ledger.ai.ObjectIndex;
 import io.ascribe.ledger.ai.RewardProof;
+import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.ledger.exec.LedgerReader;
@@ -318,6 +319,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
     long time = Math.max(timeMs, parent.block().getHeader().getTimeMs() + 1);
     StateOverlay overlay = new StateOverlay(new Committed(parent.system()));
     executor.beginBlock(overlay, height);
+    BlockContext context = new BlockContext(height, parent.hash(), proposer);
     ValidatorSet signers = overlay.system().validators();
     if (strict && signers.find(proposer).isEmpty()) {
       throw new InvalidBlockException("block proposer " + proposer + " is not a validator");
@@ -336,7 +338,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       }
       try {
         Address sender = tx.sender();
-        receipts.add(executor.apply(overlay, tx, sender, height, receipts.size(), proposer));
+        receipts.add(executor.apply(overlay, tx, sender, context, receipts.size()));
         block.addTxs(tx.envelope());
         txHashes.add(tx.hash());
       } catch (TxRejectedException | IllegalArgumentException e) {

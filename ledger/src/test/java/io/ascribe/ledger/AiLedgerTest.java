@@ -26,6 +26,7 @@ import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.RewardProof;
+import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.StateOverlay;
 import io.ascribe.ledger.exec.TxExecutor;
@@ -426,9 +427,8 @@ class AiLedgerTest {
                 overlay,
                 withdraw,
                 bob.address(),
-                ledger.height() + BOND_LOCK,
-                0,
-                VALIDATOR.address());
+                new BlockContext(ledger.height() + BOND_LOCK, Hash.ZERO, VALIDATOR.address()),
+                0);
     assertThat(receipt.error())
         .isEqualTo("contribution " + id + " was slashed: its bond is forfeit");
   }

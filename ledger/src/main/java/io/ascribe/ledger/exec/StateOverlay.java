@@ -101,6 +101,20 @@ public final class StateOverlay implements LedgerReader {
     return all;
   }
 
+  /**
+   * Writes this overlay's changes into {@code target}, the overlay it was opened on: how one
+   * transaction's action is kept once it has succeeded (a failed action's overlay is dropped).
+   */
+  public void mergeInto(StateOverlay target) {
+    if (target != base) {
+      throw new IllegalArgumentException(
+          "an overlay merges only into the overlay it was opened on");
+    }
+    changed.forEach(target::put);
+    changedObjects.values().forEach(target::put);
+    target.setSystem(system);
+  }
+
   /** Accounts written by this block, in first-write order. */
   public Map<Address, AccountState> changedAccounts() {
     return Collections.unmodifiableMap(changed);

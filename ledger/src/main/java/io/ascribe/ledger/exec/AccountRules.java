@@ -1,0 +1,93 @@
+package io.ascribe.ledger.exec;
+
+import io.ascribe.core.state.AccountState;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.ProtocolParams;
+import io.ascribe.ledger.state.SystemState;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Transfers and staking: moving balances, bonding stake and starting its unbonding. Stake changes
+ * take effect on the validator set after the genesis delay (see {@link TxExecutor#beginBlock}).
+ */
+final class AccountRules {
+  private final ProtocolParams params;
+
+  AccountRules(ProtocolParams params) {
+    this.params = params;
+  }
+
+  void transfer(TxContext tx) {
+    var transfer = tx.body().getTransfer();
+    Address to = TxContext.address(transfer.getTo(), "transfer recipient");
+    BigInteger amount = TxContext.amount(transfer.getAmount(), "amount");
+    tx.debitSender(amount);
+    tx.creditBalance(to, amount);
+  }
+
+  void stake(TxContext tx) {
+    BigInteger amount = TxContext.amount(tx.body().getStake().getAmount(), "amount");
+    if (amount.signum() == 0) {
+      throw new ActionFailedException("stake amount must be positive");
+    }
+    StateOverlay state = tx.state();
+    AccountState account = state.account(tx.sender());
+    TxContext.requireBalance(account, amount);
+    state.put(
+        tx.sender(),
+        account
+            .withBalance(account.balance().subtract(amount))
+            .withStake(account.stake().add(amount)));
+    schedule(state, tx.sender(), tx.height() + params.validatorSetDelay());
+  }
+
+  void unstake(TxContext tx) {
+    BigInteger amount = TxContext.amount(tx.body().getUnstake().getAmount(), "amount");
+    StateOverlay state = tx.state();
+    AccountState account = state.account(tx.sender());
+    if (amount.signum() == 0 || amount.compareTo(account.stake()) > 0) {
+      throw new ActionFailedException(
+          "unstake amount must be positive and at most the bonded stake "
+              + Amount.formatOpen(account.stake())
+              + " OPEN");
+    }
+    BigInteger remaining = account.stake().subtract(amount);
+    if (powerAfterSettling(state, tx.sender(), remaining).signum() == 0) {
+      throw new ActionFailedException("unstaking would leave the chain without validators");
+    }
+    long release = tx.height() + params.validatorSetDelay();
+    state.put(
+        tx.sender(),
+        account.withStake(remaining).withUnbonding(account.unbonding().add(amount), release));
+    schedule(state, tx.sender(), release);
+  }
+
+  /** Voting power once every pending change settles, with {@code sender}'s stake replaced. */
+  private BigInteger powerAfterSettling(StateReader state, Address sender, BigInteger senderStake) {
+    Set<Address> candidates = new HashSet<>();
+    state.system().validators().validators().forEach(v -> candidates.add(v.address()));
+    state.system().pending().forEach(p -> candidates.add(p.address()));
+    candidates.add(sender);
+    BigInteger power = BigInteger.ZERO;
+    for (Address candidate : candidates) {
+      BigInteger stake = candidate.equals(sender) ? senderStake : state.account(candidate).stake();
+      if (stake.compareTo(params.minValidatorStake()) >= 0) {
+        power = power.add(stake);
+      }
+    }
+    return power;
+  }
+
+  /** Settles {@code address}'s stake at {@code height}: see {@link TxExecutor#beginBlock}. */
+  static void schedule(StateOverlay state, Address address, long height) {
+    SystemState system = state.system();
+    List<SystemState.Pending> pending = new ArrayList<>(system.pending());
+    pending.add(new SystemState.Pending(height, address));
+    state.setSystem(system.withValidators(system.validators(), pending));
+  }
+}
