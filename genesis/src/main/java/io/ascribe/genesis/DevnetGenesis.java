@@ -102,7 +102,22 @@ public final class DevnetGenesis {
         // validators.
         new FeeSplit(2_000, 8_000),
         // 1,000 blocks (about 17 minutes at one a second): long enough to exercise the lock.
-        1_000);
+        1_000,
+        ai());
+  }
+
+  /** The AI ledger's devnet rules; see {@link AiParams} for what each one means. */
+  public static AiParams ai() {
+    return new AiParams(
+        // Data is what the work is made of, so contributors get the largest share; a tenth is
+        // burned so that paying fees to oneself always costs money.
+        new AiParams.WorkFeeSplit(4_000, 1_500, 1_500, 1_000, 1_000, 1_000),
+        // Two verifiers besides the executor; a bond of 1,000 OPEN behind every executor.
+        new AiParams.Jobs(2, open(1_000), open(1), 10_000, 5_000, 1_000),
+        // A cent of OPEN per request; challenges within 100 blocks; scores sum to 1 within 1%.
+        new AiParams.Inference(BigInteger.TEN.pow(16), 100, 100, 5_000),
+        // A twentieth of a double signer's stake, evidence up to 1,000 blocks old.
+        new AiParams.Slashing(500, 1_000));
   }
 
   private static List<PrivateKey> deriveAccounts() {

@@ -118,7 +118,8 @@ public final class GenesisLoader {
         "minFee",
         "maxBlockTxs",
         "feeSplit",
-        "bondLockBlocks");
+        "bondLockBlocks",
+        "ai");
     Field split = params.get("feeSplit");
     split.requireObject("burnBps", "validatorsBps");
     return new ProtocolParams(
@@ -129,7 +130,56 @@ public final class GenesisLoader {
         params.get("minFee").asOpen(),
         params.get("maxBlockTxs").asInt(),
         new FeeSplit(split.get("burnBps").asInt(), split.get("validatorsBps").asInt()),
-        params.get("bondLockBlocks").asLong());
+        params.get("bondLockBlocks").asLong(),
+        ai(params.get("ai")));
+  }
+
+  private static AiParams ai(Field ai) {
+    ai.requireObject("workFeeSplit", "jobs", "inference", "slashing");
+    Field split = ai.get("workFeeSplit");
+    split.requireObject(
+        "contributorsBps",
+        "fineTunerBps",
+        "executorBps",
+        "verifiersBps",
+        "validatorsBps",
+        "burnBps");
+    Field jobs = ai.get("jobs");
+    jobs.requireObject(
+        "verifiers",
+        "executorBond",
+        "minJobFee",
+        "maxDeadlineBlocks",
+        "fraudSlashBps",
+        "missedDeadlineSlashBps");
+    Field inference = ai.get("inference");
+    inference.requireObject(
+        "minRequestFee", "challengeWindowBlocks", "scoreSumToleranceBps", "fraudSlashBps");
+    Field slashing = ai.get("slashing");
+    slashing.requireObject("doubleSignSlashBps", "evidenceMaxAgeBlocks");
+    return new AiParams(
+        new AiParams.WorkFeeSplit(
+            split.get("contributorsBps").asInt(),
+            split.get("fineTunerBps").asInt(),
+            split.get("executorBps").asInt(),
+            split.get("verifiersBps").asInt(),
+            split.get("validatorsBps").asInt(),
+            split.get("burnBps").asInt()),
+        new AiParams.Jobs(
+            jobs.get("verifiers").asInt(),
+            jobs.get("executorBond").asOpen(),
+            jobs.get("minJobFee").asOpen(),
+            jobs.get("maxDeadlineBlocks").asLong(),
+            jobs.get("fraudSlashBps").asInt(),
+            jobs.get("missedDeadlineSlashBps").asInt()),
+        new AiParams.Inference(
+            inference.get("minRequestFee").asOpen(),
+            inference.get("challengeWindowBlocks").asLong(),
+            inference.get("scoreSumToleranceBps").asInt(),
+            inference.get("fraudSlashBps").asInt()),
+        new AiParams.Slashing(
+            slashing.get("doubleSignSlashBps").asInt(),
+            slashing.get("evidenceMaxAgeBlocks").asLong()));
   }
 
   /** A JSON value and its path from the root, so every conversion can say where it failed. */

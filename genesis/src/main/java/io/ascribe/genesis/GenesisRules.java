@@ -107,11 +107,67 @@ public final class GenesisRules {
               + " (all of each fee), got "
               + (split.burnBps() + split.validatorsBps()));
     }
+    validate(params.ai());
   }
 
   private static void atLeastOne(String field, long value) {
     if (value < 1) {
       throw new InvalidGenesisException(field, "must be at least 1, got " + value);
+    }
+  }
+
+  private static void validate(AiParams ai) {
+    AiParams.WorkFeeSplit split = ai.workFeeSplit();
+    String at = "params.ai.workFeeSplit";
+    checkBps(at + ".contributorsBps", split.contributorsBps());
+    checkBps(at + ".fineTunerBps", split.fineTunerBps());
+    checkBps(at + ".executorBps", split.executorBps());
+    checkBps(at + ".verifiersBps", split.verifiersBps());
+    checkBps(at + ".validatorsBps", split.validatorsBps());
+    checkBps(at + ".burnBps", split.burnBps());
+    int sum =
+        split.contributorsBps()
+            + split.fineTunerBps()
+            + split.executorBps()
+            + split.verifiersBps()
+            + split.validatorsBps()
+            + split.burnBps();
+    if (sum != FeeSplit.TOTAL_BPS) {
+      throw new InvalidGenesisException(
+          at, "the shares must sum to " + FeeSplit.TOTAL_BPS + " (all of each fee), got " + sum);
+    }
+    if (split.burnBps() == 0) {
+      throw new InvalidGenesisException(
+          at + ".burnBps", "must be positive, or paying work fees to oneself would cost nothing");
+    }
+    AiParams.Jobs jobs = ai.jobs();
+    if (jobs.verifiers() < 1 || jobs.verifiers() > 64) {
+      throw new InvalidGenesisException(
+          "params.ai.jobs.verifiers", "must be in [1, 64], got " + jobs.verifiers());
+    }
+    if (jobs.maxDeadlineBlocks() < 1) {
+      throw new InvalidGenesisException(
+          "params.ai.jobs.maxDeadlineBlocks",
+          "must be at least 1, got " + jobs.maxDeadlineBlocks());
+    }
+    checkUint256("params.ai.jobs.executorBond", jobs.executorBond());
+    checkUint256("params.ai.jobs.minJobFee", jobs.minJobFee());
+    checkBps("params.ai.jobs.fraudSlashBps", jobs.fraudSlashBps());
+    checkBps("params.ai.jobs.missedDeadlineSlashBps", jobs.missedDeadlineSlashBps());
+    AiParams.Inference inference = ai.inference();
+    if (inference.challengeWindowBlocks() < 1) {
+      throw new InvalidGenesisException(
+          "params.ai.inference.challengeWindowBlocks",
+          "must be at least 1, got " + inference.challengeWindowBlocks());
+    }
+    checkUint256("params.ai.inference.minRequestFee", inference.minRequestFee());
+    checkBps("params.ai.inference.scoreSumToleranceBps", inference.scoreSumToleranceBps());
+    checkBps("params.ai.inference.fraudSlashBps", inference.fraudSlashBps());
+    checkBps("params.ai.slashing.doubleSignSlashBps", ai.slashing().doubleSignSlashBps());
+    if (ai.slashing().evidenceMaxAgeBlocks() < 1) {
+      throw new InvalidGenesisException(
+          "params.ai.slashing.evidenceMaxAgeBlocks",
+          "must be at least 1, got " + ai.slashing().evidenceMaxAgeBlocks());
     }
   }
 

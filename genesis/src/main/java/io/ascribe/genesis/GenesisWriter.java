@@ -104,7 +104,36 @@ public final class GenesisWriter {
         .put("burnBps", split.burnBps())
         .put("validatorsBps", split.validatorsBps());
     json.put("bondLockBlocks", params.bondLockBlocks());
+    ai(json.putObject("ai"), params.ai());
     return root;
+  }
+
+  private static void ai(ObjectNode json, AiParams ai) {
+    AiParams.WorkFeeSplit split = ai.workFeeSplit();
+    json.putObject("workFeeSplit")
+        .put("contributorsBps", split.contributorsBps())
+        .put("fineTunerBps", split.fineTunerBps())
+        .put("executorBps", split.executorBps())
+        .put("verifiersBps", split.verifiersBps())
+        .put("validatorsBps", split.validatorsBps())
+        .put("burnBps", split.burnBps());
+    AiParams.Jobs jobs = ai.jobs();
+    json.putObject("jobs")
+        .put("verifiers", jobs.verifiers())
+        .put("executorBond", Amount.formatOpen(jobs.executorBond()))
+        .put("minJobFee", Amount.formatOpen(jobs.minJobFee()))
+        .put("maxDeadlineBlocks", jobs.maxDeadlineBlocks())
+        .put("fraudSlashBps", jobs.fraudSlashBps())
+        .put("missedDeadlineSlashBps", jobs.missedDeadlineSlashBps());
+    AiParams.Inference inference = ai.inference();
+    json.putObject("inference")
+        .put("minRequestFee", Amount.formatOpen(inference.minRequestFee()))
+        .put("challengeWindowBlocks", inference.challengeWindowBlocks())
+        .put("scoreSumToleranceBps", inference.scoreSumToleranceBps())
+        .put("fraudSlashBps", inference.fraudSlashBps());
+    json.putObject("slashing")
+        .put("doubleSignSlashBps", ai.slashing().doubleSignSlashBps())
+        .put("evidenceMaxAgeBlocks", ai.slashing().evidenceMaxAgeBlocks());
   }
 
   /** A copy of {@code node} with the keys of every object, at any depth, in sorted order. */

@@ -13,6 +13,7 @@ import java.math.BigInteger;
  * @param maxBlockTxs the most transactions in one block
  * @param feeSplit how each fee is divided
  * @param bondLockBlocks blocks a contribution's bond stays locked before it can be withdrawn
+ * @param ai the AI ledger's fee split, job, inference and slashing rules
  */
 public record ProtocolParams(
     long blockTimeMs,
@@ -22,7 +23,8 @@ public record ProtocolParams(
     BigInteger minFee,
     int maxBlockTxs,
     FeeSplit feeSplit,
-    long bondLockBlocks) {
+    long bondLockBlocks,
+    AiParams ai) {
 
   /**
    * Shares of every fee in basis points (1/10,000); they sum to 10,000. The burned share makes

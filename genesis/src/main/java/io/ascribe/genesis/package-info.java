@@ -22,7 +22,17 @@
  *     "minFee": "0.000001",
  *     "maxBlockTxs": 10000,
  *     "feeSplit": { "burnBps": 2000, "validatorsBps": 8000 },
- *     "bondLockBlocks": 1000
+ *     "bondLockBlocks": 1000,
+ *     "ai": {
+ *       "workFeeSplit": { "contributorsBps": 4000, "fineTunerBps": 1500, "executorBps": 1500,
+ *                         "verifiersBps": 1000, "validatorsBps": 1000, "burnBps": 1000 },
+ *       "jobs": { "verifiers": 2, "executorBond": "1000", "minJobFee": "1",
+ *                 "maxDeadlineBlocks": 10000, "fraudSlashBps": 5000,
+ *                 "missedDeadlineSlashBps": 1000 },
+ *       "inference": { "minRequestFee": "0.01", "challengeWindowBlocks": 100,
+ *                      "scoreSumToleranceBps": 100, "fraudSlashBps": 5000 },
+ *       "slashing": { "doubleSignSlashBps": 500, "evidenceMaxAgeBlocks": 1000 }
+ *     }
  *   }
  * }
  * }</pre>

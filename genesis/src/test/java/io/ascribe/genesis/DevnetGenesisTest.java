@@ -69,7 +69,13 @@ class DevnetGenesisTest {
                 Amount.parseOpen("0.000001"),
                 10_000,
                 new ProtocolParams.FeeSplit(2_000, 8_000),
-                1_000));
+                1_000,
+                new AiParams(
+                    new AiParams.WorkFeeSplit(4_000, 1_500, 1_500, 1_000, 1_000, 1_000),
+                    new AiParams.Jobs(
+                        2, Amount.parseOpen("1000"), Amount.parseOpen("1"), 10_000, 5_000, 1_000),
+                    new AiParams.Inference(Amount.parseOpen("0.01"), 100, 100, 5_000),
+                    new AiParams.Slashing(500, 1_000))));
   }
 
   @Test

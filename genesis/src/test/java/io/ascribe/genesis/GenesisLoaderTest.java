@@ -75,6 +75,15 @@ class GenesisLoaderTest {
           /params/feeSplit/burnBps       | -1                    | params.feeSplit.burnBps       | must be in [0, 10000] basis points, got -1
           /params/feeSplit/validatorsBps | 10001                 | params.feeSplit.validatorsBps | must be in [0, 10000] basis points, got 10001
           /params/feeSplit/burnBps       | 1999                  | params.feeSplit               | burnBps + validatorsBps must be 10000 (all of each fee), got 9999
+          # the AI ledger's parameters
+          /params/ai                     | <missing>             | params.ai                     | missing
+          /params/ai/jobs/verifiers      | 0                     | params.ai.jobs.verifiers      | must be in [1, 64], got 0
+          /params/ai/jobs/executorBond   | "-1"                  | params.ai.jobs.executorBond   | must not be negative
+          /params/ai/jobs/fraudSlashBps  | 10001                 | params.ai.jobs.fraudSlashBps  | must be in [0, 10000] basis points, got 10001
+          /params/ai/workFeeSplit/burnBps | 999                  | params.ai.workFeeSplit        | the shares must sum to 10000 (all of each fee), got 9999
+          /params/ai/workFeeSplit/extraBps | 1                   | params.ai.workFeeSplit.extraBps | unknown field
+          /params/ai/inference/challengeWindowBlocks | 0         | params.ai.inference.challengeWindowBlocks | must be at least 1, got 0
+          /params/ai/slashing/evidenceMaxAgeBlocks | 0           | params.ai.slashing.evidenceMaxAgeBlocks | must be at least 1, got 0
           """)
   void reportsEachBrokenRuleWithItsPath(String pointer, String value, String field, String message)
       throws IOException {

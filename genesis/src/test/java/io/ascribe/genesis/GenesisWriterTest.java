@@ -39,7 +39,8 @@ class GenesisWriterTest {
               new BigInteger("123"),
               500,
               new FeeSplit(0, 10_000),
-              5));
+              5,
+              DevnetGenesis.ai()));
 
   @Test
   void jsonRoundTripsExactly() {
@@ -63,7 +64,15 @@ class GenesisWriterTest {
                 + "\"balance\":\"0.000000000000000001\"},"
                 + "{\"address\":\"0x0000000000000000000000000000000000000001\",\"balance\":\"0\"}],"
                 + "\"chainId\":7,\"genesisTime\":\"2030-06-15T12:34:56.789Z\","
-                + "\"params\":{\"blockTimeMs\":250,\"bondLockBlocks\":5,\"epochLength\":10,"
+                + "\"params\":{\"ai\":{\"inference\":{\"challengeWindowBlocks\":100,"
+                + "\"fraudSlashBps\":5000,\"minRequestFee\":\"0.01\",\"scoreSumToleranceBps\":100},"
+                + "\"jobs\":{\"executorBond\":\"1000\",\"fraudSlashBps\":5000,"
+                + "\"maxDeadlineBlocks\":10000,\"minJobFee\":\"1\",\"missedDeadlineSlashBps\":1000,"
+                + "\"verifiers\":2},\"slashing\":{\"doubleSignSlashBps\":500,"
+                + "\"evidenceMaxAgeBlocks\":1000},\"workFeeSplit\":{\"burnBps\":1000,"
+                + "\"contributorsBps\":4000,\"executorBps\":1500,\"fineTunerBps\":1500,"
+                + "\"validatorsBps\":1000,\"verifiersBps\":1000}},"
+                + "\"blockTimeMs\":250,\"bondLockBlocks\":5,\"epochLength\":10,"
                 + "\"feeSplit\":{\"burnBps\":0,\"validatorsBps\":10000},\"maxBlockTxs\":500,"
                 + "\"minFee\":\"0.000000000000000123\",\"minValidatorStake\":\"1000\","
                 + "\"validatorSetDelay\":3},"
@@ -81,7 +90,7 @@ class GenesisWriterTest {
   void devnetHashIsStable() {
     assertThat(GenesisWriter.hash(DevnetGenesis.create()))
         .isEqualTo(
-            Hash.fromHex("0x63125f5d447df29b109efa69062f9db584fba039d3e6a35d7575c33de023104a"));
+            Hash.fromHex("0x2c214c35b2aadb864e240ab4434a5d7048f7f7048da11890fc34f16e61e0bc85"));
   }
 
   @Test
@@ -91,7 +100,16 @@ class GenesisWriterTest {
         {"params": {"feeSplit": {"validatorsBps": 10000, "burnBps": 0}, "maxBlockTxs": 500,
                     "minFee": "0.000000000000000123", "minValidatorStake": "1000.000",
                     "validatorSetDelay": 3, "epochLength": 10, "blockTimeMs": 250,
-                    "bondLockBlocks": 5},
+                    "bondLockBlocks": 5,
+                    "ai": {"slashing": {"evidenceMaxAgeBlocks": 1000, "doubleSignSlashBps": 500},
+                           "workFeeSplit": {"verifiersBps": 1000, "validatorsBps": 1000,
+                                            "fineTunerBps": 1500, "executorBps": 1500,
+                                            "contributorsBps": 4000, "burnBps": 1000},
+                           "jobs": {"verifiers": 2, "missedDeadlineSlashBps": 1000,
+                                    "minJobFee": "1.0", "maxDeadlineBlocks": 10000,
+                                    "fraudSlashBps": 5000, "executorBond": "1e3"},
+                           "inference": {"scoreSumToleranceBps": 100, "minRequestFee": "0.010",
+                                         "fraudSlashBps": 5000, "challengeWindowBlocks": 100}}},
          "validators": [{"stake": "1500.0", "address": "0x0000000000000000000000000000000000000001"},
                         {"stake": "1e3", "address": "0x0000000000000000000000000000000000000002"}],
          "allocations": [{"balance": "0.000000000000000001",
@@ -130,7 +148,8 @@ class GenesisWriterTest {
                     p.minFee(),
                     p.maxBlockTxs(),
                     p.feeSplit(),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -140,7 +159,8 @@ class GenesisWriterTest {
                     p.minFee(),
                     p.maxBlockTxs(),
                     p.feeSplit(),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -150,7 +170,8 @@ class GenesisWriterTest {
                     p.minFee(),
                     p.maxBlockTxs(),
                     p.feeSplit(),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -160,7 +181,8 @@ class GenesisWriterTest {
                     p.minFee(),
                     p.maxBlockTxs(),
                     p.feeSplit(),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -170,7 +192,8 @@ class GenesisWriterTest {
                     p.minFee().add(BigInteger.ONE),
                     p.maxBlockTxs(),
                     p.feeSplit(),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -180,7 +203,8 @@ class GenesisWriterTest {
                     p.minFee(),
                     501,
                     p.feeSplit(),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -190,7 +214,8 @@ class GenesisWriterTest {
                     p.minFee(),
                     p.maxBlockTxs(),
                     new FeeSplit(1, 9_999),
-                    p.bondLockBlocks())),
+                    p.bondLockBlocks(),
+                    p.ai())),
             withParams(
                 new ProtocolParams(
                     p.blockTimeMs(),
@@ -200,7 +225,23 @@ class GenesisWriterTest {
                     p.minFee(),
                     p.maxBlockTxs(),
                     p.feeSplit(),
-                    6)));
+                    6,
+                    p.ai())),
+            withParams(
+                new ProtocolParams(
+                    p.blockTimeMs(),
+                    p.epochLength(),
+                    p.validatorSetDelay(),
+                    p.minValidatorStake(),
+                    p.minFee(),
+                    p.maxBlockTxs(),
+                    p.feeSplit(),
+                    p.bondLockBlocks(),
+                    new AiParams(
+                        p.ai().workFeeSplit(),
+                        p.ai().jobs(),
+                        p.ai().inference(),
+                        new AiParams.Slashing(501, 1_000)))));
     Set<Hash> hashes = new HashSet<>();
     for (Genesis variant : variants) {
       hashes.add(GenesisWriter.hash(variant));

@@ -2,6 +2,7 @@ package io.ascribe.ledger;
 
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
 import java.math.BigInteger;
@@ -55,6 +56,7 @@ final class LedgerFixture {
             MIN_FEE,
             1000,
             new ProtocolParams.FeeSplit(2000, 8000),
-            BOND_LOCK));
+            BOND_LOCK,
+            DevnetGenesis.ai()));
   }
 }

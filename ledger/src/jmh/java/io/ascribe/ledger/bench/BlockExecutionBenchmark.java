@@ -12,6 +12,7 @@ import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.Ledger;
@@ -114,7 +115,8 @@ public class BlockExecutionBenchmark {
                   MIN_FEE,
                   txs,
                   new ProtocolParams.FeeSplit(2000, 8000),
-                  1000));
+                  1000,
+                  DevnetGenesis.ai()));
       block = new ArrayList<>(txs);
       for (int i = 0; i < txs; i++) {
         byte[] to = new byte[Address.SIZE];
