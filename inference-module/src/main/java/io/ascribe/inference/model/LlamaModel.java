@@ -55,6 +55,8 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray ropeSin;
   private final Map<String, Nf4Weight> quantized = new LinkedHashMap<>();
   private Adapter adapter;
+  private Path source;
+  private String sha256;
 
   LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights) {
     this.config = config;
@@ -197,7 +199,23 @@ public final class LlamaModel implements AutoCloseable {
         }
       }
     }
-    return fromFloats(config, parent, values, dir.toString());
+    LlamaModel model = fromFloats(config, parent, values, dir.toString());
+    model.source = dir;
+    model.sha256 = ModelHash.of(dir, files);
+    return model;
+  }
+
+  /** The directory the model was loaded from; null when it was made in memory. */
+  public Path source() {
+    return source;
+  }
+
+  /**
+   * SHA-256 of the files the model was loaded from (see {@link ModelHash}), which adapters record
+   * to name their base; null when it was made in memory.
+   */
+  public String sha256() {
+    return sha256;
   }
 
   /** Writes {@code config.json} and {@code model.safetensors} (float32) into {@code dir}. */
