@@ -42,6 +42,11 @@ record Checkpoint(
     return Files.exists(dir.resolve(STATE));
   }
 
+  /** The step the checkpoint in {@code dir} was written at. */
+  static int step(Path dir) throws IOException {
+    return JSON.readTree(dir.resolve(STATE).toFile()).path("step").asInt(0);
+  }
+
   void save(Path dir, Map<String, NDArray> params, AdamW opt, TrainConfig config, int examples)
       throws IOException {
     Files.createDirectories(dir);

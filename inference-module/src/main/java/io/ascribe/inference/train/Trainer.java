@@ -163,10 +163,18 @@ public final class Trainer {
 
   /**
    * Asks a running {@link #train} to stop after the current step, writing a checkpoint when it has
-   * somewhere to (a Ctrl-C handler calls this).
+   * somewhere to (a Ctrl-C handler calls this). Asked before a run starts, it stops that run after
+   * its first step; the request is cleared when a run ends.
    */
   public void requestStop() {
     stopRequested = true;
+  }
+
+  /** The step of the checkpoint in {@code dir}, empty when there is none. */
+  public static java.util.OptionalInt checkpointStep(Path dir) throws IOException {
+    return Checkpoint.exists(dir)
+        ? java.util.OptionalInt.of(Checkpoint.step(dir))
+        : java.util.OptionalInt.empty();
   }
 
   /** Applies {@code method} to the model and trains it; the result stays attached. */
@@ -214,13 +222,14 @@ public final class Trainer {
     if (data.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
-    stopRequested = false;
     Precision before = model.precision();
     model.setPrecision(precision != null ? precision : Precision.forDevice(parent.getDevice()));
     try {
       return run(trainable, data, config, parent, listener, checkpoints);
     } finally {
       model.setPrecision(before);
+      // Cleared at the end, not the start: a stop asked for just before a run still stops it.
+      stopRequested = false;
     }
   }
 
