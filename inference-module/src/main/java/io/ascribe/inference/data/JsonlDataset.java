@@ -76,8 +76,9 @@ public record JsonlDataset(Path file, List<Line> lines) {
     try {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new DatasetException(
-          at + "not valid JSON (" + e.getOriginalMessage() + "); " + FORMAT, e);
+      // Jackson's message may go on to quote the source's location: the line number says it.
+      String why = e.getOriginalMessage().replaceAll(" \\(start marker at .*", "");
+      throw new DatasetException(at + "not valid JSON (" + why + "); " + FORMAT, e);
     }
     if (!node.isObject()) {
       throw new DatasetException(at + "not a JSON object; " + FORMAT);

@@ -51,6 +51,10 @@ class JsonlDatasetTest {
         ":2: not valid JSON (Unexpected end-of-input within/between Object entries); write one"
             + " JSON object per line: {\"prompt\": \"...\", \"response\": \"...\"}");
     refused(
+        good + "{\"prompt\": \"p\"\n",
+        ":2: not valid JSON (Unexpected end-of-input: expected close marker for Object); write"
+            + " one JSON object per line: {\"prompt\": \"...\", \"response\": \"...\"}");
+    refused(
         good + good + "{\"prompt\": \"p\"}\n",
         ":3: no \"response\" field; write one JSON object per line: {\"prompt\": \"...\","
             + " \"response\": \"...\"}");
