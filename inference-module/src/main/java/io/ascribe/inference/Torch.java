@@ -21,10 +21,19 @@ public final class Torch {
 
   /** The PyTorch engine, loading libtorch on first use. */
   public static synchronized Engine engine() {
+    offlineUnlessSet();
+    return Engine.getEngine(ENGINE);
+  }
+
+  /**
+   * Turns on {@code ai.djl.offline} unless the caller set it, before any DJL native library
+   * (libtorch, Hugging Face tokenizers) is loaded, so a missing library is an error instead of a
+   * download.
+   */
+  public static synchronized void offlineUnlessSet() {
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
-    return Engine.getEngine(ENGINE);
   }
 
   /** Seeds PyTorch's generator (CPU and, where present, CUDA). */

@@ -5,11 +5,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.Adapter;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.ModelHash;
 import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.safetensors.SafeTensorsFile;
 import io.ascribe.inference.safetensors.SafeTensorsWriter;
@@ -180,22 +183,32 @@ public final class LoraAdapter implements Adapter, Trainable {
       }
     }
     SafeTensorsWriter.write(dir.resolve(WEIGHTS_FILE), Map.of("format", "pt"), tensors);
+    ObjectNode json = config.toJson();
+    ModelHash.describeBase(json, base);
     Files.writeString(
         dir.resolve(CONFIG_FILE),
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(config.toJson()));
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
   }
 
   /**
    * Reads an adapter saved by {@link #save} for {@code base}.
    *
-   * @throws ModelException when its tensors do not fit {@code base}'s projections
+   * @throws ModelException when its config names another base (see {@link ModelHash#checkBase}), it
+   *     was trained on an NF4 base and {@code base} is not quantised, or its tensors do not fit
+   *     {@code base}'s projections
    */
   public static LoraAdapter load(Path dir, LlamaModel base) throws IOException {
     Path cfgFile = dir.resolve(CONFIG_FILE);
     if (!Files.exists(cfgFile)) {
       throw new ModelException(dir + ": no " + CONFIG_FILE);
     }
-    LoraConfig config = LoraConfig.fromJson(new ObjectMapper().readTree(cfgFile.toFile()));
+    JsonNode json = new ObjectMapper().readTree(cfgFile.toFile());
+    LoraConfig config = LoraConfig.fromJson(json);
+    ModelHash.checkBase(cfgFile, json, base);
+    if (ModelHash.trainedOnNf4(json) && !base.isQuantized()) {
+      throw new ModelException(
+          cfgFile + ": trained on an NF4-quantised base (QLoRA); quantise the base first");
+    }
     NDManager m = base.manager().newSubManager();
     Map<String, NDArray> as = new LinkedHashMap<>();
     Map<String, NDArray> bs = new LinkedHashMap<>();

@@ -55,6 +55,9 @@ public final class LlamaModel implements AutoCloseable {
   private final NDArray ropeSin;
   private final Map<String, Nf4Weight> quantized = new LinkedHashMap<>();
   private Adapter adapter;
+  private Path source;
+  private String sha256;
+  private Precision precision = Precision.FP32;
 
   LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> weights) {
     this.config = config;
@@ -197,7 +200,23 @@ public final class LlamaModel implements AutoCloseable {
         }
       }
     }
-    return fromFloats(config, parent, values, dir.toString());
+    LlamaModel model = fromFloats(config, parent, values, dir.toString());
+    model.source = dir;
+    model.sha256 = ModelHash.of(dir, files);
+    return model;
+  }
+
+  /** The directory the model was loaded from; null when it was made in memory. */
+  public Path source() {
+    return source;
+  }
+
+  /**
+   * SHA-256 of the files the model was loaded from (see {@link ModelHash}), which adapters record
+   * to name their base; null when it was made in memory.
+   */
+  public String sha256() {
+    return sha256;
   }
 
   /** Writes {@code config.json} and {@code model.safetensors} (float32) into {@code dir}. */
@@ -379,9 +398,9 @@ public final class LlamaModel implements AutoCloseable {
       }
       k = repeatKv(k, nh / nkv);
       v = repeatKv(v, nh / nkv);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(scale).add(mask);
+      NDArray scores = matMul(q, k.transpose(0, 1, 3, 2), m).div(scale).add(mask);
       NDArray attn =
-          scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
+          matMul(scores.softmax(-1), v, m).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
       h = h.add(linear(attn, p + "self_attn.o_proj", training));
       x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"));
       NDArray gate = linear(x, p + "mlp.gate_proj", training);
@@ -394,7 +413,35 @@ public final class LlamaModel implements AutoCloseable {
     h = rmsNorm(h, weight("model.norm.weight"));
     NDArray head =
         config.tieWordEmbeddings() ? weight("model.embed_tokens.weight") : weight("lm_head.weight");
-    return Linear.linear(h, head).singletonOrThrow();
+    return project(h, head);
+  }
+
+  /** The dtype matrix products run in ({@link Precision#FP32} unless set); weights stay float32. */
+  public Precision precision() {
+    return precision;
+  }
+
+  /** Sets the dtype of matrix products; a trainer sets it for its run (see {@link Precision}). */
+  public void setPrecision(Precision p) {
+    this.precision = java.util.Objects.requireNonNull(p);
+  }
+
+  // x·wᵀ in the compute dtype, returned as float32. Both casts are recorded by autograd (see
+  // Precision), so the gradient reaches the float32 weight, the master copy, as float32.
+  private NDArray project(NDArray x, NDArray w) {
+    if (precision == Precision.FP32) {
+      return Linear.linear(x, w).singletonOrThrow();
+    }
+    NDManager m = x.getManager();
+    return Precision.up(
+        Linear.linear(precision.down(x, m), precision.down(w, m)).singletonOrThrow(), m);
+  }
+
+  private NDArray matMul(NDArray a, NDArray b, NDManager m) {
+    if (precision == Precision.FP32) {
+      return a.matMul(b);
+    }
+    return Precision.up(precision.down(a, m).matMul(precision.down(b, m)), m);
   }
 
   // Results of an op on a weight belong to the weight's manager; move them to the step's so
@@ -407,7 +454,7 @@ public final class LlamaModel implements AutoCloseable {
   private NDArray linear(NDArray x, String module, boolean training) {
     Nf4Weight q = quantized.get(module + ".weight");
     NDArray w = q != null ? q.dequantize(x.getManager()) : weight(module + ".weight");
-    NDArray y = Linear.linear(x, w).singletonOrThrow();
+    NDArray y = project(x, w);
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }
 

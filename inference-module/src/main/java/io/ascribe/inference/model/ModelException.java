@@ -5,7 +5,7 @@ package io.ascribe.inference.model;
  * whose names, shapes or dtypes do not match the config, or an adapter made for another base. The
  * message says which file and which field or tensor.
  */
-public final class ModelException extends RuntimeException {
+public class ModelException extends RuntimeException {
   public ModelException(String message) {
     super(message);
   }

@@ -2,6 +2,7 @@ package io.ascribe.inference.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
 
 /**
@@ -40,23 +41,41 @@ public final class AdamW implements AutoCloseable {
    * collector). Returns the global gradient norm before clipping.
    */
   public double step(double lr) {
-    t++;
+    return step(lr, 1);
+  }
+
+  /**
+   * As {@link #step(double)} for gradients of a loss multiplied by {@code gradScale} (loss
+   * scaling): they are divided by it first. With a scale other than 1, a non-finite norm (the
+   * half-precision backward pass overflowed) skips the update: the gradients are cleared, the
+   * weights, moments and step count stay as they were, and the norm is returned as it came out.
+   */
+  public double step(double lr, double gradScale) {
     try (NDManager tmp = manager.newSubManager()) {
       NDArray[] grads = new NDArray[params.size()];
+      NDArray[] unscaled = new NDArray[params.size()];
       double sq = 0;
       for (int i = 0; i < grads.length; i++) {
         grads[i] = params.get(i).getGradient();
         grads[i].attach(tmp);
-        sq += grads[i].square().sum().getFloat();
+        unscaled[i] = gradScale == 1 ? grads[i] : grads[i].div(gradScale);
+        sq += unscaled[i].square().sum().getFloat();
       }
       double norm = Math.sqrt(sq);
+      if (gradScale != 1 && !Double.isFinite(norm)) {
+        for (NDArray g : grads) {
+          g.set(new NDIndex(":"), 0); // inf − inf would leave NaN behind
+        }
+        return norm;
+      }
+      t++;
       double clip =
           config.clipNorm() > 0 && norm > config.clipNorm() ? config.clipNorm() / norm : 1;
       double b1 = config.beta1();
       double b2 = config.beta2();
       double lrT = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
       for (int i = 0; i < grads.length; i++) {
-        NDArray g = grads[i].mul(clip);
+        NDArray g = unscaled[i].mul(clip);
         m[i].muli(b1).addi(g.mul(1 - b1));
         v[i].muli(b2).addi(g.square().mul(1 - b2));
         NDArray p = params.get(i);

@@ -25,7 +25,14 @@ import java.util.Map;
  * carry the step in their metadata, so a crash between writes is caught on load instead of mixing
  * two steps.
  */
-record Checkpoint(int step, long rngState, List<Integer> pool, List<Double> losses) {
+record Checkpoint(
+    int step,
+    long rngState,
+    List<Integer> pool,
+    List<Double> losses,
+    int optimizerSteps,
+    double lossScale,
+    int goodSteps) {
   static final String TRAINABLE = "trainable.safetensors";
   static final String OPTIMIZER = "optimizer.safetensors";
   static final String STATE = "trainer_state.json";
@@ -33,6 +40,11 @@ record Checkpoint(int step, long rngState, List<Integer> pool, List<Double> loss
 
   static boolean exists(Path dir) {
     return Files.exists(dir.resolve(STATE));
+  }
+
+  /** The step the checkpoint in {@code dir} was written at. */
+  static int step(Path dir) throws IOException {
+    return JSON.readTree(dir.resolve(STATE).toFile()).path("step").asInt(0);
   }
 
   void save(Path dir, Map<String, NDArray> params, AdamW opt, TrainConfig config, int examples)
@@ -61,6 +73,10 @@ record Checkpoint(int step, long rngState, List<Integer> pool, List<Double> loss
     losses.forEach(o.putArray("losses")::add);
     o.put("examples", examples);
     o.put("config", config.toString());
+    // Updates AdamW applied (loss scaling skips overflowed steps) and the loss scaler's state.
+    o.put("optimizer_steps", optimizerSteps);
+    o.put("loss_scale", lossScale);
+    o.put("good_steps", goodSteps);
     Path tmp = dir.resolve(STATE + ".tmp");
     Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
     Files.move(tmp, dir.resolve(STATE), StandardCopyOption.ATOMIC_MOVE);
@@ -108,8 +124,16 @@ record Checkpoint(int step, long rngState, List<Integer> pool, List<Double> loss
         second.add(read(m, "exp_avg_sq." + e.getKey(), shape));
       }
     }
-    opt.restore(step, first, second);
-    return new Checkpoint(step, o.path("rng_state").asLong(), pool, losses);
+    int optimizerSteps = o.path("optimizer_steps").asInt(step);
+    opt.restore(optimizerSteps, first, second);
+    return new Checkpoint(
+        step,
+        o.path("rng_state").asLong(),
+        pool,
+        losses,
+        optimizerSteps,
+        o.path("loss_scale").asDouble(1),
+        o.path("good_steps").asInt(0));
   }
 
   private static SafeTensorsFile open(Path file, int step) throws IOException {

@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.Precision;
 import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.tokenizer.Tokenizer;
 import io.ascribe.inference.tuning.TuningMethod;
@@ -27,7 +28,10 @@ import java.util.Map;
  * accumulates the gradients of {@code accumulation} micro-batches, clips their global norm and
  * applies AdamW at the scheduled learning rate. Batch order comes from a seeded SplitMix64 and
  * PyTorch's generator is re-seeded from (seed, step) at every step, so a run on CPU repeats exactly
- * and a run resumed from a checkpoint continues exactly as the uninterrupted one.
+ * and a run resumed from a checkpoint continues exactly as the uninterrupted one. Mixed precision
+ * follows the device ({@link Precision#forDevice}): on a recent CUDA GPU matrix products run in
+ * float16 over float32 master weights, with dynamic loss scaling ({@link LossScaler}); on CPU
+ * everything stays float32.
  */
 public final class Trainer {
   /** Progress after each optimiser step. */
@@ -64,10 +68,26 @@ public final class Trainer {
   private final LlamaModel model;
   private final Tokenizer tokenizer;
   private volatile boolean stopRequested;
+  private Precision precision;
+  private double initialLossScale = LossScaler.INITIAL_SCALE;
 
   public Trainer(LlamaModel model, Tokenizer tokenizer) {
     this.model = model;
     this.tokenizer = tokenizer;
+  }
+
+  /**
+   * Runs training's matrix products in {@code p} instead of what {@link Precision#forDevice}
+   * chooses for the device (bfloat16 on recent CUDA GPUs, float32 elsewhere); null restores that
+   * choice. The weights stay float32 either way.
+   */
+  public void setPrecision(Precision p) {
+    this.precision = p;
+  }
+
+  /** The loss scale a half-precision run starts from (tests start high to force overflows). */
+  void setInitialLossScale(double scale) {
+    this.initialLossScale = scale;
   }
 
   /** A batch as arrays: inputs and targets (batch, len) int64, and the loss mask as float. */
@@ -143,10 +163,18 @@ public final class Trainer {
 
   /**
    * Asks a running {@link #train} to stop after the current step, writing a checkpoint when it has
-   * somewhere to (a Ctrl-C handler calls this).
+   * somewhere to (a Ctrl-C handler calls this). Asked before a run starts, it stops that run after
+   * its first step; the request is cleared when a run ends.
    */
   public void requestStop() {
     stopRequested = true;
+  }
+
+  /** The step of the checkpoint in {@code dir}, empty when there is none. */
+  public static java.util.OptionalInt checkpointStep(Path dir) throws IOException {
+    return Checkpoint.exists(dir)
+        ? java.util.OptionalInt.of(Checkpoint.step(dir))
+        : java.util.OptionalInt.empty();
   }
 
   /** Applies {@code method} to the model and trains it; the result stays attached. */
@@ -194,12 +222,30 @@ public final class Trainer {
     if (data.isEmpty()) {
       throw new IllegalArgumentException("no training examples");
     }
-    stopRequested = false;
+    Precision before = model.precision();
+    model.setPrecision(precision != null ? precision : Precision.forDevice(parent.getDevice()));
+    try {
+      return run(trainable, data, config, parent, listener, checkpoints);
+    } finally {
+      model.setPrecision(before);
+      // Cleared at the end, not the start: a stop asked for just before a run still stops it.
+      stopRequested = false;
+    }
+  }
+
+  private List<Double> run(
+      Trainable trainable,
+      List<Example> data,
+      TrainConfig config,
+      NDManager parent,
+      Listener listener,
+      Checkpointing checkpoints) {
     Map<String, NDArray> named = trainable.namedParameters();
     SplitMix64 order = new SplitMix64(config.seed());
     List<Integer> pool = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
     int start = 0;
+    LossScaler scaler = LossScaler.forPrecision(model.precision(), initialLossScale);
     try (AdamW opt = new AdamW(List.copyOf(named.values()), config, parent)) {
       if (checkpoints != null && Checkpoint.exists(checkpoints.dir())) {
         Checkpoint c = Checkpoint.load(checkpoints.dir(), named, opt, config, data.size());
@@ -207,6 +253,9 @@ public final class Trainer {
         order = new SplitMix64(c.rngState());
         pool.addAll(c.pool());
         losses.addAll(c.losses());
+        if (scaler.active() && c.lossScale() != 1) {
+          scaler = new LossScaler(true, c.lossScale(), c.goodSteps());
+        }
       }
       int micro = config.accumulation();
       for (int step = start + 1; step <= config.steps(); step++) {
@@ -233,14 +282,19 @@ public final class Trainer {
               NDArray loss = loss(model.forward(arrays[0], null, true), arrays[1], arrays[2]);
               // Each micro-batch's mean, divided by their number: the gradients add up to the
               // gradient of the mean over the whole step.
-              gc.backward(loss.div(Torch.scalar(m, micro)));
+              // With loss scaling the loss is also multiplied by the scale (AdamW divides again).
+              gc.backward(
+                  scaler.active()
+                      ? loss.mul(Torch.scalar(m, scaler.scale() / micro))
+                      : loss.div(Torch.scalar(m, micro)));
               lossSum += loss.getFloat();
               tokens += b.tokens();
             }
           }
         }
         double lr = config.lrAt(step);
-        double norm = opt.step(lr);
+        double norm = opt.step(lr, scaler.scale());
+        scaler.update(Double.isFinite(norm));
         double value = lossSum / micro;
         losses.add(value);
         if (listener != null) {
@@ -251,7 +305,14 @@ public final class Trainer {
         boolean stop = stopRequested;
         if (checkpoints != null
             && (step % checkpoints.every() == 0 || step == config.steps() || stop)) {
-          new Checkpoint(step, order.state(), List.copyOf(pool), List.copyOf(losses))
+          new Checkpoint(
+                  step,
+                  order.state(),
+                  List.copyOf(pool),
+                  List.copyOf(losses),
+                  opt.steps(),
+                  scaler.scale(),
+                  scaler.goodSteps())
               .save(checkpoints.dir(), named, opt, config, data.size());
         }
         if (stop) {

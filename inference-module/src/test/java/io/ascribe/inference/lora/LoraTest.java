@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.inference.Generator;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaConfig;
@@ -161,6 +163,53 @@ class LoraTest {
       assertThatThrownBy(() -> LoraAdapter.load(out, model))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("an adapter for another base?");
+    }
+  }
+
+  @Test
+  void anAdapterNamesItsBaseByHashAndIsRefusedOnAnother() throws IOException {
+    Path baseA = dir.resolve("a");
+    Path baseB = dir.resolve("b");
+    ModelFactory.write(TINY, 1, baseA, manager);
+    ModelFactory.write(TINY, 2, baseB, manager); // same shapes, other weights
+    Path out = dir.resolve("adapter");
+    String hashA;
+    try (LlamaModel a = LlamaModel.load(baseA, manager);
+        LoraAdapter lora = LoraAdapter.create(a, ALL, 3)) {
+      hashA = a.sha256();
+      lora.save(out);
+    }
+    assertThat(hashA).matches("[0-9a-f]{64}");
+    Path copy = Files.createDirectories(dir.resolve("copy"));
+    for (String f : List.of(LlamaModel.CONFIG_FILE, LlamaModel.WEIGHTS_FILE)) {
+      Files.copy(baseA.resolve(f), copy.resolve(f));
+    }
+    try (LlamaModel again = LlamaModel.load(copy, manager);
+        LoraAdapter lora = LoraAdapter.load(out, again)) {
+      assertThat(again.sha256()).as("same files, same hash").isEqualTo(hashA);
+      assertThat(lora.config()).isEqualTo(ALL);
+    }
+    Path config = out.resolve(LoraAdapter.CONFIG_FILE);
+    assertThat(Files.readString(config)).contains("\"base_model_sha256\" : \"" + hashA + "\"");
+    try (LlamaModel b = LlamaModel.load(baseB, manager)) {
+      assertThat(b.sha256()).isNotEqualTo(hashA);
+      assertThatThrownBy(() -> LoraAdapter.load(out, b))
+          .isInstanceOf(ModelException.class)
+          .hasMessage(
+              out
+                  + " is an adapter for another base model (sha256 "
+                  + hashA
+                  + "), not for "
+                  + baseB
+                  + " (sha256 "
+                  + b.sha256()
+                  + "); pass the base it was trained on");
+      ObjectNode json = (ObjectNode) new ObjectMapper().readTree(config.toFile());
+      json.remove("base_model_sha256");
+      Files.writeString(config, json.toString());
+      assertThatThrownBy(() -> LoraAdapter.load(out, b))
+          .hasMessageContaining("does not say which base model it was trained on")
+          .hasMessageContaining("add \"base_model_sha256\": \"" + b.sha256() + "\"");
     }
   }
 

@@ -101,6 +101,23 @@ class TrainerTest {
   }
 
   @Test
+  void aStopAskedForBeforeTheRunStopsItAfterOneStepWithACheckpoint() throws Exception {
+    Path ckpt = dir.resolve("early");
+    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+        LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
+      model.attach(lora);
+      Trainer trainer = new Trainer(model, TOK);
+      trainer.requestStop(); // Ctrl-C while the model was still loading
+      TrainConfig config = TrainConfig.lora(1e-2, 4, 2, 41);
+      Trainer.Checkpointing every = new Trainer.Checkpointing(ckpt, 10);
+      assertThat(trainer.train(lora, dataset(), config, manager, null, every)).hasSize(1);
+      assertThat(Trainer.checkpointStep(ckpt)).hasValue(1);
+      // The request was used up: the next run goes on to the end.
+      assertThat(trainer.train(lora, dataset(), config, manager, null, every)).hasSize(4);
+    }
+  }
+
+  @Test
   void resumingFromACheckpointRepeatsTheUninterruptedRun() throws Exception {
     TrainConfig config =
         TrainConfig.lora(2e-2, 8, 2, 41)
@@ -136,6 +153,8 @@ class TrainerTest {
       assertThat(first).hasSize(5).isEqualTo(whole.subList(0, 5));
     }
     assertThat(Files.readString(ckpt.resolve("trainer_state.json"))).contains("\"step\" : 5");
+    assertThat(Trainer.checkpointStep(ckpt)).hasValue(5);
+    assertThat(Trainer.checkpointStep(dir.resolve("none"))).isEmpty();
     assertThat(Files.exists(ckpt.resolve("optimizer.safetensors"))).isTrue();
     try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
         LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {

@@ -22,6 +22,10 @@ import picocli.CommandLine.Command;
       EvmCommand.class,
       RewardsCommand.class,
       BridgeCommand.class,
+      ModelCommand.class,
+      TuneCommand.class,
+      GenerateCommand.class,
+      EvalCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,83 @@
+package io.ascribe.inference.tuning;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.inference.lora.LoraAdapter;
+import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.ModelHash;
+import io.ascribe.inference.model.Trainable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Adapters on disk, whichever method made them: a LoRA/QLoRA adapter or a prefix, told apart by the
+ * {@code peft_type} of their {@code adapter_config.json}.
+ */
+public final class Adapters {
+  private Adapters() {}
+
+  /** Writes what {@code trained} holds as an adapter into {@code dir} (LoRA or prefix). */
+  public static void save(Trainable trained, Path dir) throws IOException {
+    switch (trained) {
+      case LoraAdapter lora -> lora.save(dir);
+      case PrefixAdapter prefix -> prefix.save(dir);
+      default ->
+          throw new IllegalArgumentException(
+              "only an adapter is saved alone; full fine-tuning saves the whole model");
+    }
+  }
+
+  /**
+   * Loads the adapter in {@code dir} onto {@code base} and attaches it; close it to detach. A LoRA
+   * adapter trained on an NF4 base (QLoRA) quantises {@code base} first, so it sees the weights it
+   * was trained against.
+   *
+   * @throws ModelException when {@code dir} holds no adapter (naming what it holds instead), an
+   *     adapter of an unknown type, or one for another base
+   */
+  public static Trainable load(Path dir, LlamaModel base) throws IOException {
+    Path cfgFile = dir.resolve(LoraAdapter.CONFIG_FILE);
+    if (!Files.exists(cfgFile)) {
+      if (Files.exists(dir.resolve(LlamaModel.CONFIG_FILE))) {
+        throw new ModelException(
+            dir + " holds a whole model (full fine-tuning), not an adapter; pass it as the base");
+      }
+      throw new ModelException(dir + ": no " + LoraAdapter.CONFIG_FILE + ", so not an adapter");
+    }
+    JsonNode json;
+    try {
+      json = new ObjectMapper().readTree(cfgFile.toFile());
+    } catch (JsonProcessingException e) {
+      throw new ModelException(cfgFile + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+    }
+    String type = json.path("peft_type").asText();
+    switch (type) {
+      case "LORA" -> {
+        // Compare the hash before quantising: the check needs no weights, quantising is slow.
+        ModelHash.checkBase(cfgFile, json, base);
+        if (ModelHash.trainedOnNf4(json) && !base.isQuantized()) {
+          base.quantizeNf4();
+        }
+        LoraAdapter lora = LoraAdapter.load(dir, base);
+        base.attach(lora);
+        return lora;
+      }
+      case PrefixAdapter.PEFT_TYPE -> {
+        PrefixAdapter prefix = PrefixAdapter.load(dir, base);
+        base.attach(prefix);
+        return prefix;
+      }
+      default ->
+          throw new ModelException(
+              cfgFile
+                  + ": peft_type '"
+                  + type
+                  + "' is not one this program runs (LORA, "
+                  + PrefixAdapter.PEFT_TYPE
+                  + ")");
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package io.ascribe.inference.tuning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.ascribe.inference.Torch;
+import io.ascribe.inference.lora.LoraAdapter;
+import io.ascribe.inference.lora.LoraConfig;
+import io.ascribe.inference.model.LlamaConfig;
+import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.ModelFactory;
+import io.ascribe.inference.model.Trainable;
+import io.ascribe.inference.safetensors.SafeTensorsFile;
+import io.ascribe.inference.tokenizer.ByteTokenizer;
+import io.ascribe.inference.train.Example;
+import io.ascribe.inference.train.TrainConfig;
+import io.ascribe.inference.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Adapters of every method saved alone and loaded back onto a base read from disk. */
+class AdaptersTest {
+  static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
+  static final ByteTokenizer TOK = new ByteTokenizer();
+  static final List<Example> DATA =
+      List.of(new Example("city: Lima\ncountry:", " peru"), new Example("city: Oslo", " norway"));
+  static NDManager manager;
+
+  @TempDir Path dir;
+  Path base;
+
+  @BeforeAll
+  static void start() {
+    manager = NDManager.newBaseManager(Torch.ENGINE);
+  }
+
+  @AfterAll
+  static void stop() {
+    manager.close();
+  }
+
+  @BeforeEach
+  void writeBase() throws IOException {
+    base = dir.resolve("base");
+    ModelFactory.write(TINY, 7, base, manager);
+  }
+
+  private static float[] logits(LlamaModel model, String text) {
+    try (NDManager step = manager.newSubManager()) {
+      return model.forward(LlamaModel.ids(step, TOK.encode(text)), null, false).toFloatArray();
+    }
+  }
+
+  @Test
+  void aPrefixSavesInPeftLayoutAndReloads() throws IOException {
+    Path out = dir.resolve("prefix");
+    float[] tuned;
+    float[] value;
+    try (LlamaModel model = LlamaModel.load(base, manager);
+        Trainable prefix = new TuningMethod.PrefixTuning(3, 11).applyTo(model)) {
+      tuned = logits(model, "city: Lima");
+      // Layer 1's value prefix, KV head 1, position 2: (kv heads, length, head dim).
+      value =
+          prefix
+              .namedParameters()
+              .get("prefix.layers.1.value")
+              .get(new NDIndex("1, 2"))
+              .toFloatArray();
+      Adapters.save(prefix, out);
+    }
+    try (SafeTensorsFile st = SafeTensorsFile.open(out.resolve(LoraAdapter.WEIGHTS_FILE))) {
+      int hd = TINY.headDim();
+      int kvh = TINY.numKeyValueHeads();
+      int width = TINY.numHiddenLayers() * 2 * kvh * hd;
+      assertThat(st.info("prompt_embeddings").shape()).containsExactly(3, width);
+      float[] emb = st.floats("prompt_embeddings");
+      // PEFT's view (length, layers·2, kv heads, head dim): layer 1, value (1), head 1.
+      int at = 2 * width + ((1 * 2 + 1) * kvh + 1) * hd;
+      assertThat(java.util.Arrays.copyOfRange(emb, at, at + hd)).containsExactly(value);
+    }
+    assertThat(Files.readString(out.resolve(LoraAdapter.CONFIG_FILE)))
+        .contains("\"peft_type\" : \"PREFIX_TUNING\"", "\"num_virtual_tokens\" : 3");
+    try (LlamaModel model = LlamaModel.load(base, manager);
+        Trainable prefix = Adapters.load(out, model)) {
+      assertThat(prefix).isInstanceOf(PrefixAdapter.class);
+      assertThat(logits(model, "city: Lima")).containsExactly(tuned);
+    }
+  }
+
+  @Test
+  void aQloraAdapterQuantisesTheBaseItIsLoadedOnto() throws IOException {
+    Path out = dir.resolve("qlora");
+    float[] tuned;
+    try (LlamaModel model = LlamaModel.load(base, manager)) {
+      Trainer.Result r =
+          new Trainer(model, TOK)
+              .fineTune(
+                  new TuningMethod.QLora(new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj")), 3),
+                  DATA,
+                  TrainConfig.lora(1e-2, 2, 2, 5),
+                  manager,
+                  null);
+      tuned = logits(model, "city: Lima");
+      Adapters.save(r.trainable(), out);
+      r.trainable().close();
+    }
+    assertThat(Files.readString(out.resolve(LoraAdapter.CONFIG_FILE)))
+        .contains("\"base_model_quantization\" : \"nf4\"");
+    try (LlamaModel model = LlamaModel.load(base, manager);
+        Trainable lora = Adapters.load(out, model)) {
+      assertThat(lora).isInstanceOf(LoraAdapter.class);
+      assertThat(model.isQuantized()).isTrue();
+      assertThat(logits(model, "city: Lima")).containsExactly(tuned);
+    }
+    try (LlamaModel model = LlamaModel.load(base, manager)) {
+      assertThatThrownBy(() -> LoraAdapter.load(out, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("trained on an NF4-quantised base (QLoRA)");
+    }
+  }
+
+  @Test
+  void whatIsNotAnAdapterIsNamed() throws IOException {
+    try (LlamaModel model = LlamaModel.load(base, manager)) {
+      assertThatThrownBy(() -> Adapters.load(base, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessage(
+              base
+                  + " holds a whole model (full fine-tuning), not an adapter; pass it as the base");
+      Path odd = Files.createDirectories(dir.resolve("odd"));
+      Files.writeString(odd.resolve(LoraAdapter.CONFIG_FILE), "{\"peft_type\": \"IA3\"}");
+      assertThatThrownBy(() -> Adapters.load(odd, model))
+          .hasMessageContaining("peft_type 'IA3' is not one this program runs");
+      assertThatThrownBy(
+              () -> Adapters.save(new TuningMethod.AllWeights(model.weights()), dir.resolve("x")))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+}
