@@ -3,7 +3,7 @@ package io.ascribe.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.settlement.Contracts;
-import io.ascribe.contracts.settlement.ValidatorSet;
+import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.Genesis;
