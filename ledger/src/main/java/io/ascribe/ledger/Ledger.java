@@ -401,20 +401,13 @@ public final class Ledger implements LedgerReader, AutoCloseable {
   public ExecutedBlock importBlock(
       Block block, Commit commit, Function<Hash, SignedTransaction> known) {
     ExecutedBlock executed = verify(block, known);
-    Optional<Hash> epochRootDigest = Optional.empty();
-    OptionalLong epoch = epochOf(executed.height());
-    if (settlementDomain().isPresent() && epoch.isPresent()) {
-      EpochRewards recorded =
-          (EpochRewards) executed.changedObjects().get(EpochRewards.key(epoch.getAsLong()));
-      epochRootDigest = Optional.of(recorded.epochRoot().digest(settlementDomain().get()));
-    }
     CommitVerifier.verify(
         genesis.chainId(),
         executed.height(),
         executed.hash(),
         commit,
         executed.system().validators(),
-        epochRootDigest);
+        epochRootDigest(executed));
     commit(executed, commit);
     return executed;
   }
@@ -592,6 +585,21 @@ public final class Ledger implements LedgerReader, AutoCloseable {
   public Optional<Hash> epochRootDigest(long height) {
     Optional<Eip712Domain> domain = settlementDomain();
     return domain.isEmpty() ? Optional.empty() : epochRoot(height).map(r -> r.digest(domain.get()));
+  }
+
+  /**
+   * {@link #epochRootDigest(long)} of an executed block, from the distribution it records (no
+   * second Merkle computation).
+   */
+  public Optional<Hash> epochRootDigest(ExecutedBlock block) {
+    OptionalLong epoch = epochOf(block.height());
+    Optional<Eip712Domain> domain = settlementDomain();
+    if (domain.isEmpty() || epoch.isEmpty()) {
+      return Optional.empty();
+    }
+    EpochRewards recorded =
+        (EpochRewards) block.changedObjects().get(EpochRewards.key(epoch.getAsLong()));
+    return Optional.of(recorded.epochRoot().digest(domain.get()));
   }
 
   /**
