@@ -19,7 +19,6 @@ import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.GenesisWriter;
-import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.api.RewardsApi;
@@ -82,23 +81,19 @@ class RewardsSettlementIT {
   /** The devnet genesis with blocks every 50 ms and ten-block epochs. */
   private static Genesis genesis() {
     Genesis devnet = DevnetGenesis.create(50);
-    ProtocolParams p = devnet.params();
     return new Genesis(
         devnet.chainId(),
         devnet.genesisTime(),
         devnet.validators(),
         devnet.allocations(),
-        new ProtocolParams(
-            p.blockTimeMs(),
-            EPOCH_LENGTH,
-            p.validatorSetDelay(),
-            p.minValidatorStake(),
-            p.minFee(),
-            p.maxBlockTxs(),
-            p.feeSplit(),
-            p.bondLockBlocks(),
-            p.ai()),
+        devnet.params().withEpochLength(EPOCH_LENGTH),
         devnet.settlement());
+  }
+
+  /** What the chain has credited {@code account} so far. */
+  private static BigInteger creditedTo(RpcClient rpc, Address account) {
+    return Quantities.parse(
+        rpc.call("ascribe_getRewards", account.toString()).path("cumulative").asText());
   }
 
   @Test
@@ -144,11 +139,7 @@ class RewardsSettlementIT {
         try (HeadSubscription heads = HeadSubscription.open(url)) {
           heads.awaitHeight(epoch * EPOCH_LENGTH, WAIT);
         }
-        BigInteger credited =
-            Quantities.parse(
-                rpc.call("ascribe_getRewards", validator.address().toString())
-                    .path("cumulative")
-                    .asText());
+        BigInteger credited = creditedTo(rpc, validator.address());
         assertThat(credited)
             .isEqualTo(FEE.multiply(BigInteger.valueOf(3 * 8)).divide(BigInteger.TEN));
         assertThat(
@@ -218,12 +209,8 @@ class RewardsSettlementIT {
         assertThat(succeeds(ascribe(claim)))
             .contains("claimed " + Amount.formatOpen(credited) + " OPEN");
         assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
-        BigInteger stillCredited =
-            Quantities.parse(
-                rpc.call("ascribe_getRewards", validator.address().toString())
-                    .path("cumulative")
-                    .asText());
-        assertThat(evm.balanceOf(token, validator.address())).isEqualTo(stillCredited);
+        assertThat(evm.balanceOf(token, validator.address()))
+            .isEqualTo(creditedTo(rpc, validator.address()));
 
         // Claiming twice pays nothing, whether the CLI or the contract is asked.
         failsWith(ascribe(claim), "nothing to claim");
