@@ -91,19 +91,14 @@ final class RewardsCommand implements Runnable {
     @Mixin RpcOption rpc;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--distributor",
-        paramLabel = "ADDR",
-        required = true,
-        description = "RewardDistributor address.")
-    String distributor;
+    @Mixin DistributorOption distributorOption;
 
     @Option(names = "--epoch", paramLabel = "N", required = true, description = "Epoch to relay.")
     long epoch;
 
     @Override
     public void run() {
-      Address distributor = Address.fromHex(this.distributor);
+      Address distributor = distributorOption.address();
       JsonNode root = rpc.client().call("ascribe_getEpochRoot", epochParam(epoch));
       checkSignedFor(root, distributor);
       Hash rewardsRoot = Hash.fromHex(root.path("root").asText());
@@ -195,12 +190,7 @@ final class RewardsCommand implements Runnable {
     @Mixin RpcOption rpc;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--distributor",
-        paramLabel = "ADDR",
-        required = true,
-        description = "RewardDistributor address.")
-    String distributor;
+    @Mixin DistributorOption distributorOption;
 
     @Option(
         names = "--epoch",
@@ -233,7 +223,7 @@ final class RewardsCommand implements Runnable {
 
     @Override
     public void run() {
-      Address distributorAddress = Address.fromHex(distributor);
+      Address distributorAddress = distributorOption.address();
       Address who =
           account != null ? Address.fromHex(account) : PrivateKey.fromHex(evm.key).address();
       if ((amount == null) != (proofFile == null)) {
