@@ -224,6 +224,27 @@ class RewardsSettlementIT {
             .hasMessageContaining("NothingToClaim");
         assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
 
+        // Mistakes on the command line are one line each, and send nothing.
+        failsWith(ascribe(concat(claim, "--amount", "1")), "--amount and --proof go together");
+        failsWith(
+            ascribe(concat(claim, "--amount", "1", "--proof", "p.json", "--epoch", "1")),
+            "does not go with --amount and --proof");
+        failsWith(
+            ascribe(
+                "rewards",
+                "submit-epoch",
+                "--rpc",
+                url,
+                "--evm-rpc",
+                anvil.url(),
+                "--distributor",
+                token.toString(),
+                "--key",
+                relayer.toHex(),
+                "--epoch",
+                Long.toString(epoch + 1)),
+            "pass --distributor " + distributor);
+
         // What the RPC says when there is nothing to serve or the request is malformed.
         assertRpcError(
             () -> rpc.call("ascribe_getEpochRoot", Quantities.toHex(epoch + 1000)),
@@ -273,6 +294,12 @@ class RewardsSettlementIT {
       }
     }
     return included;
+  }
+
+  private static String[] concat(String[] args, String... more) {
+    String[] out = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, out, args.length, more.length);
+    return out;
   }
 
   private static void assertRpcError(Runnable call, int code, String message) {
