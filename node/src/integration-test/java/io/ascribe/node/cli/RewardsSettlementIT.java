@@ -173,21 +173,7 @@ class RewardsSettlementIT {
         assertThat(evm.latestEpoch(distributor)).isZero();
 
         // Anyone relays the root with the signatures from the chain.
-        assertThat(
-                succeeds(
-                    ascribe(
-                        "rewards",
-                        "submit-epoch",
-                        "--rpc",
-                        url,
-                        "--evm-rpc",
-                        anvil.url(),
-                        "--distributor",
-                        distributor.toString(),
-                        "--key",
-                        relayer.toHex(),
-                        "--epoch",
-                        Long.toString(epoch))))
+        assertThat(succeeds(submitEpoch(url, anvil.url(), distributor, epoch)))
             .contains("submitted epoch " + epoch);
         assertThat(evm.latestEpoch(distributor)).isEqualTo(epoch);
         assertThat(evm.rewardsRoot(distributor)).isEqualTo(rewardsRoot);
@@ -230,20 +216,7 @@ class RewardsSettlementIT {
             ascribe(concat(claim, "--amount", "1", "--proof", "p.json", "--epoch", "1")),
             "does not go with --amount and --proof");
         failsWith(
-            ascribe(
-                "rewards",
-                "submit-epoch",
-                "--rpc",
-                url,
-                "--evm-rpc",
-                anvil.url(),
-                "--distributor",
-                token.toString(),
-                "--key",
-                relayer.toHex(),
-                "--epoch",
-                Long.toString(epoch + 1)),
-            "pass --distributor " + distributor);
+            submitEpoch(url, anvil.url(), token, epoch + 1), "pass --distributor " + distributor);
 
         // What the RPC says when there is nothing to serve or the request is malformed.
         assertRpcError(
@@ -294,6 +267,23 @@ class RewardsSettlementIT {
       }
     }
     return included;
+  }
+
+  /** {@code ascribe rewards submit-epoch}, relayed by the relayer's key. */
+  private Run submitEpoch(String url, String evmUrl, Address distributor, long epoch) {
+    return ascribe(
+        "rewards",
+        "submit-epoch",
+        "--rpc",
+        url,
+        "--evm-rpc",
+        evmUrl,
+        "--distributor",
+        distributor.toString(),
+        "--key",
+        relayer.toHex(),
+        "--epoch",
+        Long.toString(epoch));
   }
 
   private static String[] concat(String[] args, String... more) {
