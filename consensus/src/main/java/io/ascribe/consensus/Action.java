@@ -45,10 +45,13 @@ public sealed interface Action {
               .setRound(proposal.round())
               .setBlockHash(ByteString.copyFrom(value().toArray()));
       for (SignedVote vote : precommits) {
-        commit.addSignatures(
+        CommitSig.Builder sig =
             CommitSig.newBuilder()
                 .setValidator(ByteString.copyFrom(vote.validator().toArray()))
-                .setSignature(ByteString.copyFrom(vote.signature().toBytes())));
+                .setSignature(ByteString.copyFrom(vote.signature().toBytes()));
+        vote.attestation()
+            .ifPresent(a -> sig.setEpochRootSignature(ByteString.copyFrom(a.toBytes())));
+        commit.addSignatures(sig);
       }
       return commit.build();
     }

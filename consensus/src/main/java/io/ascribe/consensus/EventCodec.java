@@ -17,6 +17,9 @@ final class EventCodec {
   private static final byte TIMEOUT = 3;
   private static final byte VALIDATED = 4;
   private static final byte PROPOSED = 5;
+  // A vote with an attestation: VOTE's fields, then the attestation's signature. A tag of its own
+  // keeps logs written before attestations existed readable.
+  private static final byte ATTESTED_VOTE = 6;
 
   private EventCodec() {}
 
@@ -30,10 +33,12 @@ final class EventCodec {
       }
       case Event.VoteReceived e -> {
         SignedVote v = e.vote();
-        out.put(VOTE).put((byte) v.type().ordinal()).putLong(v.height()).putInt(v.round());
+        out.put(v.attestation().isPresent() ? ATTESTED_VOTE : VOTE);
+        out.put((byte) v.type().ordinal()).putLong(v.height()).putInt(v.round());
         out.put((byte) (v.value().isPresent() ? 1 : 0));
         v.value().ifPresent(h -> out.put(h.toArray()));
         out.put(v.validator().toArray()).put(v.signature().toBytes());
+        v.attestation().ifPresent(a -> out.put(a.toBytes()));
       }
       case Event.TimeoutFired e ->
           out.put(TIMEOUT).put((byte) e.step().ordinal()).putLong(e.height()).putInt(e.round());
@@ -58,8 +63,9 @@ final class EventCodec {
   static Event decode(byte[] bytes) {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     try {
+      byte tag = in.get();
       Event event =
-          switch (in.get()) {
+          switch (tag) {
             case PROPOSAL ->
                 new Event.ProposalReceived(
                     new Proposal(
@@ -69,13 +75,17 @@ final class EventCodec {
                         in.getInt(),
                         address(in),
                         signature(in)));
-            case VOTE -> {
+            case VOTE, ATTESTED_VOTE -> {
               SignedVote.Type type = SignedVote.Type.values()[in.get()];
               long height = in.getLong();
               int round = in.getInt();
               Optional<Hash> value = in.get() == 1 ? Optional.of(hash(in)) : Optional.empty();
+              Address validator = address(in);
+              Signature signature = signature(in);
+              Optional<Signature> attestation =
+                  tag == ATTESTED_VOTE ? Optional.of(signature(in)) : Optional.empty();
               yield new Event.VoteReceived(
-                  new SignedVote(type, height, round, value, address(in), signature(in)));
+                  new SignedVote(type, height, round, value, validator, signature, attestation));
             }
             case TIMEOUT ->
                 new Event.TimeoutFired(Step.values()[in.get()], in.getLong(), in.getInt());

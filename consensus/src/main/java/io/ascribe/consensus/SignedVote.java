@@ -11,7 +11,9 @@ import java.util.Optional;
 
 /**
  * A prevote or precommit for a block hash (or nil, an empty {@code value}) at one height and round,
- * with the validator's signature over {@link BlockHashing#voteDigest} of the wire {@code Vote}.
+ * with the validator's signature over {@link BlockHashing#voteDigest} of the wire {@code Vote},
+ * and, for a precommit for a block at a height that asks for one, its signature over the height's
+ * {@link PrecommitAttestation} digest.
  */
 public record SignedVote(
     Type type,
@@ -19,7 +21,8 @@ public record SignedVote(
     int round,
     Optional<Hash> value,
     Address validator,
-    Signature signature) {
+    Signature signature,
+    Optional<Signature> attestation) {
 
   /** Which of the two votes of a round this is. */
   public enum Type {
@@ -39,6 +42,20 @@ public record SignedVote(
     if (height < 1 || round < 0) {
       throw new IllegalArgumentException("vote height must be >= 1 and round >= 0");
     }
+    if (attestation.isPresent() && (type != Type.PRECOMMIT || value.isEmpty())) {
+      throw new IllegalArgumentException("only a precommit for a block carries an attestation");
+    }
+  }
+
+  /** A vote with no attestation. */
+  public SignedVote(
+      Type type,
+      long height,
+      int round,
+      Optional<Hash> value,
+      Address validator,
+      Signature signature) {
+    this(type, height, round, value, validator, signature, Optional.empty());
   }
 
   /** The wire vote that the signature covers. */

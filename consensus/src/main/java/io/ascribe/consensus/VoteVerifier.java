@@ -1,6 +1,7 @@
 package io.ascribe.consensus;
 
 import io.ascribe.core.crypto.Secp256k1;
+import java.util.Optional;
 
 /**
  * Checks that a vote or proposal carries a valid signature of the validator it names. The machine
@@ -15,10 +16,35 @@ public interface VoteVerifier {
 
   /** secp256k1 recovery: the address recovered from the signature must be the claimed signer. */
   static VoteVerifier secp256k1(long chainId) {
+    return secp256k1(chainId, PrecommitAttestation.NONE);
+  }
+
+  /**
+   * secp256k1 recovery of the vote and, for a precommit for a block at a height whose {@code
+   * attestation} digest is due, of its attestation too: both must recover to the claimed signer. A
+   * vote with an attestation where none is due is refused as well, so commits carry no junk.
+   */
+  static VoteVerifier secp256k1(long chainId, PrecommitAttestation attestation) {
     return new VoteVerifier() {
       @Override
       public boolean verify(SignedVote vote) {
-        return recovers(vote.digest(chainId), vote.signature(), vote.validator());
+        if (!recovers(vote.digest(chainId), vote.signature(), vote.validator())) {
+          return false;
+        }
+        Optional<io.ascribe.core.types.Hash> due;
+        try {
+          due =
+              vote.type() == SignedVote.Type.PRECOMMIT && !vote.isNil()
+                  ? attestation.digest(vote.height())
+                  : Optional.empty();
+        } catch (IllegalArgumentException unknownHeight) {
+          return false;
+        }
+        if (due.isEmpty()) {
+          return vote.attestation().isEmpty();
+        }
+        return vote.attestation().isPresent()
+            && recovers(due.get(), vote.attestation().get(), vote.validator());
       }
 
       @Override

@@ -4,6 +4,7 @@ import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.crypto.hd.Bip39;
 import io.ascribe.core.crypto.hd.DerivationPath;
 import io.ascribe.core.crypto.hd.ExtendedPrivateKey;
+import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.Genesis.Allocation;
 import io.ascribe.genesis.Genesis.GenesisValidator;
@@ -12,6 +13,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The built-in genesis of a local development chain: one validator, ten funded accounts whose keys
@@ -46,6 +48,15 @@ public final class DevnetGenesis {
   /** One block a second: fast enough for tests, slow enough to follow in the logs. */
   public static final long DEFAULT_BLOCK_TIME_MS = 1_000;
 
+  /**
+   * Where the devnet's epoch roots are signed for: anvil's chain (31337) and the address at which
+   * dev account 0's first {@code ascribe evm deploy} on a fresh anvil creates the distributor (its
+   * second contract, CREATE with nonce 1). So `anvil`, then that deploy, and the devnet's own
+   * epoch-root signatures are accepted there with no configuration.
+   */
+  public static final Genesis.Settlement SETTLEMENT =
+      new Genesis.Settlement(31337, Address.fromHex("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"));
+
   private static final List<PrivateKey> ACCOUNTS = deriveAccounts();
 
   private DevnetGenesis() {}
@@ -72,7 +83,8 @@ public final class DevnetGenesis {
             GENESIS_TIME,
             List.of(new GenesisValidator(ACCOUNTS.get(0).address(), VALIDATOR_STAKE)),
             allocations,
-            params(blockTimeMs));
+            params(blockTimeMs),
+            Optional.of(SETTLEMENT));
     GenesisRules.validate(genesis);
     return genesis;
   }

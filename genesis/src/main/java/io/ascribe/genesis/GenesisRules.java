@@ -70,6 +70,20 @@ public final class GenesisRules {
       throw new InvalidGenesisException(
           "allocations", "total supply (balances plus stakes) does not fit in uint256");
     }
+    genesis.settlement().ifPresent(GenesisRules::validate);
+  }
+
+  private static void validate(Genesis.Settlement settlement) {
+    if (settlement.evmChainId() < 1) {
+      throw new InvalidGenesisException(
+          "settlement.evmChainId",
+          "must be the EVM chain's id (at least 1), got " + settlement.evmChainId());
+    }
+    if (settlement.distributor().equals(Address.wrap(new byte[Address.SIZE]))) {
+      throw new InvalidGenesisException(
+          "settlement.distributor",
+          "must be the RewardDistributor's address (`ascribe evm deploy` prints it), not zero");
+    }
   }
 
   private static void validate(ProtocolParams params) {

@@ -105,6 +105,14 @@ public final class GenesisWriter {
         .put("validatorsBps", split.validatorsBps());
     json.put("bondLockBlocks", params.bondLockBlocks());
     ai(json.putObject("ai"), params.ai());
+    // Absent when there is none, so the genesis of a chain that settles nowhere keeps its hash.
+    genesis
+        .settlement()
+        .ifPresent(
+            s ->
+                root.putObject("settlement")
+                    .put("evmChainId", s.evmChainId())
+                    .put("distributor", s.distributor().toString()));
     return root;
   }
 

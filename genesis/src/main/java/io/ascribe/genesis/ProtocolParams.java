@@ -33,4 +33,18 @@ public record ProtocolParams(
   public record FeeSplit(int burnBps, int validatorsBps) {
     public static final int TOTAL_BPS = 10_000;
   }
+
+  /** These parameters with epochs of {@code blocks} blocks (a short epoch for tests and demos). */
+  public ProtocolParams withEpochLength(long blocks) {
+    return new ProtocolParams(
+        blockTimeMs,
+        blocks,
+        validatorSetDelay,
+        minValidatorStake,
+        minFee,
+        maxBlockTxs,
+        feeSplit,
+        bondLockBlocks,
+        ai);
+  }
 }

@@ -33,13 +33,20 @@
  *                      "scoreSumToleranceBps": 100, "fraudSlashBps": 5000 },
  *       "slashing": { "doubleSignSlashBps": 500, "evidenceMaxAgeBlocks": 1000 }
  *     }
- *   }
+ *   },
+ *   "settlement": { "evmChainId": 31337,
+ *                   "distributor": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }
  * }
  * }</pre>
  *
  * <ul>
- *   <li>Every field is required and no others are allowed, so a misspelt name is an error rather
- *       than a silently ignored setting.
+ *   <li>Every field is required, except {@code settlement}, and no others are allowed, so a
+ *       misspelt name is an error rather than a silently ignored setting.
+ *   <li>{@code settlement} names the EVM chain and RewardDistributor the validators sign each
+ *       epoch's reward root for (EIP-712, as part of block commit). Without it they sign none, and
+ *       the chain's rewards cannot be claimed on an EVM chain. The distributor is deployed for the
+ *       genesis validators ({@code ascribe evm deploy --validators GENESIS}) before the chain
+ *       starts, and its address written here.
  *   <li>Amounts ({@code stake}, {@code balance}, {@code minValidatorStake}, {@code minFee}) are
  *       decimal OPEN in strings (1 OPEN = 10^18 wei, at most 18 decimals); strings because many
  *       JSON tools turn large numbers into imprecise floating point.

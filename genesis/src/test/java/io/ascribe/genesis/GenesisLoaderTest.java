@@ -12,6 +12,7 @@ import io.ascribe.core.types.Amount;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +46,7 @@ class GenesisLoaderTest {
           /validators/0/stake            | 100000                | validators[0].stake           | must be a decimal OPEN amount in a string
           /allocations/0/address         | null                  | allocations[0].address        | must be a string, got null
           # unknown fields: a typo must not pass as a default
-          /chainid                       | 1337                  | chainid                       | unknown field; expected one of [allocations, chainId, genesisTime, params, validators]
+          /chainid                       | 1337                  | chainid                       | unknown field; expected one of [allocations, chainId, genesisTime, params, settlement, validators]
           /params/feeSplit/treasuryBps   | 0                     | params.feeSplit.treasuryBps   | unknown field
           /allocations/3/balanc          | "1"                   | allocations[3].balanc         | unknown field
           # chain id and time
@@ -77,6 +78,12 @@ class GenesisLoaderTest {
           /params/feeSplit/burnBps       | 1999                  | params.feeSplit               | burnBps + validatorsBps must be 10000 (all of each fee), got 9999
           # the AI ledger's parameters
           /params/ai                     | <missing>             | params.ai                     | missing
+          # settlement (optional, but whole when present)
+          /settlement                    | []                    | settlement                    | must be a JSON object, got an array
+          /settlement/distributor        | <missing>             | settlement.distributor        | missing
+          /settlement/chainId            | 1                     | settlement.chainId            | unknown field; expected one of [distributor, evmChainId]
+          /settlement/evmChainId         | 0                     | settlement.evmChainId         | must be the EVM chain's id (at least 1), got 0
+          /settlement/distributor        | "0x0000000000000000000000000000000000000000" | settlement.distributor | not zero
           /params/ai/jobs/verifiers      | 0                     | params.ai.jobs.verifiers      | must be in [1, 64], got 0
           /params/ai/jobs/executorBond   | "-1"                  | params.ai.jobs.executorBond   | must not be negative
           /params/ai/jobs/fraudSlashBps  | 10001                 | params.ai.jobs.fraudSlashBps  | must be in [0, 10000] basis points, got 10001
@@ -165,6 +172,16 @@ class GenesisLoaderTest {
         .isInstanceOfSatisfying(InvalidGenesisException.class, e -> assertThat(e.field()).isEmpty())
         .hasMessageStartingWith("genesis: ")
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void aGenesisWithoutSettlementLoadsAndHashesAsBeforeTheFieldExisted() throws IOException {
+    Genesis unsettled = GenesisLoader.parse(devnetWith("/settlement", MISSING));
+    assertThat(unsettled.settlement()).isEmpty();
+    assertThat(unsettled).isEqualTo(DevnetGenesis.create().withSettlement(Optional.empty()));
+    assertThat(GenesisWriter.toCanonicalJson(unsettled)).doesNotContain("settlement");
+    assertThat(GenesisLoader.parse(GenesisWriter.toJson(DevnetGenesis.create())).settlement())
+        .contains(DevnetGenesis.SETTLEMENT);
   }
 
   @Test

@@ -90,7 +90,7 @@ class GenesisWriterTest {
   void devnetHashIsStable() {
     assertThat(GenesisWriter.hash(DevnetGenesis.create()))
         .isEqualTo(
-            Hash.fromHex("0x2c214c35b2aadb864e240ab4434a5d7048f7f7048da11890fc34f16e61e0bc85"));
+            Hash.fromHex("0xa6bd031a86992ccc9cbac633fb2c533a555974b0af35dfa70a97c7a552064d5e"));
   }
 
   @Test

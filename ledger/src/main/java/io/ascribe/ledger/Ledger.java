@@ -7,6 +7,8 @@ import io.ascribe.core.proto.Block;
 import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.Header;
 import io.ascribe.core.proto.Receipt;
+import io.ascribe.core.settlement.Eip712Domain;
+import io.ascribe.core.settlement.EpochRoot;
 import io.ascribe.core.state.AccountProof;
 import io.ascribe.core.state.AccountState;
 import io.ascribe.core.state.AnchoredProof;
@@ -48,6 +50,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -324,6 +327,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
     if (strict && signers.find(proposer).isEmpty()) {
       throw new InvalidBlockException("block proposer " + proposer + " is not a validator");
     }
+    Optional<EpochRewards> epoch = executor.openBlock(overlay, height, signers);
     List<TxReceipt> receipts = new ArrayList<>();
     List<ExecutedBlock.Rejected> rejected = new ArrayList<>();
     Block.Builder block = Block.newBuilder();
@@ -349,7 +353,6 @@ public final class Ledger implements LedgerReader, AutoCloseable {
         rejected.add(new ExecutedBlock.Rejected(tx, e.getMessage()));
       }
     }
-    Optional<Hash> rewardsRoot = executor.endBlock(overlay, height);
     StateTree tree =
         parent
             .tree()
@@ -368,7 +371,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
             .setStateRoot(ByteString.copyFrom(tree.root().toArray()))
             .setValidatorsHash(ByteString.copyFrom(signers.hash().toArray()))
             .setProposer(ByteString.copyFrom(proposer.toArray()));
-    rewardsRoot.ifPresent(root -> header.setRewardsRoot(ByteString.copyFrom(root.toArray())));
+    epoch.ifPresent(e -> header.setRewardsRoot(ByteString.copyFrom(e.root().toArray())));
     Block built = block.setHeader(header).build();
     return new ExecutedBlock(
         built,
@@ -403,9 +406,18 @@ public final class Ledger implements LedgerReader, AutoCloseable {
         executed.height(),
         executed.hash(),
         commit,
-        executed.system().validators());
+        executed.system().validators(),
+        epochRootDigest(executed));
     commit(executed, commit);
     return executed;
+  }
+
+  /** The epoch that block {@code height} ends, if it ends one. */
+  private OptionalLong epochOf(long height) {
+    long length = genesis.params().epochLength();
+    return height > 0 && height % length == 0
+        ? OptionalLong.of(height / length)
+        : OptionalLong.empty();
   }
 
   /**
@@ -525,6 +537,69 @@ public final class Ledger implements LedgerReader, AutoCloseable {
   /** The reward distribution recorded at the end of {@code epoch}, if that epoch has ended. */
   public Optional<EpochRewards> epochRewards(long epoch) {
     return objects.get(EpochRewards.key(epoch)).map(EpochRewards.class::cast);
+  }
+
+  /**
+   * The EIP-712 domain of the EVM distributor this chain's validators sign epoch roots for; empty
+   * when the genesis names none (the chain then signs no epoch roots).
+   */
+  public Optional<Eip712Domain> settlementDomain() {
+    return genesis.settlement().map(Genesis.Settlement::domain);
+  }
+
+  /**
+   * The EpochRoot block {@code height} carries, empty when that height ends no epoch: for a
+   * committed block the one it recorded, for the next block the one it will record, which the
+   * committed state already fixes (see {@link TxExecutor#openBlock}), so validators sign and check
+   * it before any block of that height exists.
+   *
+   * @throws IllegalArgumentException for a height past the next one
+   */
+  public Optional<EpochRoot> epochRoot(long height) {
+    Head current = head;
+    if (height > current.height() + 1) {
+      throw new IllegalArgumentException(
+          "block " + height + " is not known yet: the chain is at " + current.height());
+    }
+    OptionalLong epoch = epochOf(height);
+    if (epoch.isEmpty()) {
+      return Optional.empty();
+    }
+    if (height <= current.height()) {
+      return epochRewards(epoch.getAsLong()).map(EpochRewards::epochRoot);
+    }
+    StateOverlay overlay = new StateOverlay(new Committed(current.system()));
+    executor.beginBlock(overlay, height);
+    return executor
+        .openBlock(overlay, height, overlay.system().validators())
+        .map(EpochRewards::epochRoot);
+  }
+
+  /**
+   * The digest the precommits of block {@code height} also sign, the EIP-712 digest of its {@link
+   * #epochRoot} under the {@link #settlementDomain}; empty when the height ends no epoch or the
+   * chain settles nowhere.
+   *
+   * @throws IllegalArgumentException for a height past the next one
+   */
+  public Optional<Hash> epochRootDigest(long height) {
+    Optional<Eip712Domain> domain = settlementDomain();
+    return domain.isEmpty() ? Optional.empty() : epochRoot(height).map(r -> r.digest(domain.get()));
+  }
+
+  /**
+   * {@link #epochRootDigest(long)} of an executed block, from the distribution it records (no
+   * second Merkle computation).
+   */
+  public Optional<Hash> epochRootDigest(ExecutedBlock block) {
+    OptionalLong epoch = epochOf(block.height());
+    Optional<Eip712Domain> domain = settlementDomain();
+    if (domain.isEmpty() || epoch.isEmpty()) {
+      return Optional.empty();
+    }
+    EpochRewards recorded =
+        (EpochRewards) block.changedObjects().get(EpochRewards.key(epoch.getAsLong()));
+    return Optional.of(recorded.epochRoot().digest(domain.get()));
   }
 
   /**

@@ -7,19 +7,25 @@ import static io.ascribe.ledger.LedgerFixture.MIN_FEE;
 import static io.ascribe.ledger.LedgerFixture.USERS;
 import static io.ascribe.ledger.LedgerFixture.VALIDATOR;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import io.ascribe.core.block.BlockHashing;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.merkle.AbiEncoding;
 import io.ascribe.core.merkle.MerkleTree;
 import io.ascribe.core.proto.Commit;
+import io.ascribe.core.proto.CommitSig;
 import io.ascribe.core.proto.TxBody;
+import io.ascribe.core.settlement.EpochRoot;
 import io.ascribe.core.state.AccountState;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
+import io.ascribe.genesis.Genesis;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
 import io.ascribe.ledger.ai.EpochRewards;
@@ -28,9 +34,11 @@ import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
+import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.ledger.exec.StateOverlay;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
+import io.ascribe.ledger.state.ValidatorSet;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,6 +47,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -496,17 +505,21 @@ class AiLedgerTest {
             VALIDATOR.address(), LedgerFixture.key(60).address(), LedgerFixture.key(61).address());
     Hash datanet = createDatanet(USERS.get(0), THRESHOLD_BPS);
     int i = 0;
-    while (ledger.height() < EPOCH_LENGTH) {
+    while (ledger.height() < EPOCH_LENGTH - 1) {
       PrivateKey user = USERS.get(i % USERS.size());
       commit(proposers.get(i % proposers.size()), contribution(user, datanet, text(80), MIN_BOND));
       i++;
     }
+    // The root is of the rewards as the epoch's last block begins: its own fees count later.
+    Map<Address, BigInteger> atLastBlock = Map.copyOf(ledger.rewards());
+    commit(proposers.get(0), contribution(USERS.get(0), datanet, text(80), MIN_BOND));
+    assertThat(ledger.rewards(proposers.get(0))).isGreaterThan(atLastBlock.get(proposers.get(0)));
     assertThat(ledger.height()).isEqualTo(EPOCH_LENGTH);
     Hash headerRoot = Hash.copyOf(ledger.headHeader().getRewardsRoot().toByteArray());
 
     // Built again from the raw cumulative amounts, with the leaf spelled out by hand.
     List<Hash> leaves = new ArrayList<>();
-    for (Map.Entry<Address, BigInteger> e : ledger.rewards().entrySet()) {
+    for (Map.Entry<Address, BigInteger> e : atLastBlock.entrySet()) {
       byte[] encoded =
           AbiEncoding.encode(AbiEncoding.address(e.getKey()), AbiEncoding.uint256(e.getValue()));
       leaves.add(Keccak.hash(Keccak.hash(encoded).toArray()));
@@ -520,7 +533,7 @@ class AiLedgerTest {
 
     for (Address proposer : proposers) {
       RewardProof proof = ledger.rewardProof(proposer, 1).orElseThrow();
-      assertThat(proof.cumulative()).isEqualTo(ledger.rewards(proposer)).isPositive();
+      assertThat(proof.cumulative()).isEqualTo(atLastBlock.get(proposer)).isPositive();
       assertThat(proof.verify()).isTrue();
       Hash leaf = EpochRewards.leaf(proposer, proof.cumulative());
       assertThat(MerkleTree.verify(proof.siblings(), headerRoot, leaf)).isTrue();
@@ -557,5 +570,97 @@ class AiLedgerTest {
     ledger = Ledger.open(dir, LedgerFixture.genesis());
     assertThat(ledger.epochRewards(1)).contains(epoch);
     assertThat(ledger.rewardProof(proposers.get(1), 1).orElseThrow().verify()).isTrue();
+  }
+
+  @Test
+  void theNextEpochRootIsFixedBeforeItsBlockWhoeverProposesIt() {
+    while (ledger.height() < EPOCH_LENGTH - 1) {
+      commit(
+          sign(
+              USERS.get(0),
+              TxBodies.transfer(
+                  CHAIN_ID, nonce(USERS.get(0)), MIN_FEE, USERS.get(1).address(), OPEN)));
+    }
+    EpochRoot expected = ledger.epochRoot(EPOCH_LENGTH).orElseThrow();
+    assertThat(expected.epoch()).isEqualTo(1);
+    assertThat(expected.validatorSetHash())
+        .isEqualTo(
+            new ValidatorSet(
+                    List.of(
+                        new ValidatorSet.Validator(
+                            VALIDATOR.address(), LedgerFixture.MIN_STAKE.multiply(BigInteger.TEN))))
+                .settlementSet()
+                .hash());
+    // Two rounds' proposals of the epoch's last block, by different proposers with different
+    // transactions, carry the same root: the one the validators already sign.
+    SignedTransaction fee =
+        sign(
+            USERS.get(2),
+            TxBodies.transfer(CHAIN_ID, nonce(USERS.get(2)), OPEN, USERS.get(1).address(), OPEN));
+    ExecutedBlock round0 = ledger.propose(List.of(fee), time += 1000, VALIDATOR.address());
+    ExecutedBlock round1 = ledger.propose(List.of(), time, LedgerFixture.key(60).address());
+    for (ExecutedBlock proposal : List.of(round0, round1)) {
+      assertThat(Hash.copyOf(proposal.block().getHeader().getRewardsRoot().toByteArray()))
+          .isEqualTo(expected.rewardsRoot());
+    }
+    ledger.commit(round0, Commit.newBuilder().setHeight(round0.height()).build());
+    assertThat(ledger.epochRoot(EPOCH_LENGTH)).contains(expected);
+    assertThat(ledger.epochRewards(1).orElseThrow().epochRoot()).isEqualTo(expected);
+    assertThat(ledger.epochRoot(EPOCH_LENGTH + 1)).isEmpty();
+    assertThat(ledger.epochRootDigest(EPOCH_LENGTH)).as("no settlement in the genesis").isEmpty();
+    assertThatThrownBy(() -> ledger.epochRoot(EPOCH_LENGTH + 2))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not known yet");
+  }
+
+  @Test
+  void aSyncedEpochEndBlockNeedsEveryPrecommitsEpochRootSignature() {
+    Genesis.Settlement settlement =
+        new Genesis.Settlement(
+            31337, Address.fromHex("0x00000000000000000000000000000000000000d1"));
+    Genesis settled = LedgerFixture.genesis().withSettlement(Optional.of(settlement));
+    ledger.close();
+    ledger = Ledger.open(dir.resolve("producer"), settled);
+    try (Ledger follower = Ledger.open(dir.resolve("follower"), settled)) {
+      while (ledger.height() < EPOCH_LENGTH) {
+        long height = ledger.height() + 1;
+        Optional<Hash> digest = ledger.epochRootDigest(height);
+        assertThat(digest.isPresent()).isEqualTo(height == EPOCH_LENGTH);
+        ExecutedBlock block = ledger.propose(List.of(), time += 1000, VALIDATOR.address());
+        Commit commit = precommit(block, digest);
+        if (digest.isPresent()) {
+          assertThat(digest.get())
+              .isEqualTo(ledger.epochRoot(height).orElseThrow().digest(settlement.domain()));
+          Commit unattested = precommit(block, Optional.empty());
+          assertThatThrownBy(() -> follower.importBlock(block.block(), unattested))
+              .isInstanceOf(InvalidBlockException.class)
+              .hasMessageContaining("lacks the epoch-root signature");
+          assertThat(follower.height()).isEqualTo(height - 1);
+        }
+        ledger.commit(block, commit);
+        follower.importBlock(block.block(), commit);
+      }
+      assertThat(follower.commitOf(EPOCH_LENGTH)).contains(ledger.commitOf(EPOCH_LENGTH).get());
+    }
+  }
+
+  private static Commit precommit(ExecutedBlock block, Optional<Hash> epochRootDigest) {
+    CommitSig.Builder sig =
+        CommitSig.newBuilder()
+            .setValidator(ByteString.copyFrom(VALIDATOR.address().toArray()))
+            .setSignature(
+                ByteString.copyFrom(
+                    VALIDATOR
+                        .sign(
+                            BlockHashing.voteDigest(
+                                BlockHashing.precommit(CHAIN_ID, block.height(), 0, block.hash())))
+                        .toBytes()));
+    epochRootDigest.ifPresent(
+        d -> sig.setEpochRootSignature(ByteString.copyFrom(VALIDATOR.sign(d).toBytes())));
+    return Commit.newBuilder()
+        .setHeight(block.height())
+        .setBlockHash(ByteString.copyFrom(block.hash().toArray()))
+        .addSignatures(sig)
+        .build();
   }
 }

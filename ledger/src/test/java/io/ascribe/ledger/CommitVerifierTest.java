@@ -14,6 +14,7 @@ import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.ledger.state.ValidatorSet;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CommitVerifierTest {
@@ -94,5 +95,75 @@ class CommitVerifierTest {
             .setHeight(HEIGHT + 1)
             .build();
     assertThatThrownBy(() -> verify(wrongHeight)).hasMessageContaining("is not for block");
+  }
+
+  // ---- epoch-root signatures -----------------------------------------------------------------
+
+  private static final Hash EPOCH_DIGEST = Keccak.hash(new byte[] {42});
+
+  private static CommitSig attested(PrivateKey key, Hash digest) {
+    return sig(key, BLOCK).toBuilder()
+        .setEpochRootSignature(ByteString.copyFrom(key.sign(digest).toBytes()))
+        .build();
+  }
+
+  private void verifyAttested(Commit commit) {
+    CommitVerifier.verify(CHAIN, HEIGHT, BLOCK, commit, validators, Optional.of(EPOCH_DIGEST));
+  }
+
+  @Test
+  void anEpochEndCommitNeedsEveryPrecommitsEpochRootSignature() {
+    assertThatCode(
+            () ->
+                verifyAttested(
+                    commit(
+                        attested(a, EPOCH_DIGEST),
+                        attested(b, EPOCH_DIGEST),
+                        attested(c, EPOCH_DIGEST))))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(
+            () ->
+                verifyAttested(
+                    commit(attested(a, EPOCH_DIGEST), attested(b, EPOCH_DIGEST), sig(c, BLOCK))))
+        .isInstanceOf(InvalidBlockException.class)
+        .hasMessageContaining("lacks the epoch-root signature");
+  }
+
+  @Test
+  void anEpochRootSignatureOverAnotherRootOrByAnotherKeyIsRefused() {
+    Hash otherRoot = Keccak.hash(new byte[] {43});
+    assertThatThrownBy(
+            () ->
+                verifyAttested(
+                    commit(
+                        attested(a, EPOCH_DIGEST),
+                        attested(b, EPOCH_DIGEST),
+                        attested(c, otherRoot))))
+        .isInstanceOf(InvalidBlockException.class)
+        .hasMessageContaining("does not sign this block's epoch root");
+    CommitSig borrowed =
+        sig(c, BLOCK).toBuilder()
+            .setEpochRootSignature(ByteString.copyFrom(d.sign(EPOCH_DIGEST).toBytes()))
+            .build();
+    assertThatThrownBy(
+            () ->
+                verifyAttested(
+                    commit(attested(a, EPOCH_DIGEST), attested(b, EPOCH_DIGEST), borrowed)))
+        .hasMessageContaining("does not sign this block's epoch root");
+    CommitSig truncated =
+        sig(c, BLOCK).toBuilder().setEpochRootSignature(ByteString.copyFrom(new byte[64])).build();
+    assertThatThrownBy(
+            () ->
+                verifyAttested(
+                    commit(attested(a, EPOCH_DIGEST), attested(b, EPOCH_DIGEST), truncated)))
+        .hasMessageContaining("malformed");
+  }
+
+  @Test
+  void noEpochRootSignatureWhereNoneIsDue() {
+    assertThatThrownBy(
+            () -> verify(commit(sig(a, BLOCK), sig(b, BLOCK), attested(c, EPOCH_DIGEST))))
+        .isInstanceOf(InvalidBlockException.class)
+        .hasMessageContaining("where none is due");
   }
 }

@@ -2,15 +2,24 @@ package io.ascribe.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ascribe.contracts.Anvil;
+import io.ascribe.contracts.settlement.Contracts;
+import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.crypto.Secp256k1;
+import io.ascribe.core.crypto.Signature;
+import io.ascribe.core.proto.CommitSig;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.ledger.state.ValidatorSet;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.sync.PeerAddress;
@@ -28,11 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Four validators in this JVM, each with its own data directory, talking over real TLS p2p on
  * loopback: they decide blocks by Tendermint consensus, agree on every block, include a client's
- * transaction, keep committing with one of them stopped, and take it back when it restarts.
+ * transaction, keep committing with one of them stopped, and take it back when it restarts; at an
+ * epoch's end they sign its reward root in their precommits, and the EVM distributor accepts it.
  */
 class ValidatorsConsensusIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final BigInteger OPEN = Amount.ONE_OPEN;
+  private static final long EPOCH_LENGTH = 10;
 
   @TempDir Path dir;
   private final List<PrivateKey> keys = DevnetGenesis.devAccounts().subList(0, 4);
@@ -41,17 +52,21 @@ class ValidatorsConsensusIT {
 
   private Genesis genesis() {
     Genesis devnet = DevnetGenesis.create(100);
+    return new Genesis(
+        devnet.chainId(),
+        Instant.parse("2026-01-01T00:00:00Z"),
+        validators(),
+        devnet.allocations(),
+        devnet.params());
+  }
+
+  private List<Genesis.GenesisValidator> validators() {
     List<Genesis.GenesisValidator> validators = new ArrayList<>();
     for (PrivateKey key : keys) {
       validators.add(
           new Genesis.GenesisValidator(key.address(), OPEN.multiply(BigInteger.valueOf(100_000))));
     }
-    return new Genesis(
-        devnet.chainId(),
-        Instant.parse("2026-01-01T00:00:00Z"),
-        validators,
-        devnet.allocations(),
-        devnet.params());
+    return validators;
   }
 
   private AscribeNode start(int i, Genesis genesis) throws Exception {
@@ -140,6 +155,73 @@ class ValidatorsConsensusIT {
             .as("block %d", h)
             .isEqualTo(reference);
       }
+    }
+  }
+
+  @Test
+  void fourValidatorsSignTheEpochRootInTheirCommitAndTheDistributorAcceptsIt() throws Exception {
+    try (Anvil anvil = Anvil.start()) {
+      SettlementClient evm = new SettlementClient(anvil.web3j(), Anvil.DEPLOYER);
+      // Deployed for the genesis validators before the chain starts, then named in its genesis.
+      List<ValidatorSet.Validator> stakes = new ArrayList<>();
+      for (Genesis.GenesisValidator v : validators()) {
+        stakes.add(new ValidatorSet.Validator(v.address(), v.stake()));
+      }
+      Contracts contracts =
+          evm.deployAll(OPEN, new ValidatorSet(stakes).settlementSet(), BigInteger.ZERO);
+      Genesis base = genesis();
+      Genesis genesis =
+          new Genesis(
+              base.chainId(),
+              base.genesisTime(),
+              base.validators(),
+              base.allocations(),
+              base.params().withEpochLength(EPOCH_LENGTH),
+              Optional.of(new Genesis.Settlement(Anvil.CHAIN_ID, contracts.distributor())));
+      for (int i = 0; i < 4; i++) {
+        start(i, genesis);
+      }
+      long height = EPOCH_LENGTH;
+      for (AscribeNode node : nodes) {
+        try (HeadSubscription heads = HeadSubscription.open(node.rpcUrl())) {
+          heads.awaitHeight(height, WAIT);
+        }
+      }
+
+      JsonNode root = new RpcClient(nodes[0].rpcUrl()).call("ascribe_getEpochRoot", "0x1");
+      Hash rewardsRoot = Hash.fromHex(root.path("root").asText());
+      Hash digest = evm.epochRootDigest(contracts.distributor(), 1, rewardsRoot);
+      assertThat(Hash.fromHex(root.path("validatorSetHash").asText()))
+          .isEqualTo(evm.validatorSetHash(contracts.distributor()));
+      for (AscribeNode node : nodes) {
+        assertThat(node.ledger().epochRootDigest(height)).contains(digest);
+        // Each node committed the block with its own precommits; every one carries a signature
+        // over the same digest, and more than 2/3 of the power signed.
+        List<CommitSig> sigs = node.ledger().commitOf(height).orElseThrow().getSignaturesList();
+        assertThat(sigs).hasSizeGreaterThanOrEqualTo(3);
+        for (CommitSig sig : sigs) {
+          Signature signature = Signature.fromBytes(sig.getEpochRootSignature().toByteArray());
+          assertThat(Secp256k1.recoverAddress(digest, signature))
+              .isEqualTo(Address.wrap(sig.getValidator().toByteArray()));
+        }
+        Hash recorded =
+            Hash.copyOf(
+                node.ledger()
+                    .block(height)
+                    .orElseThrow()
+                    .getHeader()
+                    .getRewardsRoot()
+                    .toByteArray());
+        assertThat(recorded).isEqualTo(rewardsRoot);
+      }
+
+      List<byte[]> signatures = new ArrayList<>();
+      root.path("signatures").forEach(s -> signatures.add(Hex.decode(s.asText())));
+      assertThat(signatures).hasSizeGreaterThanOrEqualTo(3);
+      evm.submitEpoch(contracts.distributor(), 1, rewardsRoot, signatures);
+      assertThat(evm.latestEpoch(contracts.distributor())).isEqualTo(1);
+      assertThat(evm.rewardsRoot(contracts.distributor())).isEqualTo(rewardsRoot);
+      assertThat(Quantities.parseLong(root.path("height").asText())).isEqualTo(height);
     }
   }
 }

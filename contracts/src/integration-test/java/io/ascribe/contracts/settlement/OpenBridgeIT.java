@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ascribe.contracts.Anvil;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;

@@ -2,6 +2,7 @@ package io.ascribe.contracts.settlement;
 
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -3,12 +3,14 @@ package io.ascribe.ledger.ai;
 import com.google.protobuf.ByteString;
 import io.ascribe.core.merkle.AbiEncoding;
 import io.ascribe.core.merkle.MerkleTree;
+import io.ascribe.core.settlement.EpochRoot;
 import io.ascribe.core.state.StateTreeHashing;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +21,26 @@ import java.util.Optional;
  * root over them, built exactly as the EVM {@code RewardDistributor} verifies a claim: leaf
  * keccak256(keccak256(abi.encode(address account, uint256 cumulativeAmount))), OpenZeppelin {@code
  * StandardMerkleTree} layout, so a {@link RewardProof} from here passes {@code MerkleProof.verify}.
- * It is a pure function of the cumulative amounts, so every validator computes the same root.
+ * It is a pure function of the cumulative amounts, so every validator computes the same root. With
+ * it goes the hash of the validator set that signs it ({@link #epochRoot}: what goes to the EVM).
  */
-public record EpochRewards(long epoch, long height, List<RewardAccount> accounts, Hash root)
+public record EpochRewards(
+    long epoch, long height, List<RewardAccount> accounts, Hash root, Hash validatorSetHash)
     implements LedgerObject {
 
+  private static final Comparator<RewardAccount> BY_ACCOUNT =
+      Comparator.comparing(RewardAccount::account);
+
   public EpochRewards {
-    accounts = accounts.stream().sorted(Comparator.comparing(RewardAccount::account)).toList();
+    accounts = accounts.stream().sorted(BY_ACCOUNT).toList();
   }
 
-  /** The distribution over {@code cumulative} (accounts with nothing earned are left out). */
-  public static EpochRewards of(long epoch, long height, Map<Address, BigInteger> cumulative) {
+  /**
+   * The distribution over {@code cumulative} (accounts with nothing earned are left out), signed by
+   * the validator set with EVM hash {@code validatorSetHash}.
+   */
+  public static EpochRewards of(
+      long epoch, long height, Map<Address, BigInteger> cumulative, Hash validatorSetHash) {
     List<RewardAccount> accounts = new ArrayList<>();
     cumulative.forEach(
         (account, amount) -> {
@@ -37,7 +48,19 @@ public record EpochRewards(long epoch, long height, List<RewardAccount> accounts
             accounts.add(new RewardAccount(account, amount));
           }
         });
-    return new EpochRewards(epoch, height, accounts, tree(accounts).root());
+    return new EpochRewards(epoch, height, accounts, tree(accounts).root(), validatorSetHash);
+  }
+
+  /** What the validators sign for the EVM distributor: this epoch, its root, its signers. */
+  public EpochRoot epochRoot() {
+    return new EpochRoot(epoch, root, validatorSetHash);
+  }
+
+  /** The account's cumulative amount in this distribution; zero when it has none. */
+  public BigInteger cumulative(Address account) {
+    int i =
+        Collections.binarySearch(accounts, new RewardAccount(account, BigInteger.ZERO), BY_ACCOUNT);
+    return i < 0 ? BigInteger.ZERO : accounts.get(i).cumulative();
   }
 
   /** The claim leaf the settlement contract recomputes from {@code (account, cumulative)}. */
@@ -77,7 +100,8 @@ public record EpochRewards(long epoch, long height, List<RewardAccount> accounts
         io.ascribe.core.proto.EpochRewards.newBuilder()
             .setEpoch(epoch)
             .setHeight(height)
-            .setRoot(ByteString.copyFrom(root.toArray()));
+            .setRoot(ByteString.copyFrom(root.toArray()))
+            .setValidatorSetHash(ByteString.copyFrom(validatorSetHash.toArray()));
     accounts.forEach(a -> p.addAccounts(a.toEntry()));
     return io.ascribe.core.proto.LedgerObject.newBuilder().setEpochRewards(p).build();
   }
@@ -87,6 +111,7 @@ public record EpochRewards(long epoch, long height, List<RewardAccount> accounts
         p.getEpoch(),
         p.getHeight(),
         p.getAccountsList().stream().map(RewardAccount::fromProto).toList(),
-        Hash.copyOf(p.getRoot().toByteArray()));
+        Hash.copyOf(p.getRoot().toByteArray()),
+        Hash.copyOf(p.getValidatorSetHash().toByteArray()));
   }
 }

@@ -18,10 +18,11 @@ import java.util.Optional;
 /**
  * The ledger's transition rules: pure functions of a state and a transaction, so every validator
  * computes the same result. This class owns what every transaction shares (includability, the fee
- * and its split, block begin and end); each kind's action lives in a rule class per domain ({@link
- * AccountRules}, {@link DataRules}). A transaction is either includable (right chain, next nonce,
- * fee at least the minimum and covered by the balance), in which case it pays its fee and uses its
- * nonce whatever its action does, or it is rejected and changes nothing.
+ * and its split, what opens a block: stake changes falling due and the epoch's reward root); each
+ * kind's action lives in a rule class per domain ({@link AccountRules}, {@link DataRules}). A
+ * transaction is either includable (right chain, next nonce, fee at least the minimum and covered
+ * by the balance), in which case it pays its fee and uses its nonce whatever its action does, or it
+ * is rejected and changes nothing.
  */
 public final class TxExecutor {
   private static final BigInteger BPS = BigInteger.valueOf(ProtocolParams.FeeSplit.TOTAL_BPS);
@@ -105,17 +106,31 @@ public final class TxExecutor {
   }
 
   /**
-   * Closes block {@code height}: at an epoch's last block (height a multiple of the epoch length)
-   * it records the epoch's reward distribution in the state and returns its Merkle root, the value
-   * the header's {@code rewards_root} carries and the EVM distributor verifies claims against.
+   * Opens block {@code height}, after {@link #beginBlock}: at an epoch's last block (height a
+   * multiple of the epoch length) it records the epoch's reward distribution in the state and
+   * returns it; its root is the value the header's {@code rewards_root} carries and the EVM
+   * distributor verifies claims against.
+   *
+   * <p>The distribution is taken as the block begins, before its transactions: the cumulative
+   * rewards through the previous block. So every block proposed at that height, in any round and by
+   * any proposer, carries the same root, and the EIP-712 EpochRoot the validators sign beside their
+   * precommits is known from the committed chain alone. Were it taken after the transactions, the
+   * root would depend on which proposal is decided (the proposer earns the block's fees): a
+   * validator could sign different roots for one epoch in different rounds, and signatures from
+   * several rounds could add up to a quorum for a root no block was decided with. The epoch's last
+   * block's own fees count towards the next epoch.
+   *
+   * @param signers the validators that sign block {@code height}
    */
-  public Optional<Hash> endBlock(StateOverlay state, long height) {
+  public Optional<EpochRewards> openBlock(StateOverlay state, long height, ValidatorSet signers) {
     if (height == 0 || height % params.epochLength() != 0) {
       return Optional.empty();
     }
-    EpochRewards rewards = EpochRewards.of(height / params.epochLength(), height, state.rewards());
+    EpochRewards rewards =
+        EpochRewards.of(
+            height / params.epochLength(), height, state.rewards(), signers.settlementSet().hash());
     state.put(rewards);
-    return Optional.of(rewards.root());
+    return Optional.of(rewards);
   }
 
   /**

@@ -44,6 +44,17 @@ public record ValidatorSet(List<Validator> validators) {
     return validators.stream().filter(v -> v.address().equals(address)).findFirst();
   }
 
+  /**
+   * The set as the EVM RewardDistributor stores it, whose hash the epoch roots are signed with:
+   * powers in whole OPEN ({@link Validator#votingPower}), the unit consensus counts and {@code
+   * ascribe evm deploy} puts on chain, so "more than 2/3" means the same there as here.
+   */
+  public io.ascribe.core.settlement.ValidatorSet settlementSet() {
+    java.util.Map<Address, BigInteger> powers = new java.util.HashMap<>();
+    validators.forEach(v -> powers.put(v.address(), BigInteger.valueOf(v.votingPower())));
+    return io.ascribe.core.settlement.ValidatorSet.of(powers);
+  }
+
   /** keccak256 over address (20 bytes) ‖ power (32 bytes) for each validator in address order. */
   public Hash hash() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -144,7 +144,7 @@ class SettlementCliIT {
             "--proof",
             proof.toString());
     assertThat(again.exit()).isEqualTo(1);
-    assertThat(again.err()).startsWith("error: the contract refused").doesNotContain("at io.");
+    assertThat(again.err()).startsWith("error: nothing to claim").doesNotContain("at io.");
     assertThat(relayer.balanceOf(token, wallet.address())).isEqualTo(earned);
 
     Result wrongAmount =

@@ -34,6 +34,9 @@ public final class ChainJson {
     out.put("txRoot", Hex.encode(header.getTxRoot().toByteArray()));
     out.put("stateRoot", Hex.encode(header.getStateRoot().toByteArray()));
     out.put("validatorsHash", Hex.encode(header.getValidatorsHash().toByteArray()));
+    if (!header.getRewardsRoot().isEmpty()) {
+      out.put("rewardsRoot", Hex.encode(header.getRewardsRoot().toByteArray()));
+    }
     out.put(
         "proposer",
         header.getProposer().isEmpty()
@@ -63,6 +66,9 @@ public final class ChainJson {
             ObjectNode s = signatures.addObject();
             s.put("validator", Address.wrap(sig.getValidator().toByteArray()).toString());
             s.put("signature", Hex.encode(sig.getSignature().toByteArray()));
+            if (!sig.getEpochRootSignature().isEmpty()) {
+              s.put("epochRootSignature", Hex.encode(sig.getEpochRootSignature().toByteArray()));
+            }
           }
         });
     return out;

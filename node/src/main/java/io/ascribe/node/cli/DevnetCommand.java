@@ -100,6 +100,13 @@ final class DevnetCommand implements Runnable {
     out.printf("  Chain id    %d%n", genesis.chainId());
     out.printf("  Data dir    %s (height %d)%n", dataDir.toAbsolutePath(), node.ledger().height());
     out.printf("  Validator   %s%n", accounts.get(0).address());
+    genesis
+        .settlement()
+        .ifPresent(
+            s ->
+                out.printf(
+                    "  Settlement  epoch roots signed for distributor %s on EVM chain %d%n",
+                    s.distributor(), s.evmChainId()));
     out.printf(
         "%nDev accounts (%s OPEN each; mnemonic \"%s\"):%n",
         Amount.formatOpen(DevnetGenesis.ACCOUNT_BALANCE), DevnetGenesis.MNEMONIC);

@@ -3,7 +3,7 @@ package io.ascribe.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.settlement.Contracts;
-import io.ascribe.contracts.settlement.ValidatorSet;
+import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.Genesis;
@@ -14,7 +14,9 @@ import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,9 +119,12 @@ final class EvmCommand implements Runnable {
         } catch (InvalidGenesisException e) {
           throw new UserErrorException(file + ": " + e.getMessage());
         }
+        // The power unit the chain signs epoch roots with (whole OPEN), so the hashes agree.
+        List<io.ascribe.ledger.state.ValidatorSet.Validator> stakes = new ArrayList<>();
         for (Genesis.GenesisValidator v : genesis.validators()) {
-          powers.put(v.address(), v.stake().divide(Amount.ONE_OPEN));
+          stakes.add(new io.ascribe.ledger.state.ValidatorSet.Validator(v.address(), v.stake()));
         }
+        return new io.ascribe.ledger.state.ValidatorSet(stakes).settlementSet();
       }
       if (powers.isEmpty()) {
         throw new UserErrorException(file + " names no validators");

@@ -49,7 +49,11 @@ final class ConsensusMessages {
                         .map(h -> ByteString.copyFrom(h.toArray()))
                         .orElse(ByteString.EMPTY))
                 .setValidator(ByteString.copyFrom(vote.validator().toArray()))
-                .setSignature(ByteString.copyFrom(vote.signature().toBytes())))
+                .setSignature(ByteString.copyFrom(vote.signature().toBytes()))
+                .setEpochRootSignature(
+                    vote.attestation()
+                        .map(a -> ByteString.copyFrom(a.toBytes()))
+                        .orElse(ByteString.EMPTY)))
         .build();
   }
 
@@ -80,12 +84,17 @@ final class ConsensusMessages {
         message.getValue().isEmpty()
             ? Optional.empty()
             : Optional.of(Hash.copyOf(message.getValue().toByteArray()));
+    Optional<Signature> attestation =
+        message.getEpochRootSignature().isEmpty()
+            ? Optional.empty()
+            : Optional.of(Signature.fromBytes(message.getEpochRootSignature().toByteArray()));
     return new SignedVote(
         type,
         message.getHeight(),
         message.getRound(),
         value,
         Address.wrap(message.getValidator().toByteArray()),
-        Signature.fromBytes(message.getSignature().toByteArray()));
+        Signature.fromBytes(message.getSignature().toByteArray()),
+        attestation);
   }
 }

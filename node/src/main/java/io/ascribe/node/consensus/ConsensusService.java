@@ -146,12 +146,14 @@ public final class ConsensusService implements AutoCloseable {
   private void init() {
     long chainId = ledger.genesis().chainId();
     wal = FileConsensusWal.open(dir.resolve("consensus.wal"));
+    EpochRootDigests epochRoots = new EpochRootDigests(ledger);
     KeySigner signer =
         new KeySigner(
             key,
             chainId,
-            new DurableSigningGuard(new FileGuardStore(dir.resolve("signing-guard"))));
-    verifier = VoteVerifier.secp256k1(chainId);
+            new DurableSigningGuard(new FileGuardStore(dir.resolve("signing-guard"))),
+            epochRoots);
+    verifier = VoteVerifier.secp256k1(chainId, epochRoots);
     TendermintMachine tendermint = new TendermintMachine(signer, verifier, timeouts);
     JournaledMachine.Recovered recovered =
         JournaledMachine.recover(
@@ -268,7 +270,10 @@ public final class ConsensusService implements AutoCloseable {
         return;
       }
       if (!verifier.verify(vote)) {
-        from.penalise(Misbehaviour.INVALID_SIGNATURE, "it relayed a vote with a bad signature");
+        from.penalise(
+            Misbehaviour.INVALID_SIGNATURE,
+            "it relayed a vote with a bad signature, or an epoch-end precommit without its"
+                + " epoch-root signature");
         return;
       }
     }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Produces and commits blocks as the only validator: takes the mempool's best candidates, executes
- * them, signs the precommit, commits, and tells listeners. This is the one-validator case; the
+ * them, signs the precommit (and, at an epoch's last block, the epoch root beside it, as every
+ * validator does in consensus), commits, and tells listeners. This is the one-validator case; the
  * consensus engine replaces the signing step with a round of votes when there are several.
  */
 public final class BlockProducer {
@@ -83,14 +84,21 @@ public final class BlockProducer {
     Vote precommit =
         BlockHashing.precommit(ledger.genesis().chainId(), block.height(), 0, block.hash());
     byte[] signature = validatorKey.sign(BlockHashing.voteDigest(precommit)).toBytes();
+    CommitSig.Builder sig =
+        CommitSig.newBuilder()
+            .setValidator(ByteString.copyFrom(validatorKey.address().toArray()))
+            .setSignature(ByteString.copyFrom(signature));
+    ledger
+        .epochRootDigest(block)
+        .ifPresent(
+            digest ->
+                sig.setEpochRootSignature(
+                    ByteString.copyFrom(validatorKey.sign(digest).toBytes())));
     return Commit.newBuilder()
         .setHeight(block.height())
         .setRound(0)
         .setBlockHash(blockHash)
-        .addSignatures(
-            CommitSig.newBuilder()
-                .setValidator(ByteString.copyFrom(validatorKey.address().toArray()))
-                .setSignature(ByteString.copyFrom(signature)))
+        .addSignatures(sig)
         .build();
   }
 }

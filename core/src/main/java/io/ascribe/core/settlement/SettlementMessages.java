@@ -1,4 +1,4 @@
-package io.ascribe.contracts.settlement;
+package io.ascribe.core.settlement;
 
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.merkle.AbiEncoding;

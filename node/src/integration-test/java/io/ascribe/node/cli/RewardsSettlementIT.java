@@ -1,0 +1,300 @@
+package io.ascribe.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.contracts.Anvil;
+import io.ascribe.contracts.settlement.ContractRevertedException;
+import io.ascribe.contracts.settlement.SettlementClient;
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.tx.TxBodies;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
+import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
+import io.ascribe.genesis.DevnetGenesis;
+import io.ascribe.genesis.Genesis;
+import io.ascribe.genesis.GenesisWriter;
+import io.ascribe.node.AscribeNode;
+import io.ascribe.node.NodeConfig;
+import io.ascribe.node.api.RewardsApi;
+import io.ascribe.node.client.HeadSubscription;
+import io.ascribe.node.client.RpcClient;
+import io.ascribe.node.client.RpcClientException;
+import io.ascribe.node.rpc.RpcException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rewards from fee to OPEN, end to end: a devnet with ten-block epochs whose genesis names anvil's
+ * distributor, fees paid to its validator, the contracts deployed for its validator set, the epoch
+ * root relayed with the signatures the validator put in the block's commit, and the validator's
+ * wallet claiming exactly what the chain says it earned; a tampered signature and a second claim
+ * pay nothing.
+ */
+class RewardsSettlementIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final long EPOCH_LENGTH = 10;
+  private static final BigInteger FEE = Amount.parseOpen("2.5");
+
+  private final List<PrivateKey> dev = DevnetGenesis.devAccounts();
+  private final PrivateKey validator = dev.get(0);
+  private final PrivateKey payer = dev.get(3);
+
+  /** anvil's second account: any relayer may submit a root. */
+  private final PrivateKey relayer = dev.get(1);
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run ascribe(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static String succeeds(Run run) {
+    assertThat(run.exit()).as("exit code; stderr: %s", run.err()).isZero();
+    return run.out();
+  }
+
+  private static void failsWith(Run run, String expected) {
+    assertThat(run.exit()).as("exit code; stdout: %s", run.out()).isEqualTo(1);
+    assertThat(run.err()).startsWith("error: ").contains(expected).doesNotContain("at io.");
+  }
+
+  /** The devnet genesis with blocks every 50 ms and ten-block epochs. */
+  private static Genesis genesis() {
+    Genesis devnet = DevnetGenesis.create(50);
+    return new Genesis(
+        devnet.chainId(),
+        devnet.genesisTime(),
+        devnet.validators(),
+        devnet.allocations(),
+        devnet.params().withEpochLength(EPOCH_LENGTH),
+        devnet.settlement());
+  }
+
+  /** What the chain has credited {@code account} so far. */
+  private static BigInteger creditedTo(RpcClient rpc, Address account) {
+    return Quantities.parse(
+        rpc.call("ascribe_getRewards", account.toString()).path("cumulative").asText());
+  }
+
+  @Test
+  void aValidatorsWalletClaimsOnTheEvmExactlyWhatTheChainCredited(@TempDir Path dir)
+      throws Exception {
+    Genesis genesis = genesis();
+    Path genesisFile = dir.resolve("genesis.json");
+    GenesisWriter.write(genesis, genesisFile);
+    try (Anvil anvil = Anvil.start()) {
+      // The devnet's validators sign for the distributor dev account 0 deploys first on a fresh
+      // anvil; it mints only the reward pool, so its wallet holds no OPEN but what it claims.
+      JsonNode deployed =
+          JSON.readTree(
+              succeeds(
+                  ascribe(
+                      "evm",
+                      "deploy",
+                      "--evm-rpc",
+                      anvil.url(),
+                      "--key",
+                      validator.toHex(),
+                      "--validators",
+                      genesisFile.toString(),
+                      "--supply",
+                      "1000",
+                      "--reward-pool",
+                      "1000")));
+      Address token = Address.fromHex(deployed.path("token").asText());
+      Address distributor = Address.fromHex(deployed.path("distributor").asText());
+      assertThat(distributor).isEqualTo(genesis.settlement().orElseThrow().distributor());
+      SettlementClient evm = new SettlementClient(anvil.web3j(), relayer);
+      assertThat(evm.balanceOf(token, validator.address())).isZero();
+
+      try (AscribeNode node =
+          AscribeNode.start(
+              new NodeConfig(dir.resolve("chain"), genesis, validator, "127.0.0.1", 0, -1))) {
+        String url = node.rpcUrl();
+        RpcClient rpc = new RpcClient(url);
+
+        // Fees: 80% of each goes to the validator's cumulative reward, 20% is burned.
+        long included = payFees(rpc, url, genesis, 3);
+        long epoch = included / EPOCH_LENGTH + 1; // its root covers every block before its last
+        try (HeadSubscription heads = HeadSubscription.open(url)) {
+          heads.awaitHeight(epoch * EPOCH_LENGTH, WAIT);
+        }
+        BigInteger credited = creditedTo(rpc, validator.address());
+        assertThat(credited)
+            .isEqualTo(FEE.multiply(BigInteger.valueOf(3 * 8)).divide(BigInteger.TEN));
+        assertThat(
+                succeeds(
+                    ascribe(
+                        "rewards",
+                        "show",
+                        "--rpc",
+                        url,
+                        "--address",
+                        validator.address().toString())))
+            .contains("credited      " + Amount.formatOpen(credited) + " OPEN");
+
+        // The epoch's last block carries the root, and its commit the validator's signature.
+        JsonNode block =
+            rpc.call("ascribe_getBlockByNumber", Quantities.toHex(epoch * EPOCH_LENGTH), false);
+        JsonNode root = rpc.call("ascribe_getEpochRoot", Quantities.toHex(epoch));
+        assertThat(block.path("rewardsRoot").asText()).isEqualTo(root.path("root").asText());
+        assertThat(
+                block.path("commit").path("signatures").get(0).path("epochRootSignature").asText())
+            .hasSize(2 + 130);
+        assertThat(root.path("signatures")).hasSize(1);
+
+        // A root whose signature was tampered with is refused by the contract.
+        byte[] tampered = Hex.decode(root.path("signatures").get(0).asText());
+        tampered[40] ^= 1;
+        Hash rewardsRoot = Hash.fromHex(root.path("root").asText());
+        assertThatThrownBy(
+                () -> evm.submitEpoch(distributor, epoch, rewardsRoot, List.of(tampered)))
+            .isInstanceOf(ContractRevertedException.class);
+        assertThat(evm.latestEpoch(distributor)).isZero();
+
+        // Anyone relays the root with the signatures from the chain.
+        assertThat(succeeds(submitEpoch(url, anvil.url(), distributor, epoch)))
+            .contains("submitted epoch " + epoch);
+        assertThat(evm.latestEpoch(distributor)).isEqualTo(epoch);
+        assertThat(evm.rewardsRoot(distributor)).isEqualTo(rewardsRoot);
+
+        // The validator's wallet claims with the proof the chain serves: to the unit what it
+        // earned.
+        String[] claim = {
+          "rewards",
+          "claim",
+          "--rpc",
+          url,
+          "--evm-rpc",
+          anvil.url(),
+          "--distributor",
+          distributor.toString(),
+          "--key",
+          validator.toHex()
+        };
+        assertThat(succeeds(ascribe(claim)))
+            .contains("claimed " + Amount.formatOpen(credited) + " OPEN");
+        assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
+        assertThat(evm.balanceOf(token, validator.address()))
+            .isEqualTo(creditedTo(rpc, validator.address()));
+
+        // Claiming twice pays nothing, whether the CLI or the contract is asked.
+        failsWith(ascribe(claim), "nothing to claim");
+        JsonNode proof =
+            rpc.call(
+                "ascribe_getRewardProof", validator.address().toString(), Quantities.toHex(epoch));
+        List<Hash> siblings = new ArrayList<>();
+        proof.path("proof").forEach(h -> siblings.add(Hash.fromHex(h.asText())));
+        assertThatThrownBy(() -> evm.claim(distributor, validator.address(), credited, siblings))
+            .isInstanceOf(ContractRevertedException.class)
+            .hasMessageContaining("NothingToClaim");
+        assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
+
+        // Mistakes on the command line are one line each, and send nothing.
+        failsWith(ascribe(concat(claim, "--amount", "1")), "--amount and --proof go together");
+        failsWith(
+            ascribe(concat(claim, "--amount", "1", "--proof", "p.json", "--epoch", "1")),
+            "does not go with --amount and --proof");
+        failsWith(
+            submitEpoch(url, anvil.url(), token, epoch + 1), "pass --distributor " + distributor);
+
+        // What the RPC says when there is nothing to serve or the request is malformed.
+        assertRpcError(
+            () -> rpc.call("ascribe_getEpochRoot", Quantities.toHex(epoch + 1000)),
+            RewardsApi.NOT_FOUND,
+            "has not ended");
+        assertRpcError(
+            () ->
+                rpc.call(
+                    "ascribe_getRewardProof",
+                    dev.get(7).address().toString(),
+                    Quantities.toHex(epoch)),
+            RewardsApi.NOT_FOUND,
+            "earned nothing");
+        assertRpcError(
+            () -> rpc.call("ascribe_getRewardProof", validator.address().toString(), 1),
+            RpcException.INVALID_PARAMS,
+            "parameter 1 (epoch) must be a hex quantity");
+        assertRpcError(
+            () -> rpc.call("ascribe_getRewards", "0x1234"),
+            RpcException.INVALID_PARAMS,
+            "parameter 0 (address)");
+      }
+    }
+  }
+
+  /** Sends {@code count} fee-paying transfers and returns the height that included the last. */
+  private long payFees(RpcClient rpc, String url, Genesis genesis, int count)
+      throws InterruptedException {
+    List<String> hashes = new ArrayList<>();
+    for (int nonce = 0; nonce < count; nonce++) {
+      SignedTransaction tx =
+          SignedTransaction.sign(
+              TxBodies.transfer(
+                  genesis.chainId(), nonce, FEE, dev.get(8).address(), Amount.ONE_OPEN),
+              payer);
+      hashes.add(rpc.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText());
+    }
+    long included = 0;
+    try (HeadSubscription heads = HeadSubscription.open(url)) {
+      for (String hash : hashes) {
+        JsonNode receipt;
+        while ((receipt = rpc.call("ascribe_getTransactionReceipt", hash)).isNull()) {
+          heads.next(WAIT);
+        }
+        assertThat(receipt.path("status").asText()).isEqualTo("success");
+        included = Math.max(included, Quantities.parseLong(receipt.path("blockNumber").asText()));
+      }
+    }
+    return included;
+  }
+
+  /** {@code ascribe rewards submit-epoch}, relayed by the relayer's key. */
+  private Run submitEpoch(String url, String evmUrl, Address distributor, long epoch) {
+    return ascribe(
+        "rewards",
+        "submit-epoch",
+        "--rpc",
+        url,
+        "--evm-rpc",
+        evmUrl,
+        "--distributor",
+        distributor.toString(),
+        "--key",
+        relayer.toHex(),
+        "--epoch",
+        Long.toString(epoch));
+  }
+
+  private static String[] concat(String[] args, String... more) {
+    String[] out = java.util.Arrays.copyOf(args, args.length + more.length);
+    System.arraycopy(more, 0, out, args.length, more.length);
+    return out;
+  }
+
+  private static void assertRpcError(Runnable call, int code, String message) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(RpcClientException.class, e -> assertThat(e.code()).isEqualTo(code))
+        .hasMessageContaining(message);
+  }
+}
