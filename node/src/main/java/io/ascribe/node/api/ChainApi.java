@@ -31,6 +31,9 @@ public final class ChainApi {
   /** Server-defined JSON-RPC error: the request asks for state this node does not keep. */
   public static final int UNAVAILABLE = -32001;
 
+  /** Server-defined JSON-RPC error: no object (datanet, contribution, model) has the given id. */
+  public static final int NOT_FOUND = -32002;
+
   private final Ledger ledger;
   private final Mempool mempool;
   private final Consumer<SignedTransaction> onAccepted;
