@@ -87,6 +87,9 @@ public sealed interface DataRecord permits DataRecord.Text, DataRecord.PromptRes
       }
       return new Text(string(json, "text"));
     }
+    if (!json.has("prompt") && !json.has("response")) {
+      throw new IllegalArgumentException("no \"text\", \"prompt\" or \"response\": " + shape);
+    }
     if (!json.has("prompt") || !json.has("response")) {
       throw new IllegalArgumentException(
           "\"" + (json.has("prompt") ? "response" : "prompt") + "\" is missing: " + shape);

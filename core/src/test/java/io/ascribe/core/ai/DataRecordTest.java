@@ -53,6 +53,7 @@ class DataRecordTest {
     assertThatThrownBy(() -> parse("{\"text\":3}"))
         .hasMessage("\"text\" must be a string, got number");
     assertThatThrownBy(() -> parse("{\"text\":\"  \"}")).hasMessage("\"text\" is empty");
+    assertThatThrownBy(() -> parse("{}")).hasMessageStartingWith("no \"text\", \"prompt\" or");
     assertThatThrownBy(() -> parse("{\"prompt\":\"q\"}"))
         .hasMessageStartingWith("\"response\" is missing");
     assertThatThrownBy(() -> parse("{\"text\":\"t\",\"prompt\":\"q\",\"response\":\"a\"}"))
