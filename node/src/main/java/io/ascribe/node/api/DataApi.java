@@ -9,14 +9,14 @@ import io.ascribe.core.state.ObjectProofJson;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.Ledger;
-import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
 import io.ascribe.ledger.ai.LedgerObject;
-import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.Page;
 import io.ascribe.node.rpc.Params;
 import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The data side's JSON-RPC methods: datanets, their contributions and registered models, read by id
@@ -36,47 +36,43 @@ public final class DataApi {
 
   public void register(RpcRegistry registry) {
     registry
-        .register("ascribe_getDatanet", this::getDatanet)
+        .register(
+            "ascribe_getDatanet",
+            p -> get(p, "datanetId", ledger::datanet, "list them with ascribe_listDatanets"))
         .register("ascribe_listDatanets", this::listDatanets)
-        .register("ascribe_getContribution", this::getContribution)
+        .register(
+            "ascribe_getContribution",
+            p ->
+                get(
+                    p,
+                    "contributionId",
+                    ledger::contribution,
+                    "list a datanet's with ascribe_listContributions"))
         .register("ascribe_listContributions", this::listContributions)
-        .register("ascribe_getModel", this::getModel);
+        .register(
+            "ascribe_getModel",
+            p -> get(p, "modelId", ledger::model, "register one with a RegisterModel transaction"));
   }
 
-  private JsonNode getDatanet(JsonNode raw) {
+  /** An object by its id ({@code params[0]}), with its proof if {@code params[1]} is true. */
+  private JsonNode get(
+      JsonNode raw,
+      String idName,
+      Function<Hash, Optional<? extends LedgerObject>> lookup,
+      String hint) {
     Params params = Params.of(raw).atMost(2);
-    Hash id = params.hash(0, "datanetId");
+    Hash id = params.hash(0, idName);
     boolean proof = params.optionalBool(1, "withProof").orElse(false);
-    Datanet datanet =
-        ledger
-            .datanet(id)
-            .orElseThrow(() -> notFound("datanet", id, "list them with ascribe_listDatanets"));
-    return datanetJson(datanet, proof);
+    String kind = idName.substring(0, idName.length() - "Id".length());
+    return objectJson(lookup.apply(id).orElseThrow(() -> notFound(kind, id, hint)), proof);
   }
 
   private JsonNode listDatanets(JsonNode raw) {
     Params params = Params.of(raw).atMost(2);
     int page = page(params, 0);
     boolean proofs = params.optionalBool(1, "withProofs").orElse(false);
-    Page<Datanet> datanets = ledger.datanets(page * PAGE_SIZE, PAGE_SIZE);
-    ObjectNode out = pageJson(page, datanets.total());
-    ArrayNode items = out.putArray("datanets");
-    datanets.items().forEach(d -> items.add(datanetJson(d, proofs)));
-    return out;
-  }
-
-  private JsonNode getContribution(JsonNode raw) {
-    Params params = Params.of(raw).atMost(2);
-    Hash id = params.hash(0, "contributionId");
-    boolean proof = params.optionalBool(1, "withProof").orElse(false);
-    Contribution contribution =
-        ledger
-            .contribution(id)
-            .orElseThrow(
-                () ->
-                    notFound(
-                        "contribution", id, "list a datanet's with ascribe_listContributions"));
-    return objectJson(contribution, proof);
+    return pageJson(
+        page, ledger.datanets(page * PAGE_SIZE, PAGE_SIZE), "datanets", d -> objectJson(d, proofs));
   }
 
   private JsonNode listContributions(JsonNode raw) {
@@ -87,41 +83,33 @@ public final class DataApi {
     if (ledger.datanet(datanet).isEmpty()) {
       throw notFound("datanet", datanet, "list them with ascribe_listDatanets");
     }
-    Page<Contribution> contributions = ledger.contributions(datanet, page * PAGE_SIZE, PAGE_SIZE);
-    ObjectNode out = pageJson(page, contributions.total());
+    ObjectNode out =
+        pageJson(
+            page,
+            ledger.contributions(datanet, page * PAGE_SIZE, PAGE_SIZE),
+            "contributions",
+            c -> objectJson(c, proofs));
     out.put("datanet", datanet.toHex());
-    ArrayNode items = out.putArray("contributions");
-    contributions.items().forEach(c -> items.add(objectJson(c, proofs)));
     return out;
   }
 
-  private JsonNode getModel(JsonNode raw) {
-    Params params = Params.of(raw).atMost(2);
-    Hash id = params.hash(0, "modelId");
-    boolean proof = params.optionalBool(1, "withProof").orElse(false);
-    Model model =
-        ledger
-            .model(id)
-            .orElseThrow(
-                () -> notFound("model", id, "register one with a RegisterModel transaction"));
-    return objectJson(model, proof);
-  }
-
-  private ObjectNode datanetJson(Datanet datanet, boolean proof) {
-    ObjectNode out = objectJson(datanet, proof);
-    out.put("contributions", Quantities.toHex(ledger.contributionCount(datanet.id())));
-    return out;
-  }
-
-  /** The object's fields, or with a proof the proven object's fields and the proof. */
+  /**
+   * The object's fields (a datanet's with its contribution count), or with a proof the proven
+   * object's fields and the proof.
+   */
   private ObjectNode objectJson(LedgerObject object, boolean proof) {
-    if (!proof) {
-      return DataJson.object(object);
+    ObjectNode out;
+    if (proof) {
+      // The object is in the index, so the head holds it too (or will in a moment).
+      AnchoredObjectProof anchored = ledger.objectProof(object.key()).orElseThrow();
+      out = DataJson.object(LedgerObject.decode(anchored.proof().object().toByteArray()));
+      out.set("proof", ObjectProofJson.toJson(anchored));
+    } else {
+      out = DataJson.object(object);
     }
-    // The object is in the index, so the head holds it too (or will in a moment).
-    AnchoredObjectProof anchored = ledger.objectProof(object.key()).orElseThrow();
-    ObjectNode out = DataJson.object(LedgerObject.decode(anchored.proof().object().toByteArray()));
-    out.set("proof", ObjectProofJson.toJson(anchored));
+    if (object instanceof Datanet datanet) {
+      out.put("contributions", Quantities.toHex(ledger.contributionCount(datanet.id())));
+    }
     return out;
   }
 
@@ -134,13 +122,17 @@ public final class DataApi {
     return (int) page;
   }
 
-  private static ObjectNode pageJson(int page, int total) {
+  /** One page of a listing: where it stands in the whole, and its objects under {@code field}. */
+  private static <T> ObjectNode pageJson(
+      int page, Page<T> items, String field, Function<T, ObjectNode> json) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     out.put("page", Quantities.toHex(page));
     out.put("pageSize", Quantities.toHex(PAGE_SIZE));
-    out.put("total", Quantities.toHex(total));
-    boolean more = (long) (page + 1) * PAGE_SIZE < total;
+    out.put("total", Quantities.toHex(items.total()));
+    boolean more = (long) (page + 1) * PAGE_SIZE < items.total();
     out.put("nextPage", more ? Quantities.toHex(page + 1) : null);
+    ArrayNode array = out.putArray(field);
+    items.items().forEach(item -> array.add(json.apply(item)));
     return out;
   }
 
