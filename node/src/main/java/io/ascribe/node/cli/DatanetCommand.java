@@ -134,7 +134,7 @@ final class DatanetCommand implements Runnable {
 
     @Override
     public void run() {
-      Hash datanetId = Hash.fromHex(datanet);
+      Hash datanetId = IdOption.parse("--datanet", datanet);
       ContributionFile file =
           source.jsonl != null
               ? ContributionFile.jsonl(source.jsonl)
@@ -306,8 +306,8 @@ final class DatanetCommand implements Runnable {
       }
       if (!datanets.isEmpty()) {
         out.printf(
-            "%d datanets, proofs verified against the state roots of %s%n",
-            datanets.size(), proven.checkedAt());
+            "%d %s, proofs verified against %s%n",
+            datanets.size(), datanets.size() == 1 ? "datanet" : "datanets", proven.checkedAt());
       }
       out.flush();
     }
@@ -328,7 +328,7 @@ final class DatanetCommand implements Runnable {
 
     @Override
     public void run() {
-      Hash datanetId = Hash.fromHex(id);
+      Hash datanetId = IdOption.parse("--id", id);
       ProvenObjects proven = new ProvenObjects(rpc.client());
       Datanet d = proven.datanet(datanetId);
       List<Contribution> listed = contributions ? proven.contributions(datanetId) : List.of();
@@ -351,9 +351,9 @@ final class DatanetCommand implements Runnable {
             c.contentHash());
       }
       if (contributions) {
-        out.printf("%d contributions%n", listed.size());
+        out.printf("%d %s%n", listed.size(), listed.size() == 1 ? "contribution" : "contributions");
       }
-      out.printf("verified against the state roots of %s%n", proven.checkedAt());
+      out.printf("verified against %s%n", proven.checkedAt());
       out.flush();
     }
   }

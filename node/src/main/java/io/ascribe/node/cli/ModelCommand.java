@@ -112,7 +112,7 @@ final class ModelCommand implements Runnable {
     @Override
     public void run() {
       ProvenObjects proven = new ProvenObjects(rpc.client());
-      Model m = proven.model(Hash.fromHex(id));
+      Model m = proven.model(IdOption.parse("--id", id));
       PrintWriter out = spec.commandLine().getOut();
       out.printf("model         %s%n", m.id());
       out.printf("owner         %s%n", m.owner());
@@ -121,7 +121,7 @@ final class ModelCommand implements Runnable {
       out.printf("config hash   %s%n", m.configHash());
       out.printf("weights hash  %s%n", m.weightsHash());
       out.printf("registered    block %d%n", m.height());
-      out.printf("verified against the state root of %s%n", proven.checkedAt());
+      out.printf("verified against %s%n", proven.checkedAt());
       out.flush();
       if (dir != null) {
         Hashes local = Hashes.of(dir);

@@ -70,11 +70,13 @@ final class ProvenObjects {
     return all;
   }
 
-  /** The lowest and highest block heights whose state roots the proofs so far were checked at. */
+  /** Where the proofs so far were checked: "the state root of block 7" or "... roots of blocks". */
   String checkedAt() {
     long low = stateRoots.keySet().stream().mapToLong(Long::longValue).min().orElse(-1);
     long high = stateRoots.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
-    return low == high ? "block " + low : "blocks " + low + " to " + high;
+    return low == high
+        ? "the state root of block " + low
+        : "the state roots of blocks " + low + " to " + high;
   }
 
   private interface PageCall {

@@ -4,6 +4,7 @@ import io.ascribe.core.crypto.Keystore;
 import io.ascribe.core.crypto.PrivateKey;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -38,6 +39,8 @@ final class SignerOptions {
     String json;
     try {
       json = Files.readString(keystore);
+    } catch (NoSuchFileException e) {
+      throw new UserErrorException("there is no keystore file " + keystore + ": check --keystore");
     } catch (IOException e) {
       throw new UserErrorException("cannot read keystore " + keystore + ": " + e.getMessage());
     }
