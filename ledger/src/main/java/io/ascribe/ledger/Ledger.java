@@ -11,7 +11,9 @@ import io.ascribe.core.settlement.Eip712Domain;
 import io.ascribe.core.settlement.EpochRoot;
 import io.ascribe.core.state.AccountProof;
 import io.ascribe.core.state.AccountState;
+import io.ascribe.core.state.AnchoredObjectProof;
 import io.ascribe.core.state.AnchoredProof;
+import io.ascribe.core.state.ObjectProof;
 import io.ascribe.core.state.StateTreeHashing;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
@@ -26,6 +28,7 @@ import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.NearDuplicate;
 import io.ascribe.ledger.ai.ObjectIndex;
+import io.ascribe.ledger.ai.Page;
 import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
@@ -527,6 +530,46 @@ public final class Ledger implements LedgerReader, AutoCloseable {
 
   public Optional<Model> model(Hash id) {
     return objects.get(Model.key(id)).map(Model.class::cast);
+  }
+
+  /** Datanets in creation order (height, then id), {@code limit} from {@code offset} on. */
+  public Page<Datanet> datanets(int offset, int limit) {
+    return objects.datanets(offset, limit);
+  }
+
+  /** A datanet's contributions in creation order, {@code limit} from {@code offset} on. */
+  public Page<Contribution> contributions(Hash datanet, int offset, int limit) {
+    return objects.contributions(datanet, offset, limit);
+  }
+
+  /** How many contributions {@code datanet} holds, withdrawn and slashed ones included. */
+  public int contributionCount(Hash datanet) {
+    return objects.contributionCount(datanet);
+  }
+
+  /**
+   * The object under {@code key} (e.g. {@link Datanet#key}) with a proof under the head's state
+   * root, and that head's height and root; empty if the head's state holds no such object.
+   */
+  public Optional<AnchoredObjectProof> objectProof(Hash key) {
+    while (true) {
+      Head current = head;
+      StateTree.Path path = current.tree().path(key);
+      Optional<AccountProof.Neighbour> end = path.leaf();
+      boolean inTree = end.isPresent() && end.get().key().equals(key);
+      Optional<LedgerObject> object = objects.get(key);
+      if (!inTree && object.isEmpty()) {
+        return Optional.empty();
+      }
+      // The index moves to the next block a moment before the head does; take the object only
+      // when it is the one this head's tree commits to.
+      if (inTree && object.isPresent() && object.get().valueHash().equals(end.get().valueHash())) {
+        ObjectProof proof =
+            new ObjectProof(key, ByteString.copyFrom(object.get().encode()), path.siblings());
+        return Optional.of(new AnchoredObjectProof(current.height(), current.tree().root(), proof));
+      }
+      Thread.onSpinWait();
+    }
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

@@ -44,12 +44,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -146,12 +144,7 @@ class AiLedgerTest {
   }
 
   private static long[] minhash(String text) {
-    String[] words = text.split(" ");
-    Set<String> shingles = new LinkedHashSet<>();
-    for (int i = 0; i + 5 <= words.length; i++) {
-      shingles.add(String.join(" ", List.of(words).subList(i, i + 5)));
-    }
-    return MinHash.of(shingles).values().stream().mapToLong(Long::longValue).toArray();
+    return MinHash.ofText(text).values().stream().mapToLong(Long::longValue).toArray();
   }
 
   private static List<String> vocabulary(int size) {

@@ -7,6 +7,7 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
+import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.RewardsApi;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.mempool.Mempool;
@@ -94,6 +95,7 @@ public final class AscribeNode implements AutoCloseable {
       RpcRegistry methods = new RpcRegistry();
       new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       new RewardsApi(ledger).register(methods);
+      new DataApi(ledger).register(methods);
       this.rpc =
           new JsonRpcServer(
               methods,

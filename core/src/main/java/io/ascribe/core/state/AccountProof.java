@@ -47,14 +47,7 @@ public record AccountProof(
     } else {
       node = Hash.ZERO;
     }
-    for (int level = depth - 1; level >= 0; level--) {
-      Hash sibling = siblings.get(level);
-      node =
-          key.bit(level)
-              ? StateTreeHashing.branch(sibling, node)
-              : StateTreeHashing.branch(node, sibling);
-    }
-    return node.equals(stateRoot);
+    return StateTreeHashing.rootAbove(key, node, siblings).equals(stateRoot);
   }
 
   /** The balance the proof shows, zero for an absent account. */

@@ -93,7 +93,8 @@ public final class AccountProofJson {
     }
   }
 
-  private static String text(JsonNode node, String field) {
+  /** A string field of a proof, or an error naming it. */
+  static String text(JsonNode node, String field) {
     JsonNode value = node.get(field);
     if (value == null || !value.isTextual()) {
       throw new IllegalArgumentException("proof field '" + field + "' is missing or not a string");

@@ -4,6 +4,7 @@ import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The node hashes of Ascribe's state tree, a compacted binary sparse Merkle tree keyed by keccak256
@@ -41,5 +42,18 @@ public final class StateTreeHashing {
 
   public static Hash branch(Hash left, Hash right) {
     return Keccak.hash(BRANCH, left.toArray(), right.toArray());
+  }
+
+  /**
+   * The root reached from {@code node} at depth {@code siblings.size()} on {@code key}'s path,
+   * hashing it with each sibling from the deepest up: how every state proof is checked.
+   */
+  public static Hash rootAbove(Hash key, Hash node, List<Hash> siblings) {
+    Hash current = node;
+    for (int level = siblings.size() - 1; level >= 0; level--) {
+      Hash sibling = siblings.get(level);
+      current = key.bit(level) ? branch(sibling, current) : branch(current, sibling);
+    }
+    return current;
   }
 }

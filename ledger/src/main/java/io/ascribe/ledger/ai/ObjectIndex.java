@@ -3,6 +3,7 @@ package io.ascribe.ledger.ai;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The committed AI objects in memory with the lookups execution needs: by state key, by content
  * hash within a datanet, by MinHash band (locality-sensitive hashing) and every account's
- * cumulative reward. It is rebuilt from the stored objects at start-up, like the accounts, and
- * updated as blocks commit; it never decides anything, so a rebuilt index gives the same results.
+ * cumulative reward, and the datanets and their contributions in creation order for paged listings.
+ * It is rebuilt from the stored objects at start-up, like the accounts, and updated as blocks
+ * commit; it never decides anything, so a rebuilt index gives the same results. Every object is
+ * held in memory already, so listings need no secondary index on disk: the creation order is
+ * rebuilt with the rest.
  *
  * <p>LSH: the 64 MinHash slots are cut into {@link #BANDS} bands of {@link #ROWS}; two signatures
  * become candidates when some band is equal, and every candidate is then compared slot by slot. A
@@ -33,6 +37,7 @@ public final class ObjectIndex {
   private final Map<ContentKey, Hash> byContent = new ConcurrentHashMap<>();
   private final Map<Band, List<Hash>> bands = new ConcurrentHashMap<>();
   private final Map<Address, BigInteger> rewards = new ConcurrentHashMap<>();
+  private final CreationOrder order = new CreationOrder();
 
   /** An index over {@code stored} (the objects as loaded from the chain store). */
   public static ObjectIndex of(Collection<LedgerObject> stored) {
@@ -43,14 +48,21 @@ public final class ObjectIndex {
 
   /** Takes in the objects a committed block created or changed. */
   public void apply(Collection<LedgerObject> changed) {
+    List<Datanet> newDatanets = new ArrayList<>();
+    List<Contribution> newContributions = new ArrayList<>();
     for (LedgerObject object : changed) {
       LedgerObject previous = objects.put(object.key(), object);
       switch (object) {
-        case Contribution c when previous == null -> index(c);
+        case Contribution c when previous == null -> {
+          index(c);
+          newContributions.add(c);
+        }
+        case Datanet d when previous == null -> newDatanets.add(d);
         case RewardAccount r -> rewards.put(r.account(), r.cumulative());
         default -> {}
       }
     }
+    order.add(newDatanets, newContributions);
   }
 
   private void index(Contribution c) {
@@ -93,6 +105,27 @@ public final class ObjectIndex {
       }
     }
     return best;
+  }
+
+  /** Datanets in creation order, {@code limit} from {@code offset} on. */
+  public Page<Datanet> datanets(int offset, int limit) {
+    Page<Hash> ids = order.datanets(offset, limit);
+    return new Page<>(
+        ids.items().stream().map(id -> (Datanet) objects.get(Datanet.key(id))).toList(),
+        ids.total());
+  }
+
+  /** A datanet's contributions in creation order, {@code limit} from {@code offset} on. */
+  public Page<Contribution> contributions(Hash datanet, int offset, int limit) {
+    Page<Hash> ids = order.contributions(datanet, offset, limit);
+    return new Page<>(
+        ids.items().stream().map(id -> (Contribution) objects.get(Contribution.key(id))).toList(),
+        ids.total());
+  }
+
+  /** How many contributions {@code datanet} holds, whatever their status. */
+  public int contributionCount(Hash datanet) {
+    return order.contributionCount(datanet);
   }
 
   /** Every account's cumulative reward (a live view). */

@@ -4,6 +4,7 @@ import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.ai.Contribution;
+import io.ascribe.ledger.ai.CopyRefusal;
 import io.ascribe.ledger.ai.Datanet;
 import io.ascribe.ledger.ai.DatanetRules;
 import io.ascribe.ledger.ai.MinHash;
@@ -64,20 +65,17 @@ final class DataRules {
     }
     Optional<Hash> same = state.contributionWithContent(datanetId, contentHash);
     if (same.isPresent()) {
-      throw new ActionFailedException(
-          "content " + contentHash + " is already contribution " + same.get() + " in this datanet");
+      throw new ActionFailedException(new CopyRefusal.Exact(contentHash, same.get()).message());
     }
     Optional<NearDuplicate> near =
         state.nearDuplicate(datanetId, signature, datanet.rules().nearDuplicateBps());
     if (near.isPresent()) {
       throw new ActionFailedException(
-          "near duplicate of contribution "
-              + near.get().contribution()
-              + ": MinHash similarity "
-              + near.get().similarityBps()
-              + " bps is at or above the datanet's threshold "
-              + datanet.rules().nearDuplicateBps()
-              + " bps");
+          new CopyRefusal.Near(
+                  near.get().contribution(),
+                  near.get().similarityBps(),
+                  datanet.rules().nearDuplicateBps())
+              .message());
     }
     tx.debitSender(bond);
     state.setSystem(state.system().bond(bond));

@@ -12,8 +12,6 @@ import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.client.RpcClient;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The {@code ascribe} commands a user types, run in this JVM against a devnet node on free ports:
@@ -52,34 +49,16 @@ class CliIT {
     node.close();
   }
 
-  /** What one run of the program printed and the exit code it returned. */
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run ascribe(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int exitCode = cli.execute(args);
-    return new Run(exitCode, out.toString(), err.toString());
+  private static CliRun ascribe(String... args) {
+    return CliRun.of(args);
   }
 
-  /** Asserts the run succeeded and returns what it printed. */
-  private static String succeeds(Run run) {
-    assertThat(run.err()).as("stderr").isEmpty();
-    assertThat(run.exitCode()).as("exit code; stdout: %s", run.out()).isZero();
-    return run.out();
+  private static String succeeds(CliRun run) {
+    return run.succeeds();
   }
 
-  /** Asserts the run failed the way a user mistake should: exit 1 and one "error: " line. */
-  private static void failsWith(Run run, String expected) {
-    assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isEqualTo(1);
-    assertThat(run.err().lines().toList())
-        .as("stderr")
-        .singleElement()
-        .satisfies(line -> assertThat(line).startsWith("error: ").contains(expected));
-    assertThat(run.err()).doesNotContain("at io.", "Exception");
+  private static void failsWith(CliRun run, String expected) {
+    run.failsWith(expected);
   }
 
   private BigInteger balanceOf(Address address) {
@@ -174,7 +153,7 @@ class CliIT {
         transfer(key, to, Amount.formatOpen(balance.add(BigInteger.ONE))), "insufficient balance");
   }
 
-  private Run transfer(String key, String to, String amount) {
+  private CliRun transfer(String key, String to, String amount) {
     return ascribe(
         "tx", "transfer", "--rpc", node.rpcUrl(), "--key", key, "--to", to, "--amount", amount);
   }
@@ -256,7 +235,7 @@ class CliIT {
         .contains(key.address().toString());
   }
 
-  private static Run importKeystore(Path keystore, Path keysDir, Path passwordFile) {
+  private static CliRun importKeystore(Path keystore, Path keysDir, Path passwordFile) {
     return ascribe(
         "keys",
         "import",

@@ -21,7 +21,7 @@ import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.GenesisWriter;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
-import io.ascribe.node.api.RewardsApi;
+import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
@@ -221,7 +221,7 @@ class RewardsSettlementIT {
         // What the RPC says when there is nothing to serve or the request is malformed.
         assertRpcError(
             () -> rpc.call("ascribe_getEpochRoot", Quantities.toHex(epoch + 1000)),
-            RewardsApi.NOT_FOUND,
+            ChainApi.NOT_FOUND,
             "has not ended");
         assertRpcError(
             () ->
@@ -229,7 +229,7 @@ class RewardsSettlementIT {
                     "ascribe_getRewardProof",
                     dev.get(7).address().toString(),
                     Quantities.toHex(epoch)),
-            RewardsApi.NOT_FOUND,
+            ChainApi.NOT_FOUND,
             "earned nothing");
         assertRpcError(
             () -> rpc.call("ascribe_getRewardProof", validator.address().toString(), 1),

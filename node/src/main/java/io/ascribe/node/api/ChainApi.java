@@ -31,6 +31,12 @@ public final class ChainApi {
   /** Server-defined JSON-RPC error: the request asks for state this node does not keep. */
   public static final int UNAVAILABLE = -32001;
 
+  /**
+   * Server-defined JSON-RPC error: nothing is there (no object has the given id, the epoch has not
+   * ended, the account earned nothing by it).
+   */
+  public static final int NOT_FOUND = -32002;
+
   private final Ledger ledger;
   private final Mempool mempool;
   private final Consumer<SignedTransaction> onAccepted;

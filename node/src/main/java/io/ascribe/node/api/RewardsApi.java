@@ -26,8 +26,6 @@ import java.util.List;
  * needs to claim on the EVM distributor and a relayer needs to submit a root, from any node.
  */
 public final class RewardsApi {
-  /** Server-defined JSON-RPC error: the epoch has not ended, or the account has nothing in it. */
-  public static final int NOT_FOUND = -32002;
 
   /** How many ended epochs {@code ascribe_getRewards} lists, newest first. */
   static final int HISTORY = 64;
@@ -91,7 +89,7 @@ public final class RewardsApi {
             .orElseThrow(
                 () ->
                     new RpcException(
-                        NOT_FOUND,
+                        ChainApi.NOT_FOUND,
                         account
                             + " had earned nothing by the end of epoch "
                             + rewards.epoch()
@@ -117,7 +115,7 @@ public final class RewardsApi {
     if (epoch < 1 || epoch > latest) {
       long length = ledger.genesis().params().epochLength();
       throw new RpcException(
-          NOT_FOUND,
+          ChainApi.NOT_FOUND,
           "epoch "
               + epoch
               + (epoch < 1 ? " does not exist (epochs count from 1)" : " has not ended")

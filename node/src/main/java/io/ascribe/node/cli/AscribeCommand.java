@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       TxCommand.class,
       AccountCommand.class,
+      DatanetCommand.class,
+      ModelCommand.class,
       StatusCommand.class,
       LoadCommand.class,
       GenesisCommand.class,

@@ -6,7 +6,6 @@ import io.ascribe.core.types.Address;
 import io.ascribe.node.config.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -58,29 +57,7 @@ final class KeysCommand implements Runnable {
     }
 
     String password(boolean confirm) {
-      if (passwordFile != null) {
-        try {
-          List<String> lines = Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
-          return lines.isEmpty() ? "" : lines.get(0);
-        } catch (IOException e) {
-          throw new UserErrorException(
-              "cannot read password file " + passwordFile + ": " + e.getMessage());
-        }
-      }
-      String env = System.getenv("ASCRIBE_KEY_PASSWORD");
-      if (env != null) {
-        return env;
-      }
-      java.io.Console console = System.console();
-      if (console == null) {
-        throw new UserErrorException(
-            "no password given: pass --password-file FILE or set ASCRIBE_KEY_PASSWORD");
-      }
-      String password = new String(console.readPassword("Password: "));
-      if (confirm && !password.equals(new String(console.readPassword("Repeat password: ")))) {
-        throw new UserErrorException("the passwords differ; nothing was written");
-      }
-      return password;
+      return Passwords.read(passwordFile, confirm);
     }
 
     /** Writes the keystore file atomically, so a crash never leaves half a key behind. */

@@ -3,18 +3,13 @@ package io.ascribe.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.TxBody;
-import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
-import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.node.client.RpcClient;
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,13 +35,7 @@ final class TxCommand implements Runnable {
   /** Options every transaction takes: the node, the signing key, fee, nonce and waiting. */
   static final class TxOptions {
     @Mixin RpcOption rpc;
-
-    @Option(
-        names = "--key",
-        paramLabel = "HEX",
-        required = true,
-        description = "Private key of the sender (hex); use a dev account's on the devnet.")
-    String key;
+    @Mixin SignerOptions signer;
 
     @Option(
         names = "--fee",
@@ -64,28 +53,35 @@ final class TxCommand implements Runnable {
         description = "Return once the node accepts the transaction, without waiting for a block.")
     boolean noWait;
 
-    /** Signs the body that {@code build} makes from the chain id, nonce and fee, and sends it. */
-    void send(PrintWriter out, BodyFactory build) {
-      PrivateKey signer = PrivateKey.fromHex(key);
+    /** A sender with the chain id, first nonce and fee these options and the node give. */
+    TxSender sender() {
+      PrivateKey key = signer.key();
       RpcClient client = rpc.client();
       long chainId = Quantities.parseLong(client.call("ascribe_chainId").asText());
-      long useNonce =
+      long first =
           nonce != null
               ? nonce
               : Quantities.parseLong(
-                  client.call("ascribe_getNonce", signer.address().toString(), "pending").asText());
+                  client.call("ascribe_getNonce", key.address().toString(), "pending").asText());
       BigInteger useFee =
           fee != null
               ? Amount.parseOpen(fee)
               : Quantities.parse(client.call("ascribe_minFee").asText());
-      SignedTransaction tx = SignedTransaction.sign(build.body(chainId, useNonce, useFee), signer);
-      String hash = client.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
-      out.printf("sent %s (nonce %d, fee %s OPEN)%n", hash, useNonce, Amount.formatOpen(useFee));
+      return new TxSender(client, key, chainId, first, useFee);
+    }
+
+    /** Signs the body that {@code build} makes, sends it and (unless --no-wait) waits for it. */
+    TxSender.Sent send(PrintWriter out, TxSender.BodyFactory build) {
+      TxSender sender = sender();
+      TxSender.Sent sent = sender.send(build);
+      out.printf(
+          "sent %s (nonce %d, fee %s OPEN)%n",
+          sent.hash(), sent.nonce(), Amount.formatOpen(sender.fee()));
       out.flush();
       if (noWait) {
-        return;
+        return sent;
       }
-      JsonNode receipt = awaitReceipt(client, hash, Duration.ofSeconds(60));
+      JsonNode receipt = sender.awaitReceipt(sent.hash());
       boolean ok = "success".equals(receipt.path("status").asText());
       out.printf(
           "%s in block %d%s%n",
@@ -95,32 +91,10 @@ final class TxCommand implements Runnable {
       out.flush();
       if (!ok) {
         throw new UserErrorException(
-            "transaction " + hash + " failed: " + receipt.path("error").asText());
+            "transaction " + sent.hash() + " failed: " + receipt.path("error").asText());
       }
+      return sent;
     }
-
-    private static JsonNode awaitReceipt(RpcClient client, String hash, Duration timeout) {
-      Instant deadline = Instant.now().plus(timeout);
-      while (Instant.now().isBefore(deadline)) {
-        JsonNode receipt = client.call("ascribe_getTransactionReceipt", hash);
-        if (!receipt.isNull() && !receipt.isMissingNode()) {
-          return receipt;
-        }
-        // Polling is what a CLI can do over plain HTTP; blocks come every second or so.
-        LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-      }
-      throw new UserErrorException(
-          "transaction "
-              + hash
-              + " was not included within "
-              + timeout.toSeconds()
-              + " s; check it later with ascribe_getTransactionReceipt");
-    }
-  }
-
-  /** Makes a transaction body once chain id, nonce and fee are known. */
-  interface BodyFactory {
-    TxBody body(long chainId, long nonce, BigInteger fee);
   }
 
   @Command(name = "transfer", description = "Send OPEN to an address.")

@@ -90,6 +90,11 @@ public final class Params {
     }
   }
 
+  /** A {@link #quantity} that may be absent or {@code null}. */
+  public Optional<Long> optionalQuantity(int index, String name) {
+    return present(index) ? Optional.of(quantity(index, name)) : Optional.empty();
+  }
+
   /** A hex quantity of up to 256 bits, such as an amount. */
   public BigInteger bigQuantity(int index, String name) {
     String text = quantityText(index, name);

@@ -1,0 +1,45 @@
+package io.ascribe.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
+
+/**
+ * One run of the {@code ascribe} program in this JVM: what it printed and the exit code it
+ * returned, with the checks the CLI tests make of it.
+ */
+record CliRun(int exitCode, String out, String err) {
+
+  static CliRun of(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exitCode = cli.execute(args);
+    return new CliRun(exitCode, out.toString(), err.toString());
+  }
+
+  /** Asserts the run succeeded and returns what it printed. */
+  String succeeds() {
+    assertThat(err).as("stderr").isEmpty();
+    assertThat(exitCode).as("exit code; stdout: %s", out).isZero();
+    return out;
+  }
+
+  /**
+   * Asserts the run failed the way a user mistake should: exit 1 and one "error: " line containing
+   * {@code expected}, no stack trace. Returns what it printed on stdout before failing.
+   */
+  String failsWith(String expected) {
+    assertThat(exitCode).as("exit code; stderr: %s", err).isEqualTo(1);
+    assertThat(err.lines().toList())
+        .as("stderr")
+        .singleElement()
+        .satisfies(line -> assertThat(line).startsWith("error: ").contains(expected));
+    assertThat(err).doesNotContain("at io.", "Exception");
+    return out;
+  }
+}
