@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.Commit;
+import io.ascribe.core.proto.Hyperparameters;
 import io.ascribe.core.proto.TuningMethod;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.state.AccountState;
@@ -19,6 +20,7 @@ import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
+import io.ascribe.ledger.ai.EvalSplit;
 import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.exec.ExecutedBlock;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.LongFunction;
 
 /**
@@ -260,23 +263,49 @@ public final class JobChain implements AutoCloseable {
     return ids;
   }
 
-  /** A LoRA job's body; see {@link #submit}. */
+  /** A LoRA job's body (rank 8, alpha 16, a fifth held out); see {@link #submit}. */
   public static LongFunction<TxBody> job(
       Hash model, Hash datanet, BigInteger escrow, long deadline, long seed) {
+    return job(
+        model,
+        datanet,
+        TuningMethod.TUNING_METHOD_LORA,
+        TxBodies.hyperparameters(8, 16, 200_000, 2, 4),
+        2_000,
+        escrow,
+        deadline,
+        seed);
+  }
+
+  /** A job's body with every setting chosen. */
+  public static LongFunction<TxBody> job(
+      Hash model,
+      Hash datanet,
+      TuningMethod method,
+      Hyperparameters hyperparameters,
+      int evalBps,
+      BigInteger escrow,
+      long deadline,
+      long seed) {
     return n ->
         TxBodies.submitTuningJob(
             CHAIN_ID,
             n,
             FEE,
             TxBodies.tuningJob(
-                model,
-                datanet,
-                TuningMethod.TUNING_METHOD_LORA,
-                TxBodies.hyperparameters(8, 16, 200_000, 2, 4),
-                seed,
-                2_000,
-                escrow,
-                deadline));
+                model, datanet, method, hyperparameters, seed, evalBps, escrow, deadline));
+  }
+
+  /** The entries of {@code scores} for the contributions {@code job} trains on. */
+  public static Map<Hash, Long> trainedOn(TuningJob job, Map<Hash, Long> scores) {
+    Map<Hash, Long> out = new TreeMap<>();
+    scores.forEach(
+        (id, score) -> {
+          if (!EvalSplit.heldOut(job.spec().seed(), job.spec().evalBps(), id)) {
+            out.put(id, score);
+          }
+        });
+    return out;
   }
 
   /** The id {@code submitter}'s next transaction would give a job. */

@@ -155,73 +155,23 @@ public record TuningJob(
   }
 
   public TuningJob posted(TuningResult posted) {
-    return new TuningJob(
-        id,
-        submitter,
-        spec,
-        escrow,
-        submittedHeight,
-        executor,
-        verifiers,
-        Status.POSTED,
-        Optional.of(posted),
-        attestations,
-        acceptedHeight,
-        dispute,
-        settlement);
+    return next(
+        Status.POSTED, Optional.of(posted), attestations, acceptedHeight, dispute, settlement);
   }
 
   public TuningJob attested(Attestation attestation) {
     List<Attestation> more = new ArrayList<>(attestations);
     more.add(attestation);
-    return new TuningJob(
-        id,
-        submitter,
-        spec,
-        escrow,
-        submittedHeight,
-        executor,
-        verifiers,
-        status,
-        result,
-        more,
-        acceptedHeight,
-        dispute,
-        settlement);
+    return next(status, result, more, acceptedHeight, dispute, settlement);
   }
 
   public TuningJob accepted(long height) {
-    return new TuningJob(
-        id,
-        submitter,
-        spec,
-        escrow,
-        submittedHeight,
-        executor,
-        verifiers,
-        Status.ACCEPTED,
-        result,
-        attestations,
-        height,
-        dispute,
-        settlement);
+    return next(Status.ACCEPTED, result, attestations, height, dispute, settlement);
   }
 
   public TuningJob disputed(Dispute opened) {
-    return new TuningJob(
-        id,
-        submitter,
-        spec,
-        escrow,
-        submittedHeight,
-        executor,
-        verifiers,
-        Status.DISPUTED,
-        result,
-        attestations,
-        acceptedHeight,
-        Optional.of(opened),
-        settlement);
+    return next(
+        Status.DISPUTED, result, attestations, acceptedHeight, Optional.of(opened), settlement);
   }
 
   /** The job with {@code vote} added to its dispute. */
@@ -234,6 +184,17 @@ public record TuningJob(
     if (!end.isOver()) {
       throw new IllegalArgumentException(end + " is not an end of a job");
     }
+    return next(end, result, attestations, acceptedHeight, dispute, Optional.of(how));
+  }
+
+  /** The same job (what was asked and who was drawn) in a later state. */
+  private TuningJob next(
+      Status newStatus,
+      Optional<TuningResult> newResult,
+      List<Attestation> newAttestations,
+      long newAcceptedHeight,
+      Optional<Dispute> newDispute,
+      Optional<JobSettlement> newSettlement) {
     return new TuningJob(
         id,
         submitter,
@@ -242,12 +203,12 @@ public record TuningJob(
         submittedHeight,
         executor,
         verifiers,
-        end,
-        result,
-        attestations,
-        acceptedHeight,
-        dispute,
-        Optional.of(how));
+        newStatus,
+        newResult,
+        newAttestations,
+        newAcceptedHeight,
+        newDispute,
+        newSettlement);
   }
 
   @Override

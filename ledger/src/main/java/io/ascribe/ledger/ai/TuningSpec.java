@@ -1,6 +1,7 @@
 package io.ascribe.ledger.ai;
 
 import io.ascribe.core.proto.TuningMethod;
+import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Hash;
 
 /**
@@ -62,13 +63,7 @@ public record TuningSpec(
       int rank, int alpha, long learningRateE9, int epochs, int batchSize) {
 
     io.ascribe.core.proto.Hyperparameters toProto() {
-      return io.ascribe.core.proto.Hyperparameters.newBuilder()
-          .setRank(rank)
-          .setAlpha(alpha)
-          .setLearningRateE9(learningRateE9)
-          .setEpochs(epochs)
-          .setBatchSize(batchSize)
-          .build();
+      return TxBodies.hyperparameters(rank, alpha, learningRateE9, epochs, batchSize);
     }
 
     public static Hyperparameters fromProto(io.ascribe.core.proto.Hyperparameters p) {

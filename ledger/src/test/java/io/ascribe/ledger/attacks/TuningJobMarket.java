@@ -12,7 +12,6 @@ import io.ascribe.ledger.JobChain;
 import io.ascribe.ledger.ai.Attestation.Verdict;
 import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
-import io.ascribe.ledger.ai.EvalSplit;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.ai.TuningResult;
 import io.ascribe.ledger.exec.ExecutedBlock;
@@ -321,14 +320,7 @@ final class TuningJobMarket implements AutoCloseable {
 
   /** Each trained-on contribution's true influence: what an honest re-execution finds. */
   private Map<Hash, Long> trueInfluence(TuningJob job) {
-    Map<Hash, Long> out = new TreeMap<>();
-    quality.forEach(
-        (id, score) -> {
-          if (!EvalSplit.heldOut(job.spec().seed(), job.spec().evalBps(), id)) {
-            out.put(id, score);
-          }
-        });
-    return out;
+    return JobChain.trainedOn(job, quality);
   }
 
   /** Every point of influence to the attacker's own trained-on contributions. */
