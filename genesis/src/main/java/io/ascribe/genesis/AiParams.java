@@ -35,6 +35,9 @@ public record AiParams(
    * @param maxDeadlineBlocks the furthest ahead a job's deadline may be
    * @param fraudSlashBps share of the executor's bond slashed when a quorum rejects its result
    * @param missedDeadlineSlashBps share of the executor's bond slashed when it misses a deadline
+   * @param verifyWindowBlocks blocks the verifiers have after a job's deadline to attest; a
+   *     quorum's acceptance stays open to a challenge for as long, and a dispute's vote lasts as
+   *     long
    */
   public record Jobs(
       int verifiers,
@@ -42,7 +45,8 @@ public record AiParams(
       BigInteger minJobFee,
       long maxDeadlineBlocks,
       int fraudSlashBps,
-      int missedDeadlineSlashBps) {}
+      int missedDeadlineSlashBps,
+      long verifyWindowBlocks) {}
 
   /**
    * @param minRequestFee the least fee one inference request may pay

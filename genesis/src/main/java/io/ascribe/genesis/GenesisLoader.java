@@ -160,7 +160,8 @@ public final class GenesisLoader {
         "minJobFee",
         "maxDeadlineBlocks",
         "fraudSlashBps",
-        "missedDeadlineSlashBps");
+        "missedDeadlineSlashBps",
+        "verifyWindowBlocks");
     Field inference = ai.get("inference");
     inference.requireObject(
         "minRequestFee", "challengeWindowBlocks", "scoreSumToleranceBps", "fraudSlashBps");
@@ -180,7 +181,8 @@ public final class GenesisLoader {
             jobs.get("minJobFee").asOpen(),
             jobs.get("maxDeadlineBlocks").asLong(),
             jobs.get("fraudSlashBps").asInt(),
-            jobs.get("missedDeadlineSlashBps").asInt()),
+            jobs.get("missedDeadlineSlashBps").asInt(),
+            jobs.get("verifyWindowBlocks").asLong()),
         new AiParams.Inference(
             inference.get("minRequestFee").asOpen(),
             inference.get("challengeWindowBlocks").asLong(),

@@ -164,6 +164,11 @@ public final class GenesisRules {
           "params.ai.jobs.maxDeadlineBlocks",
           "must be at least 1, got " + jobs.maxDeadlineBlocks());
     }
+    if (jobs.verifyWindowBlocks() < 1) {
+      throw new InvalidGenesisException(
+          "params.ai.jobs.verifyWindowBlocks",
+          "must be at least 1, got " + jobs.verifyWindowBlocks());
+    }
     checkUint256("params.ai.jobs.executorBond", jobs.executorBond());
     checkUint256("params.ai.jobs.minJobFee", jobs.minJobFee());
     checkBps("params.ai.jobs.fraudSlashBps", jobs.fraudSlashBps());

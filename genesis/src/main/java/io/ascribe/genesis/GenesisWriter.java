@@ -132,7 +132,8 @@ public final class GenesisWriter {
         .put("minJobFee", Amount.formatOpen(jobs.minJobFee()))
         .put("maxDeadlineBlocks", jobs.maxDeadlineBlocks())
         .put("fraudSlashBps", jobs.fraudSlashBps())
-        .put("missedDeadlineSlashBps", jobs.missedDeadlineSlashBps());
+        .put("missedDeadlineSlashBps", jobs.missedDeadlineSlashBps())
+        .put("verifyWindowBlocks", jobs.verifyWindowBlocks());
     AiParams.Inference inference = ai.inference();
     json.putObject("inference")
         .put("minRequestFee", Amount.formatOpen(inference.minRequestFee()))

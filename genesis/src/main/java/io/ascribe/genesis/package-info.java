@@ -28,7 +28,7 @@
  *                         "verifiersBps": 1000, "validatorsBps": 1000, "burnBps": 1000 },
  *       "jobs": { "verifiers": 2, "executorBond": "1000", "minJobFee": "1",
  *                 "maxDeadlineBlocks": 10000, "fraudSlashBps": 5000,
- *                 "missedDeadlineSlashBps": 1000 },
+ *                 "missedDeadlineSlashBps": 1000, "verifyWindowBlocks": 100 },
  *       "inference": { "minRequestFee": "0.01", "challengeWindowBlocks": 100,
  *                      "scoreSumToleranceBps": 100, "fraudSlashBps": 5000 },
  *       "slashing": { "doubleSignSlashBps": 500, "evidenceMaxAgeBlocks": 1000 }

@@ -73,7 +73,13 @@ class DevnetGenesisTest {
                 new AiParams(
                     new AiParams.WorkFeeSplit(4_000, 1_500, 1_500, 1_000, 1_000, 1_000),
                     new AiParams.Jobs(
-                        2, Amount.parseOpen("1000"), Amount.parseOpen("1"), 10_000, 5_000, 1_000),
+                        2,
+                        Amount.parseOpen("1000"),
+                        Amount.parseOpen("1"),
+                        10_000,
+                        5_000,
+                        1_000,
+                        100),
                     new AiParams.Inference(Amount.parseOpen("0.01"), 100, 100, 5_000),
                     new AiParams.Slashing(500, 1_000))));
   }

@@ -87,6 +87,7 @@ class GenesisLoaderTest {
           /params/ai/jobs/verifiers      | 0                     | params.ai.jobs.verifiers      | must be in [1, 64], got 0
           /params/ai/jobs/executorBond   | "-1"                  | params.ai.jobs.executorBond   | must not be negative
           /params/ai/jobs/fraudSlashBps  | 10001                 | params.ai.jobs.fraudSlashBps  | must be in [0, 10000] basis points, got 10001
+          /params/ai/jobs/verifyWindowBlocks | 0                 | params.ai.jobs.verifyWindowBlocks | must be at least 1, got 0
           /params/ai/workFeeSplit/burnBps | 999                  | params.ai.workFeeSplit        | the shares must sum to 10000 (all of each fee), got 9999
           /params/ai/workFeeSplit/extraBps | 1                   | params.ai.workFeeSplit.extraBps | unknown field
           /params/ai/inference/challengeWindowBlocks | 0         | params.ai.inference.challengeWindowBlocks | must be at least 1, got 0
@@ -116,6 +117,7 @@ class GenesisLoaderTest {
           /params/minFee                 | "0"
           /allocations/0/balance         | "0"
           /validators/0/stake            | "1000"
+          /params/ai/jobs/verifyWindowBlocks | 1
           /allocations                   | []
           /genesisTime                   | "2026-01-01T02:00:00+02:00"
           /validators/0/address          | "0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266"

@@ -68,7 +68,7 @@ class GenesisWriterTest {
                 + "\"fraudSlashBps\":5000,\"minRequestFee\":\"0.01\",\"scoreSumToleranceBps\":100},"
                 + "\"jobs\":{\"executorBond\":\"1000\",\"fraudSlashBps\":5000,"
                 + "\"maxDeadlineBlocks\":10000,\"minJobFee\":\"1\",\"missedDeadlineSlashBps\":1000,"
-                + "\"verifiers\":2},\"slashing\":{\"doubleSignSlashBps\":500,"
+                + "\"verifiers\":2,\"verifyWindowBlocks\":100},\"slashing\":{\"doubleSignSlashBps\":500,"
                 + "\"evidenceMaxAgeBlocks\":1000},\"workFeeSplit\":{\"burnBps\":1000,"
                 + "\"contributorsBps\":4000,\"executorBps\":1500,\"fineTunerBps\":1500,"
                 + "\"validatorsBps\":1000,\"verifiersBps\":1000}},"
@@ -90,7 +90,7 @@ class GenesisWriterTest {
   void devnetHashIsStable() {
     assertThat(GenesisWriter.hash(DevnetGenesis.create()))
         .isEqualTo(
-            Hash.fromHex("0xa6bd031a86992ccc9cbac633fb2c533a555974b0af35dfa70a97c7a552064d5e"));
+            Hash.fromHex("0xc8493befb04220b9b4ee899a9bc39eff77ebe99fad389b36cda7bfb15b2059b7"));
   }
 
   @Test
@@ -107,7 +107,8 @@ class GenesisWriterTest {
                                             "contributorsBps": 4000, "burnBps": 1000},
                            "jobs": {"verifiers": 2, "missedDeadlineSlashBps": 1000,
                                     "minJobFee": "1.0", "maxDeadlineBlocks": 10000,
-                                    "fraudSlashBps": 5000, "executorBond": "1e3"},
+                                    "fraudSlashBps": 5000, "executorBond": "1e3",
+                                    "verifyWindowBlocks": 100},
                            "inference": {"scoreSumToleranceBps": 100, "minRequestFee": "0.010",
                                          "fraudSlashBps": 5000, "challengeWindowBlocks": 100}}},
          "validators": [{"stake": "1500.0", "address": "0x0000000000000000000000000000000000000001"},

@@ -20,6 +20,8 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.GenesisRules;
+import io.ascribe.ledger.ai.Adapter;
+import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
 import io.ascribe.ledger.ai.EpochRewards;
@@ -30,6 +32,7 @@ import io.ascribe.ledger.ai.NearDuplicate;
 import io.ascribe.ledger.ai.ObjectIndex;
 import io.ascribe.ledger.ai.Page;
 import io.ascribe.ledger.ai.RewardProof;
+import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InvalidBlockException;
@@ -38,6 +41,7 @@ import io.ascribe.ledger.exec.StateOverlay;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
 import io.ascribe.ledger.exec.TxRejectedException;
+import io.ascribe.ledger.state.OpenJobs;
 import io.ascribe.ledger.state.StateTree;
 import io.ascribe.ledger.state.SystemState;
 import io.ascribe.ledger.state.ValidatorSet;
@@ -220,7 +224,14 @@ public final class Ledger implements LedgerReader, AutoCloseable {
     }
     ValidatorSet set = new ValidatorSet(validators);
     SystemState system =
-        new SystemState(set, List.of(), supply, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
+        new SystemState(
+            set,
+            List.of(),
+            supply,
+            BigInteger.ZERO,
+            BigInteger.ZERO,
+            BigInteger.ZERO,
+            OpenJobs.NONE);
     StateTree tree = StateTree.empty().with(leaves(initial, List.of(), system));
     Header header =
         Header.newBuilder()
@@ -570,6 +581,20 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       }
       Thread.onSpinWait();
     }
+  }
+
+  /** A tuning job with its assignment, result, attestations and, once over, its settlement. */
+  public Optional<TuningJob> tuningJob(Hash id) {
+    return objects.get(TuningJob.key(id)).map(TuningJob.class::cast);
+  }
+
+  public Optional<Adapter> adapter(Hash id) {
+    return objects.get(Adapter.key(id)).map(Adapter.class::cast);
+  }
+
+  /** The account's inference capability, if it ever declared one. */
+  public Optional<Capability> capability(Address account) {
+    return objects.get(Capability.key(account)).map(Capability.class::cast);
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

@@ -1,19 +1,29 @@
 package io.ascribe.core.tx;
 
 import com.google.protobuf.ByteString;
+import io.ascribe.core.proto.Attest;
 import io.ascribe.core.proto.Contribute;
 import io.ascribe.core.proto.CreateDatanet;
 import io.ascribe.core.proto.DatanetRules;
+import io.ascribe.core.proto.DeclareCapability;
+import io.ascribe.core.proto.EvalMetrics;
+import io.ascribe.core.proto.Hyperparameters;
+import io.ascribe.core.proto.InfluenceScore;
+import io.ascribe.core.proto.PostTuningResult;
 import io.ascribe.core.proto.RegisterModel;
 import io.ascribe.core.proto.Stake;
+import io.ascribe.core.proto.SubmitTuningJob;
 import io.ascribe.core.proto.Transfer;
+import io.ascribe.core.proto.TuningMethod;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.proto.Unstake;
+import io.ascribe.core.proto.Verdict;
 import io.ascribe.core.proto.WithdrawContribution;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
+import java.util.Map;
 
 /**
  * Builds the bodies of the ledger's transactions; sign them with {@link SignedTransaction#sign}.
@@ -104,6 +114,127 @@ public final class TxBodies {
                 .setConfigHash(ByteString.copyFrom(configHash.toArray()))
                 .setArchitecture(architecture)
                 .setLicence(licence))
+        .build();
+  }
+
+  /** Declares the inference capability, bonding {@code ai.jobs.executorBond}. */
+  public static TxBody declareCapability(long chainId, long nonce, BigInteger fee) {
+    return header(chainId, nonce, fee)
+        .setDeclareCapability(DeclareCapability.getDefaultInstance())
+        .build();
+  }
+
+  /** Gives the inference capability up; the bond returns once the signer's jobs are over. */
+  public static TxBody undeclareCapability(long chainId, long nonce, BigInteger fee) {
+    return header(chainId, nonce, fee)
+        .setDeclareCapability(DeclareCapability.newBuilder().setUndeclare(true))
+        .build();
+  }
+
+  /**
+   * What a tuning job asks for (see {@code SubmitTuningJob} in ascribe.proto for each field's
+   * rules); pass it to {@link #submitTuningJob}.
+   */
+  public static SubmitTuningJob tuningJob(
+      Hash baseModel,
+      Hash datanet,
+      TuningMethod method,
+      Hyperparameters hyperparameters,
+      long seed,
+      int evalBps,
+      BigInteger escrow,
+      long deadline) {
+    return SubmitTuningJob.newBuilder()
+        .setBaseModel(ByteString.copyFrom(baseModel.toArray()))
+        .setDatanet(ByteString.copyFrom(datanet.toArray()))
+        .setMethod(method)
+        .setHyperparameters(hyperparameters)
+        .setSeed(seed)
+        .setEvalBps(evalBps)
+        .setEscrow(ByteString.copyFrom(Amount.encode(escrow)))
+        .setDeadline(deadline)
+        .build();
+  }
+
+  /** Hyperparameters; the learning rate is fixed-point, times 10^9. */
+  public static Hyperparameters hyperparameters(
+      int rank, int alpha, long learningRateE9, int epochs, int batchSize) {
+    return Hyperparameters.newBuilder()
+        .setRank(rank)
+        .setAlpha(alpha)
+        .setLearningRateE9(learningRateE9)
+        .setEpochs(epochs)
+        .setBatchSize(batchSize)
+        .build();
+  }
+
+  public static TxBody submitTuningJob(
+      long chainId, long nonce, BigInteger fee, SubmitTuningJob job) {
+    return header(chainId, nonce, fee).setSubmitTuningJob(job).build();
+  }
+
+  /**
+   * The executor's result for {@code job}: figures fixed-point times 10^9, and each trained-on
+   * contribution's signed influence score. Signed by the executor, as every transaction is.
+   */
+  public static TxBody postTuningResult(
+      long chainId,
+      long nonce,
+      BigInteger fee,
+      Hash job,
+      Hash adapterHash,
+      long finalLossE9,
+      EvalMetrics eval,
+      Map<Hash, Long> influence) {
+    PostTuningResult.Builder result =
+        PostTuningResult.newBuilder()
+            .setJob(ByteString.copyFrom(job.toArray()))
+            .setAdapterHash(ByteString.copyFrom(adapterHash.toArray()))
+            .setFinalLossE9(finalLossE9)
+            .setEval(eval);
+    influence.forEach(
+        (contribution, score) ->
+            result.addInfluence(
+                InfluenceScore.newBuilder()
+                    .setContribution(ByteString.copyFrom(contribution.toArray()))
+                    .setScoreE9(score)));
+    return header(chainId, nonce, fee).setPostTuningResult(result).build();
+  }
+
+  /** Evaluation figures, fixed-point times 10^9. */
+  public static EvalMetrics evalMetrics(long evalLossE9, long rougeLE9) {
+    return EvalMetrics.newBuilder().setEvalLossE9(evalLossE9).setRougeLE9(rougeLE9).build();
+  }
+
+  /** A verifier accepts {@code job}'s result (or votes to uphold it in a dispute). */
+  public static TxBody accept(long chainId, long nonce, BigInteger fee, Hash job) {
+    return header(chainId, nonce, fee)
+        .setAttest(
+            Attest.newBuilder()
+                .setJob(ByteString.copyFrom(job.toArray()))
+                .setVerdict(Verdict.VERDICT_ACCEPT))
+        .build();
+  }
+
+  /** A verifier rejects {@code job}'s result (or votes against it in a dispute). */
+  public static TxBody reject(
+      long chainId, long nonce, BigInteger fee, Hash job, EvalMetrics recomputed) {
+    return header(chainId, nonce, fee).setAttest(rejection(job, recomputed)).build();
+  }
+
+  /** A capable validator disputes {@code job}'s accepted result within its challenge window. */
+  public static TxBody challenge(
+      long chainId, long nonce, BigInteger fee, Hash job, EvalMetrics recomputed) {
+    return header(chainId, nonce, fee)
+        .setAttest(rejection(job, recomputed).toBuilder().setChallenge(true))
+        .build();
+  }
+
+  private static Attest rejection(Hash job, EvalMetrics recomputed) {
+    return Attest.newBuilder()
+        .setJob(ByteString.copyFrom(job.toArray()))
+        .setVerdict(Verdict.VERDICT_REJECT)
+        .setRecomputed(recomputed)
         .build();
   }
 

@@ -18,11 +18,12 @@ import java.util.Optional;
 /**
  * The ledger's transition rules: pure functions of a state and a transaction, so every validator
  * computes the same result. This class owns what every transaction shares (includability, the fee
- * and its split, what opens a block: stake changes falling due and the epoch's reward root); each
- * kind's action lives in a rule class per domain ({@link AccountRules}, {@link DataRules}). A
- * transaction is either includable (right chain, next nonce, fee at least the minimum and covered
- * by the balance), in which case it pays its fee and uses its nonce whatever its action does, or it
- * is rejected and changes nothing.
+ * and its split, what opens a block: stake changes and job deadlines falling due, and the epoch's
+ * reward root); each kind's action lives in a rule class per domain ({@link AccountRules}, {@link
+ * DataRules}, {@link CapabilityRules}, {@link TuningJobRules}, with tuning jobs' ends in {@link
+ * JobOutcomes}). A transaction is either includable (right chain, next nonce, fee at least the
+ * minimum and covered by the balance), in which case it pays its fee and uses its nonce whatever
+ * its action does, or it is rejected and changes nothing.
  */
 public final class TxExecutor {
   private static final BigInteger BPS = BigInteger.valueOf(ProtocolParams.FeeSplit.TOTAL_BPS);
@@ -31,12 +32,18 @@ public final class TxExecutor {
   private final ProtocolParams params;
   private final AccountRules accounts;
   private final DataRules data;
+  private final CapabilityRules capabilities;
+  private final JobOutcomes jobOutcomes;
+  private final TuningJobRules jobs;
 
   public TxExecutor(long chainId, ProtocolParams params) {
     this.chainId = chainId;
     this.params = params;
     this.accounts = new AccountRules(params);
     this.data = new DataRules(params);
+    this.capabilities = new CapabilityRules(params.ai().jobs());
+    this.jobOutcomes = new JobOutcomes(params.ai(), capabilities);
+    this.jobs = new TuningJobRules(params.ai().jobs(), capabilities, jobOutcomes);
   }
 
   /**
@@ -76,10 +83,16 @@ public final class TxExecutor {
   }
 
   /**
-   * Settles, at the start of block {@code height}, the stake changes whose delay has passed:
-   * unbonded stake returns to the balance and voting power follows the bonded stake.
+   * Starts block {@code height}: settles the stake changes whose delay has passed (unbonded stake
+   * returns to the balance and voting power follows the bonded stake), then ends or moves on the
+   * tuning jobs whose deadline was the block before.
    */
   public void beginBlock(StateOverlay state, long height) {
+    settleStakeChanges(state, height);
+    jobOutcomes.onBlock(state, height);
+  }
+
+  private void settleStakeChanges(StateOverlay state, long height) {
     SystemState system = state.system();
     List<SystemState.Pending> due = new ArrayList<>();
     List<SystemState.Pending> later = new ArrayList<>();
@@ -162,6 +175,10 @@ public final class TxExecutor {
         case CONTRIBUTE -> data.contribute(context);
         case WITHDRAW_CONTRIBUTION -> data.withdraw(context);
         case REGISTER_MODEL -> data.registerModel(context);
+        case DECLARE_CAPABILITY -> capabilities.declare(context);
+        case SUBMIT_TUNING_JOB -> jobs.submit(context);
+        case POST_TUNING_RESULT -> jobs.post(context);
+        case ATTEST -> jobs.attest(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);

@@ -3,6 +3,7 @@ package io.ascribe.ledger.state;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.proto.JobDeadline;
 import io.ascribe.core.proto.PendingUpdate;
 import io.ascribe.core.proto.SystemRecord;
 import io.ascribe.core.proto.ValidatorEntry;
@@ -16,10 +17,11 @@ import java.util.List;
 
 /**
  * The protocol's own state beside the accounts: the active validator set, the stake changes waiting
- * for the validator-set delay, the total supply, the amount burned, the contribution bonds held and
- * the rewards credited for claiming on the EVM chain. It is one leaf of the state tree (under
- * {@code systemKey("protocol")}), so the root commits to it too. The supply invariant: balances +
- * stakes + unbonding + {@code bonded} + {@code rewards} = {@code totalSupply}.
+ * for the validator-set delay, the total supply, the amount burned, the bonds held (contributions'
+ * and inference capabilities'), the rewards credited for claiming on the EVM chain, and the open
+ * tuning jobs' escrow and deadlines. It is one leaf of the state tree (under {@code
+ * systemKey("protocol")}), so the root commits to it too. The supply invariant: balances + stakes +
+ * unbonding + {@code bonded} + {@code rewards} + {@code jobs.escrow} = {@code totalSupply}.
  */
 public record SystemState(
     ValidatorSet validators,
@@ -27,7 +29,8 @@ public record SystemState(
     BigInteger totalSupply,
     BigInteger burned,
     BigInteger bonded,
-    BigInteger rewards) {
+    BigInteger rewards,
+    OpenJobs jobs) {
 
   /** An account whose power and unbonding are settled at {@code height}. */
   public record Pending(long height, Address address) {}
@@ -42,23 +45,39 @@ public record SystemState(
 
   /** The same state with other validators and pending changes. */
   public SystemState withValidators(ValidatorSet newValidators, List<Pending> newPending) {
-    return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards);
+    return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards, jobs);
   }
 
   /** {@code amount} destroyed: out of the supply, into the burned total. */
   public SystemState burn(BigInteger amount) {
     return new SystemState(
-        validators, pending, totalSupply.subtract(amount), burned.add(amount), bonded, rewards);
+        validators,
+        pending,
+        totalSupply.subtract(amount),
+        burned.add(amount),
+        bonded,
+        rewards,
+        jobs);
   }
 
-  /** Bonds held change by {@code delta} (a bond posted is positive, one returned negative). */
+  /**
+   * Bonds held change by {@code delta} (a bond posted is positive, one returned or slashed
+   * negative).
+   */
   public SystemState bond(BigInteger delta) {
-    return new SystemState(validators, pending, totalSupply, burned, bonded.add(delta), rewards);
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded.add(delta), rewards, jobs);
   }
 
   /** {@code amount} credited to someone's claimable rewards. */
   public SystemState credit(BigInteger amount) {
-    return new SystemState(validators, pending, totalSupply, burned, bonded, rewards.add(amount));
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded, rewards.add(amount), jobs);
+  }
+
+  /** The same state with the open tuning jobs' record replaced. */
+  public SystemState withJobs(OpenJobs newJobs) {
+    return new SystemState(validators, pending, totalSupply, burned, bonded, rewards, newJobs);
   }
 
   public SystemRecord toProto() {
@@ -67,7 +86,8 @@ public record SystemState(
             .setTotalSupply(ByteString.copyFrom(Amount.encode(totalSupply)))
             .setBurned(ByteString.copyFrom(Amount.encode(burned)))
             .setBonded(ByteString.copyFrom(Amount.encode(bonded)))
-            .setRewards(ByteString.copyFrom(Amount.encode(rewards)));
+            .setRewards(ByteString.copyFrom(Amount.encode(rewards)))
+            .setJobEscrow(ByteString.copyFrom(Amount.encode(jobs.escrow())));
     for (ValidatorSet.Validator v : validators.validators()) {
       record.addValidators(
           ValidatorEntry.newBuilder()
@@ -79,6 +99,12 @@ public record SystemState(
           PendingUpdate.newBuilder()
               .setHeight(p.height())
               .setAddress(ByteString.copyFrom(p.address().toArray())));
+    }
+    for (OpenJobs.Deadline d : jobs.deadlines()) {
+      record.addJobDeadlines(
+          JobDeadline.newBuilder()
+              .setHeight(d.height())
+              .setJob(ByteString.copyFrom(d.job().toArray())));
     }
     return record.build();
   }
@@ -101,13 +127,18 @@ public record SystemState(
     for (PendingUpdate update : record.getPendingList()) {
       pending.add(new Pending(update.getHeight(), Address.wrap(update.getAddress().toByteArray())));
     }
+    List<OpenJobs.Deadline> deadlines = new ArrayList<>();
+    for (JobDeadline d : record.getJobDeadlinesList()) {
+      deadlines.add(new OpenJobs.Deadline(d.getHeight(), Hash.copyOf(d.getJob().toByteArray())));
+    }
     return new SystemState(
         new ValidatorSet(validators),
         pending,
         Amount.decode(record.getTotalSupply().toByteArray(), "total supply"),
         Amount.decode(record.getBurned().toByteArray(), "burned"),
         Amount.decode(record.getBonded().toByteArray(), "bonded"),
-        Amount.decode(record.getRewards().toByteArray(), "rewards"));
+        Amount.decode(record.getRewards().toByteArray(), "rewards"),
+        new OpenJobs(Amount.decode(record.getJobEscrow().toByteArray(), "job escrow"), deadlines));
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */

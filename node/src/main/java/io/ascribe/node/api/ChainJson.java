@@ -128,6 +128,41 @@ public final class ChainJson {
         out.put("architecture", body.getRegisterModel().getArchitecture());
         out.put("licence", body.getRegisterModel().getLicence());
       }
+      case DECLARE_CAPABILITY ->
+          out.put(
+              "type",
+              body.getDeclareCapability().getUndeclare()
+                  ? "undeclareCapability"
+                  : "declareCapability");
+      case SUBMIT_TUNING_JOB -> {
+        out.put("type", "submitTuningJob");
+        out.put(
+            "baseModel",
+            Hash.copyOf(body.getSubmitTuningJob().getBaseModel().toByteArray()).toHex());
+        out.put(
+            "datanet", Hash.copyOf(body.getSubmitTuningJob().getDatanet().toByteArray()).toHex());
+        out.put(
+            "escrow",
+            Quantities.toHex(
+                Amount.decode(body.getSubmitTuningJob().getEscrow().toByteArray(), "escrow")));
+        out.put("deadline", Quantities.toHex(body.getSubmitTuningJob().getDeadline()));
+      }
+      case POST_TUNING_RESULT -> {
+        out.put("type", "postTuningResult");
+        out.put("job", Hash.copyOf(body.getPostTuningResult().getJob().toByteArray()).toHex());
+        out.put(
+            "adapterHash",
+            Hash.copyOf(body.getPostTuningResult().getAdapterHash().toByteArray()).toHex());
+      }
+      case ATTEST -> {
+        out.put("type", body.getAttest().getChallenge() ? "challenge" : "attest");
+        out.put("job", Hash.copyOf(body.getAttest().getJob().toByteArray()).toHex());
+        out.put(
+            "verdict",
+            body.getAttest().getVerdict() == io.ascribe.core.proto.Verdict.VERDICT_ACCEPT
+                ? "accept"
+                : "reject");
+      }
       case KIND_NOT_SET -> out.put("type", "unknown");
     }
     return out;

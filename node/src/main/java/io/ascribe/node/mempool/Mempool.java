@@ -152,7 +152,18 @@ public final class Mempool {
       case STAKE -> fee.add(Amount.decode(body.getStake().getAmount().toByteArray(), "amount"));
       case CONTRIBUTE ->
           fee.add(Amount.decode(body.getContribute().getBond().toByteArray(), "bond"));
-      case UNSTAKE, CREATE_DATANET, WITHDRAW_CONTRIBUTION, REGISTER_MODEL, KIND_NOT_SET -> fee;
+      case SUBMIT_TUNING_JOB ->
+          fee.add(Amount.decode(body.getSubmitTuningJob().getEscrow().toByteArray(), "escrow"));
+      // A capability's bond is a genesis parameter the pool does not hold; execution checks it.
+      case UNSTAKE,
+          CREATE_DATANET,
+          WITHDRAW_CONTRIBUTION,
+          REGISTER_MODEL,
+          DECLARE_CAPABILITY,
+          POST_TUNING_RESULT,
+          ATTEST,
+          KIND_NOT_SET ->
+          fee;
     };
   }
 
