@@ -9,6 +9,7 @@ import io.ascribe.consensus.JournaledMachine;
 import io.ascribe.consensus.KeySigner;
 import io.ascribe.consensus.Proposal;
 import io.ascribe.consensus.SignedVote;
+import io.ascribe.consensus.Step;
 import io.ascribe.consensus.TendermintMachine;
 import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.consensus.Validators;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,6 +86,20 @@ public final class ConsensusService implements AutoCloseable {
   private Validators currentValidators;
   private final HeightTiming timing = new HeightTiming();
   private int rebroadcasts;
+  private volatile Status status;
+
+  /**
+   * Where this validator's consensus stands, as of the last event its machine handled: the height
+   * it is deciding, the round and step within it, whether that height is decided (the node then
+   * waits out the block time before the next), and when it started the height ({@link
+   * System#nanoTime}). Readable from any thread.
+   */
+  public record Status(long height, int round, Step step, boolean decided, long heightStartNanos) {
+    /** How long this node has been at its height, by its own monotonic clock. */
+    public long millisAtHeight() {
+      return (System.nanoTime() - heightStartNanos) / 1_000_000;
+    }
+  }
 
   /**
    * Milliseconds into the current height at which each stage was first reached (-1 until then), for
@@ -159,6 +175,7 @@ public final class ConsensusService implements AutoCloseable {
     machine = recovered.machine();
     LOG.info("Consensus started at height {} as validator {}", ledger.height() + 1, key.address());
     perform(recovered.actions());
+    publishStatus();
   }
 
   private void run(Runnable task) {
@@ -277,6 +294,25 @@ public final class ConsensusService implements AutoCloseable {
 
   private void feed(Event event) {
     perform(machine.handle(event));
+    publishStatus();
+  }
+
+  private void publishStatus() {
+    TendermintMachine current = machine.machine();
+    // A machine that decided a height has moved its height on and awaits the start of the next.
+    boolean decided = !current.started();
+    status =
+        new Status(
+            decided ? current.height() - 1 : current.height(),
+            current.round(),
+            current.step(),
+            decided,
+            timing.start);
+  }
+
+  /** Where consensus stands; empty until it has started. */
+  public Optional<Status> status() {
+    return Optional.ofNullable(status);
   }
 
   private void perform(List<Action> actions) {
