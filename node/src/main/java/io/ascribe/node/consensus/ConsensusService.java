@@ -38,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -184,12 +185,18 @@ public final class ConsensusService implements AutoCloseable {
 
   /**
    * A scheduled executor keeps a task's exception in a future nobody reads; a failure in the
-   * consensus thread must be seen, so every task logs what escapes it.
+   * consensus thread must be seen, so every task logs what escapes it. The one exception: a task
+   * that finishes while {@link #close} shuts the thread down cannot queue the work it leads to (a
+   * timeout, a proposal), and that work is meant to be dropped.
    */
-  private static Runnable guarded(Runnable task) {
+  private Runnable guarded(Runnable task) {
     return () -> {
       try {
         task.run();
+      } catch (RejectedExecutionException e) {
+        if (!thread.isShutdown()) {
+          LOG.error("Consensus task failed", e);
+        }
       } catch (RuntimeException e) {
         LOG.error("Consensus task failed", e);
       }

@@ -2,6 +2,10 @@ package io.ascribe.node.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.ascribe.consensus.Step;
 import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.core.crypto.PrivateKey;
@@ -15,11 +19,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The consensus status a validator reports: the height, round and step it is at, and how long it
@@ -88,6 +96,41 @@ class ConsensusServiceTest {
     ConsensusService.Status status = await(s -> s.height() >= 3);
     assertThat(ledger.height()).isGreaterThanOrEqualTo(2);
     assertThat(status.round()).isZero();
+  }
+
+  @Test
+  void closingItAmidATaskIsNoFailure() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(ConsensusService.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    Thread closer =
+        new Thread(
+            () -> {
+              service.close();
+              closed.complete(null);
+            });
+    try {
+      // Block 2's commit task is interrupted by close(): once the thread is shutting down, the
+      // task goes on to schedule the next height, which the executor refuses.
+      start(
+          DevnetGenesis.create(10),
+          block -> {
+            if (block.height() == 2) {
+              closer.start();
+              while (!((ExecutorService) service.executor()).isShutdown()) {
+                Thread.onSpinWait();
+              }
+            }
+          });
+      closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      service = null;
+    } finally {
+      logger.detachAppender(log);
+    }
+    assertThat(ledger.height()).isEqualTo(2);
+    assertThat(log.list).noneMatch(e -> e.getLevel() == Level.ERROR);
   }
 
   @Test
