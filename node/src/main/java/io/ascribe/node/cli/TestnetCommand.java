@@ -55,6 +55,20 @@ final class TestnetCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** The testnet's directory, which every subcommand names. */
+  static final class Dir {
+    @Option(
+        names = "--dir",
+        paramLabel = "DIR",
+        required = true,
+        description = "Testnet directory.")
+    Path dir;
+
+    Path manifest() {
+      return dir.resolve("testnet.json");
+    }
+  }
+
   /** What a new testnet is made of: shared by {@code init} and {@code up}. */
   static final class Layout {
     @Option(
@@ -175,18 +189,14 @@ final class TestnetCommand implements Runnable {
   static final class Init implements Runnable {
     @Mixin Layout layout;
 
-    @Option(
-        names = "--dir",
-        paramLabel = "DIR",
-        required = true,
-        description = "Testnet directory.")
-    Path dir;
+    @Mixin Dir testnetDir;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-      Path manifest = dir.resolve("testnet.json");
+      Path dir = testnetDir.dir;
+      Path manifest = testnetDir.manifest();
       if (Files.exists(manifest)) {
         throw new UserErrorException(
             dir + " already holds a testnet (" + manifest + "); start it with: testnet/run up");
@@ -195,17 +205,7 @@ final class TestnetCommand implements Runnable {
         ObjectNode state = layout.create(dir);
         write(manifest, state);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(
-            "Testnet of %d validators, chain id %d (%s), not started%n",
-            state.withArray("nodes").size(), state.path("chainId").asLong(), manifest);
-        for (JsonNode node : state.withArray("nodes")) {
-          out.printf(
-              "  %s  home %s  RPC %s  p2p %s%n",
-              node.path("name").asText(),
-              node.path("home").asText(),
-              node.path("rpcUrl").asText(),
-              node.path("p2p").asText());
-        }
+        summary(out, state, manifest, false);
         out.printf("Start it with: testnet/run up --dir %s%n", dir);
         out.flush();
       } catch (IOException e) {
@@ -218,18 +218,14 @@ final class TestnetCommand implements Runnable {
   static final class Up implements Runnable {
     @Mixin Layout layout;
 
-    @Option(
-        names = "--dir",
-        paramLabel = "DIR",
-        required = true,
-        description = "Testnet directory.")
-    Path dir;
+    @Mixin Dir testnetDir;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-      Path manifest = dir.resolve("testnet.json");
+      Path dir = testnetDir.dir;
+      Path manifest = testnetDir.manifest();
       if (Files.exists(manifest) && anyRunning(read(manifest))) {
         throw new UserErrorException(
             "the testnet in " + dir + " is running; stop it with: testnet/run down --dir " + dir);
@@ -243,17 +239,7 @@ final class TestnetCommand implements Runnable {
         }
         write(manifest, state);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(
-            "Testnet of %d validators, chain id %d (%s)%n",
-            state.withArray("nodes").size(), state.path("chainId").asLong(), manifest);
-        for (JsonNode node : state.withArray("nodes")) {
-          out.printf(
-              "  %s  RPC %s  p2p %s  pid %d%n",
-              node.path("name").asText(),
-              node.path("rpcUrl").asText(),
-              node.path("p2p").asText(),
-              node.path("pid").asLong());
-        }
+        summary(out, state, manifest, true);
         out.printf("Logs: %s/<name>/node.log. Stop with: testnet/run down --dir %s%n", dir, dir);
         out.flush();
       } catch (IOException e) {
@@ -262,22 +248,35 @@ final class TestnetCommand implements Runnable {
     }
   }
 
+  /** A line for the testnet, and one per validator: its RPC, p2p address and home or process. */
+  private static void summary(PrintWriter out, JsonNode state, Path manifest, boolean started) {
+    out.printf(
+        "Testnet of %d validators, chain id %d (%s)%s%n",
+        state.path("nodes").size(),
+        state.path("chainId").asLong(),
+        manifest,
+        started ? "" : ", not started");
+    for (JsonNode node : state.path("nodes")) {
+      out.printf(
+          "  %s  RPC %s  p2p %s  %s%n",
+          node.path("name").asText(),
+          node.path("rpcUrl").asText(),
+          node.path("p2p").asText(),
+          started ? "pid " + node.path("pid").asLong() : "home " + node.path("home").asText());
+    }
+  }
+
   @Command(name = "down", description = "Stop the testnet's validators.")
   static final class Down implements Runnable {
-    @Option(
-        names = "--dir",
-        paramLabel = "DIR",
-        required = true,
-        description = "Testnet directory.")
-    Path dir;
+    @Mixin Dir testnetDir;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-      Path manifest = dir.resolve("testnet.json");
+      Path manifest = testnetDir.manifest();
       if (!Files.exists(manifest)) {
-        throw new UserErrorException("no testnet in " + dir + " (no testnet.json)");
+        throw new UserErrorException("no testnet in " + testnetDir.dir + " (no testnet.json)");
       }
       JsonNode state = read(manifest);
       int stopped = 0;
