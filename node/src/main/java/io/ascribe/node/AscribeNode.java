@@ -8,6 +8,7 @@ import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
 import io.ascribe.node.api.DataApi;
+import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.mempool.Mempool;
@@ -25,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +98,10 @@ public final class AscribeNode implements AutoCloseable {
       new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       new RewardsApi(ledger).register(methods);
       new DataApi(ledger).register(methods);
+      new NodeApi(
+              () -> consensus.flatMap(ConsensusService::status),
+              () -> sync.map(AscribeNode::peerInfos).orElse(List.of()))
+          .register(methods);
       this.rpc =
           new JsonRpcServer(
               methods,
@@ -164,6 +170,17 @@ public final class AscribeNode implements AutoCloseable {
     AscribeNode node = new AscribeNode(config);
     node.producerThread.ifPresent(Thread::start);
     return node;
+  }
+
+  private static List<NodeApi.PeerInfo> peerInfos(ChainSync sync) {
+    return sync.peers().stream()
+        .map(
+            p ->
+                new NodeApi.PeerInfo(
+                    p.nodeId(),
+                    p.remoteAddress().getHostString() + ":" + p.remoteAddress().getPort(),
+                    p.outbound()))
+        .toList();
   }
 
   private void broadcastToPeers(io.ascribe.core.proto.PeerMessage message) {

@@ -1,20 +1,14 @@
 package io.ascribe.node.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static io.ascribe.node.cli.LocalTestnet.assertSameBlocks;
+import static io.ascribe.node.cli.LocalTestnet.awaitHeight;
+import static io.ascribe.node.cli.LocalTestnet.awaitRpc;
+import static io.ascribe.node.cli.LocalTestnet.height;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ascribe.core.types.Quantities;
-import io.ascribe.node.client.HeadSubscription;
-import io.ascribe.node.client.RpcClient;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,90 +17,24 @@ import org.junit.jupiter.api.io.TempDir;
  * with the others block for block.
  */
 class TestnetScenariosIT {
-  private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @TempDir Path dir;
-  private final List<ProcessHandle> restarted = new ArrayList<>();
-
-  private int ascribe(String... args) {
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(new StringWriter()));
-    cli.setErr(new PrintWriter(new StringWriter()));
-    return cli.execute(args);
-  }
-
-  @AfterEach
-  void down() {
-    restarted.forEach(ProcessHandle::destroyForcibly);
-    ascribe("testnet", "down", "--dir", dir.toString());
-  }
+  @RegisterExtension final LocalTestnets testnets = new LocalTestnets();
 
   @Test
   void killNineOneOfFourThenRestartIt() throws Exception {
-    assertThat(
-            ascribe(
-                "testnet",
-                "up",
-                "--validators",
-                "4",
-                "--dir",
-                dir.toString(),
-                "--block-time",
-                "200"))
-        .isZero();
-    JsonNode nodes = JSON.readTree(dir.resolve("testnet.json").toFile()).path("nodes");
-    String rpc0 = nodes.get(0).path("rpcUrl").asText();
-    try (HeadSubscription heads = HeadSubscription.open(awaitRpc(rpc0))) {
-      heads.awaitHeight(3, WAIT);
-    }
+    LocalTestnet testnet = testnets.init(dir, 4, 200, 1).start();
+    String rpc0 = testnet.node(0).rpcUrl();
+    awaitHeight(List.of(rpc0), 3);
 
-    ProcessHandle victim = ProcessHandle.of(nodes.get(3).path("pid").asLong()).orElseThrow();
+    ProcessHandle victim = testnet.process(3);
     victim.destroyForcibly();
     victim.onExit().join();
-    long killedAt = height(rpc0);
-    try (HeadSubscription heads = HeadSubscription.open(rpc0)) {
-      heads.awaitHeight(killedAt + 5, WAIT);
-    }
+    awaitHeight(List.of(rpc0), height(rpc0) + 5);
 
-    restarted.add(
-        ProcessHandle.of(TestnetCommand.launch(Path.of(nodes.get(3).path("home").asText())))
-            .orElseThrow());
-    String rpc3 = awaitRpc(nodes.get(3).path("rpcUrl").asText());
+    testnet.launch(testnet.node(3).home());
+    awaitRpc(testnet.node(3).rpcUrl());
     long target = height(rpc0) + 2;
-    try (HeadSubscription heads = HeadSubscription.open(rpc3)) {
-      heads.awaitHeight(target, WAIT);
-    }
-    for (long h = 1; h <= target; h++) {
-      String hash = blockHash(rpc0, h);
-      for (JsonNode node : nodes) {
-        assertThat(blockHash(node.path("rpcUrl").asText(), h)).as("block %d", h).isEqualTo(hash);
-      }
-    }
-  }
-
-  private static long height(String rpc) {
-    return Quantities.parseLong(new RpcClient(rpc).call("ascribe_blockNumber").asText());
-  }
-
-  private static String blockHash(String rpc, long height) {
-    return new RpcClient(rpc)
-        .call("ascribe_getBlockByNumber", Quantities.toHex(height), false)
-        .path("hash")
-        .asText();
-  }
-
-  /** Waits (on connection refusals, not on a clock) until the node's RPC answers. */
-  private static String awaitRpc(String rpc) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        height(rpc);
-        return rpc;
-      } catch (RuntimeException notYet) {
-        assertThat(System.nanoTime()).as("%s answers within %s", rpc, WAIT).isLessThan(deadline);
-        Thread.onSpinWait();
-      }
-    }
+    awaitHeight(testnet.rpcUrls(), target);
+    assertSameBlocks(testnet.rpcUrls(), 1, target);
   }
 }

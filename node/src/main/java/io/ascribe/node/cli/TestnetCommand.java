@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.config.NodeHome;
+import io.ascribe.node.config.NodeSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -23,19 +27,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ascribe testnet up|down}: N validators as separate processes on loopback, each with its
- * own home (key, genesis, settings with free ports and every other validator as a persistent peer).
- * {@code DIR/testnet.json} lists each node's RPC URL, p2p address, home and process id; the ten
- * devnet accounts are funded, so the dev keys can send transactions at once.
+ * {@code ascribe testnet init|up|down}: N validators as separate processes on loopback, each with
+ * its own home (key, genesis, settings with free ports and every other validator as a persistent
+ * peer). {@code DIR/testnet.json} lists each node's RPC URL, p2p address, home and process id; the
+ * ten devnet accounts are funded, so the dev keys can send transactions at once. {@code init} lays
+ * the testnet out without starting it, for a setup that changes a node's settings first (a test
+ * that routes the peers' links through a relay it controls); {@code up} starts it, laying it out
+ * first if new. With {@code --seed} the validator keys, and so the proposer order, are the same
+ * every run.
  */
 @Command(
     name = "testnet",
     description = "Start or stop a local testnet of validator processes.",
-    subcommands = {TestnetCommand.Up.class, TestnetCommand.Down.class})
+    subcommands = {TestnetCommand.Init.class, TestnetCommand.Up.class, TestnetCommand.Down.class})
 final class TestnetCommand implements Runnable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,20 +55,27 @@ final class TestnetCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "up", description = "Create (if new) and start N validators.")
-  static final class Up implements Runnable {
-    @Option(
-        names = "--validators",
-        defaultValue = "4",
-        description = "How many (default: ${DEFAULT-VALUE}).")
-    int validators;
-
+  /** The testnet's directory, which every subcommand names. */
+  static final class Dir {
     @Option(
         names = "--dir",
         paramLabel = "DIR",
         required = true,
         description = "Testnet directory.")
     Path dir;
+
+    Path manifest() {
+      return dir.resolve("testnet.json");
+    }
+  }
+
+  /** What a new testnet is made of: shared by {@code init} and {@code up}. */
+  static final class Layout {
+    @Option(
+        names = "--validators",
+        defaultValue = "4",
+        description = "How many (default: ${DEFAULT-VALUE}).")
+    int validators;
 
     @Option(
         names = "--block-time",
@@ -68,50 +84,23 @@ final class TestnetCommand implements Runnable {
         description = "Block time (default: ${DEFAULT-VALUE}).")
     long blockTimeMs;
 
-    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Option(
+        names = "--seed",
+        paramLabel = "N",
+        description =
+            "Derive the validator keys from this number, so the validator set and its proposer"
+                + " order are the same every time (default: random keys).")
+    Long seed;
 
-    @Override
-    public void run() {
+    /** Keys, one genesis naming them all, and a home per validator with free ports. */
+    ObjectNode create(Path dir) throws IOException {
       if (validators < 1 || validators > 64) {
         throw new UserErrorException("--validators must be 1..64, got " + validators);
       }
-      Path manifest = dir.resolve("testnet.json");
-      if (Files.exists(manifest) && anyRunning(read(manifest))) {
-        throw new UserErrorException(
-            "the testnet in " + dir + " is running; stop it with: testnet/run down --dir " + dir);
-      }
-      try {
-        ObjectNode state = Files.exists(manifest) ? (ObjectNode) read(manifest) : create();
-        for (JsonNode node : state.withArray("nodes")) {
-          Path home = Path.of(node.path("home").asText());
-          ((ObjectNode) node).put("pid", launch(home));
-        }
-        write(manifest, state);
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(
-            "Testnet of %d validators, chain id %d (%s)%n",
-            state.withArray("nodes").size(), state.path("chainId").asLong(), manifest);
-        for (JsonNode node : state.withArray("nodes")) {
-          out.printf(
-              "  %s  RPC %s  p2p %s  pid %d%n",
-              node.path("name").asText(),
-              node.path("rpcUrl").asText(),
-              node.path("p2p").asText(),
-              node.path("pid").asLong());
-        }
-        out.printf("Logs: %s/<name>/node.log. Stop with: testnet/run down --dir %s%n", dir, dir);
-        out.flush();
-      } catch (IOException e) {
-        throw new UserErrorException("cannot start the testnet in " + dir + ": " + e.getMessage());
-      }
-    }
-
-    /** Keys, one genesis naming them all, and a home per validator with free ports. */
-    private ObjectNode create() throws IOException {
       SecureRandom random = new SecureRandom();
       List<PrivateKey> keys = new ArrayList<>();
       for (int i = 0; i < validators; i++) {
-        keys.add(PrivateKey.generate(random));
+        keys.add(seed != null ? validatorKey(seed, i) : PrivateKey.generate(random));
       }
       Genesis devnet = DevnetGenesis.create(blockTimeMs);
       List<Genesis.GenesisValidator> set = new ArrayList<>();
@@ -137,28 +126,26 @@ final class TestnetCommand implements Runnable {
       }
       ObjectNode state = JSON.createObjectNode();
       state.put("chainId", genesis.chainId());
+      if (seed != null) {
+        state.put("seed", seed);
+      }
       ArrayNode nodes = state.putArray("nodes");
       for (int i = 0; i < validators; i++) {
         String name = "validator" + i;
         Path home = dir.resolve(name).toAbsolutePath();
-        new NodeHome(home).init(genesis, keys.get(i));
+        NodeHome nodeHome = new NodeHome(home);
+        nodeHome.init(genesis, keys.get(i));
         List<String> peers = new ArrayList<>();
         for (int j = 0; j < validators; j++) {
           if (j != i) {
-            peers.add("\"" + keys.get(j).address() + "@127.0.0.1:" + ports[j][2] + "\"");
+            peers.add(keys.get(j).address() + "@127.0.0.1:" + ports[j][2]);
           }
         }
-        Files.writeString(
-            new NodeHome(home).settingsFile(),
-            "[rpc]\nport = "
-                + ports[i][0]
-                + "\n\n[metrics]\nport = "
-                + ports[i][1]
-                + "\n\n[p2p]\nport = "
-                + ports[i][2]
-                + "\npersistent_peers = ["
-                + String.join(", ", peers)
-                + "]\n");
+        nodeHome.writeSettings(
+            new NodeSettings(
+                new NodeSettings.Rpc("127.0.0.1", ports[i][0]),
+                new NodeSettings.Metrics("127.0.0.1", ports[i][1]),
+                new NodeSettings.P2p("127.0.0.1", ports[i][2], peers)));
         ObjectNode node = nodes.addObject();
         node.put("name", name);
         node.put("address", keys.get(i).address().toString());
@@ -169,30 +156,127 @@ final class TestnetCommand implements Runnable {
       }
       return state;
     }
+  }
 
-    private static int freePort() throws IOException {
-      try (ServerSocket socket = new ServerSocket(0)) {
-        return socket.getLocalPort();
+  /**
+   * Validator {@code index}'s key in a testnet seeded with {@code seed}: keccak256 of a domain tag,
+   * the seed and the index (and a counter, in the vanishing case that a hash is not a valid key).
+   */
+  static PrivateKey validatorKey(long seed, int index) {
+    byte[] tag = "ascribe/testnet/validator-key/v1".getBytes(StandardCharsets.US_ASCII);
+    for (int counter = 0; ; counter++) {
+      byte[] input = ByteBuffer.allocate(16).putLong(seed).putInt(index).putInt(counter).array();
+      try {
+        return PrivateKey.fromBytes(Keccak.hash(tag, input).toArray());
+      } catch (IllegalArgumentException outOfRange) {
+        // Zero or at least the group order: try the next counter.
       }
     }
   }
 
-  @Command(name = "down", description = "Stop the testnet's validators.")
-  static final class Down implements Runnable {
-    @Option(
-        names = "--dir",
-        paramLabel = "DIR",
-        required = true,
-        description = "Testnet directory.")
-    Path dir;
+  /** A port that was free a moment ago on loopback. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Command(
+      name = "init",
+      description =
+          "Create N validator homes and DIR/testnet.json without starting them; adjust their"
+              + " settings (HOME/config/node.toml) if need be, then start them with 'testnet up'.")
+  static final class Init implements Runnable {
+    @Mixin Layout layout;
+
+    @Mixin Dir testnetDir;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-      Path manifest = dir.resolve("testnet.json");
+      Path dir = testnetDir.dir;
+      Path manifest = testnetDir.manifest();
+      if (Files.exists(manifest)) {
+        throw new UserErrorException(
+            dir + " already holds a testnet (" + manifest + "); start it with: testnet/run up");
+      }
+      try {
+        ObjectNode state = layout.create(dir);
+        write(manifest, state);
+        PrintWriter out = spec.commandLine().getOut();
+        summary(out, state, manifest, false);
+        out.printf("Start it with: testnet/run up --dir %s%n", dir);
+        out.flush();
+      } catch (IOException e) {
+        throw new UserErrorException("cannot create the testnet in " + dir + ": " + e.getMessage());
+      }
+    }
+  }
+
+  @Command(name = "up", description = "Create (if new) and start N validators.")
+  static final class Up implements Runnable {
+    @Mixin Layout layout;
+
+    @Mixin Dir testnetDir;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      Path dir = testnetDir.dir;
+      Path manifest = testnetDir.manifest();
+      if (Files.exists(manifest) && anyRunning(read(manifest))) {
+        throw new UserErrorException(
+            "the testnet in " + dir + " is running; stop it with: testnet/run down --dir " + dir);
+      }
+      try {
+        ObjectNode state =
+            Files.exists(manifest) ? (ObjectNode) read(manifest) : layout.create(dir);
+        for (JsonNode node : state.withArray("nodes")) {
+          Path home = Path.of(node.path("home").asText());
+          ((ObjectNode) node).put("pid", launch(home));
+        }
+        write(manifest, state);
+        PrintWriter out = spec.commandLine().getOut();
+        summary(out, state, manifest, true);
+        out.printf("Logs: %s/<name>/node.log. Stop with: testnet/run down --dir %s%n", dir, dir);
+        out.flush();
+      } catch (IOException e) {
+        throw new UserErrorException("cannot start the testnet in " + dir + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** A line for the testnet, and one per validator: its RPC, p2p address and home or process. */
+  private static void summary(PrintWriter out, JsonNode state, Path manifest, boolean started) {
+    out.printf(
+        "Testnet of %d validators, chain id %d (%s)%s%n",
+        state.path("nodes").size(),
+        state.path("chainId").asLong(),
+        manifest,
+        started ? "" : ", not started");
+    for (JsonNode node : state.path("nodes")) {
+      out.printf(
+          "  %s  RPC %s  p2p %s  %s%n",
+          node.path("name").asText(),
+          node.path("rpcUrl").asText(),
+          node.path("p2p").asText(),
+          started ? "pid " + node.path("pid").asLong() : "home " + node.path("home").asText());
+    }
+  }
+
+  @Command(name = "down", description = "Stop the testnet's validators.")
+  static final class Down implements Runnable {
+    @Mixin Dir testnetDir;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      Path manifest = testnetDir.manifest();
       if (!Files.exists(manifest)) {
-        throw new UserErrorException("no testnet in " + dir + " (no testnet.json)");
+        throw new UserErrorException("no testnet in " + testnetDir.dir + " (no testnet.json)");
       }
       JsonNode state = read(manifest);
       int stopped = 0;

@@ -80,6 +80,21 @@ public final class NodeHome {
     AtomicFiles.write(keyFile(), keyJson + "\n", true);
   }
 
+  /**
+   * Replaces the home's settings with these (every key written out), as tools that lay out nodes
+   * do: {@code ascribe testnet} gives each validator its ports and peers.
+   *
+   * @throws IOException when the file cannot be written
+   */
+  public void writeSettings(NodeSettings settings) throws IOException {
+    Files.createDirectories(settingsFile().getParent());
+    AtomicFiles.write(
+        settingsFile(),
+        "# Ascribe node settings (see 'ascribe init' for what each key means).\n"
+            + TOML.writeValueAsString(settings),
+        false);
+  }
+
   private static String defaultSettingsText() {
     return """
         # Ascribe node settings. Every key is optional; these are the defaults.

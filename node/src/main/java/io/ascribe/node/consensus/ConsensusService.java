@@ -9,6 +9,7 @@ import io.ascribe.consensus.JournaledMachine;
 import io.ascribe.consensus.KeySigner;
 import io.ascribe.consensus.Proposal;
 import io.ascribe.consensus.SignedVote;
+import io.ascribe.consensus.Step;
 import io.ascribe.consensus.TendermintMachine;
 import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.consensus.Validators;
@@ -34,8 +35,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +87,20 @@ public final class ConsensusService implements AutoCloseable {
   private Validators currentValidators;
   private final HeightTiming timing = new HeightTiming();
   private int rebroadcasts;
+  private volatile Status status;
+
+  /**
+   * Where this validator's consensus stands, as of the last event its machine handled: the height
+   * it is deciding, the round and step within it, whether that height is decided (the node then
+   * waits out the block time before the next), and when it started the height ({@link
+   * System#nanoTime}). Readable from any thread.
+   */
+  public record Status(long height, int round, Step step, boolean decided, long heightStartNanos) {
+    /** How long this node has been at its height, by its own monotonic clock. */
+    public long millisAtHeight() {
+      return (System.nanoTime() - heightStartNanos) / 1_000_000;
+    }
+  }
 
   /**
    * Milliseconds into the current height at which each stage was first reached (-1 until then), for
@@ -161,6 +178,7 @@ public final class ConsensusService implements AutoCloseable {
     machine = recovered.machine();
     LOG.info("Consensus started at height {} as validator {}", ledger.height() + 1, key.address());
     perform(recovered.actions());
+    publishStatus();
   }
 
   private void run(Runnable task) {
@@ -169,12 +187,18 @@ public final class ConsensusService implements AutoCloseable {
 
   /**
    * A scheduled executor keeps a task's exception in a future nobody reads; a failure in the
-   * consensus thread must be seen, so every task logs what escapes it.
+   * consensus thread must be seen, so every task logs what escapes it. The one exception: a task
+   * that finishes while {@link #close} shuts the thread down cannot queue the work it leads to (a
+   * timeout, a proposal), and that work is meant to be dropped.
    */
-  private static Runnable guarded(Runnable task) {
+  private Runnable guarded(Runnable task) {
     return () -> {
       try {
         task.run();
+      } catch (RejectedExecutionException e) {
+        if (!thread.isShutdown()) {
+          LOG.error("Consensus task failed", e);
+        }
       } catch (RuntimeException e) {
         LOG.error("Consensus task failed", e);
       }
@@ -282,6 +306,25 @@ public final class ConsensusService implements AutoCloseable {
 
   private void feed(Event event) {
     perform(machine.handle(event));
+    publishStatus();
+  }
+
+  private void publishStatus() {
+    TendermintMachine current = machine.machine();
+    // A machine that decided a height has moved its height on and awaits the start of the next.
+    boolean decided = !current.started();
+    status =
+        new Status(
+            decided ? current.height() - 1 : current.height(),
+            current.round(),
+            current.step(),
+            decided,
+            timing.start);
+  }
+
+  /** Where consensus stands; empty until it has started. */
+  public Optional<Status> status() {
+    return Optional.ofNullable(status);
   }
 
   private void perform(List<Action> actions) {

@@ -143,6 +143,11 @@ public final class ChainSync implements PeerListener, AutoCloseable {
     return peers.size();
   }
 
+  /** The peers connected now, one connection per node id. */
+  public List<Peer> peers() {
+    return peers.values().stream().map(state -> state.peer).filter(Peer::isConnected).toList();
+  }
+
   @Override
   public void onMessage(Peer peer, PeerMessage message) {
     switch (message.getKindCase()) {

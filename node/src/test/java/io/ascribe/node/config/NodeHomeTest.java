@@ -56,6 +56,23 @@ class NodeHomeTest {
   }
 
   @Test
+  void writtenSettingsAreReadBackAsTheyWere() throws IOException {
+    NodeHome home = initialised();
+    NodeSettings settings =
+        new NodeSettings(
+            new NodeSettings.Rpc("127.0.0.1", 18645),
+            new NodeSettings.Metrics("127.0.0.1", -1),
+            new NodeSettings.P2p(
+                "127.0.0.1",
+                26657,
+                java.util.List.of(
+                    DevnetGenesis.devAccounts().get(1).address() + "@127.0.0.1:26658",
+                    DevnetGenesis.devAccounts().get(2).address() + "@localhost:26659")));
+    home.writeSettings(settings);
+    assertThat(home.load().settings()).isEqualTo(settings);
+  }
+
+  @Test
   void badSettingsNameTheFileAndTheField() throws IOException {
     NodeHome home = initialised();
     Files.writeString(home.settingsFile(), "[rpc]\nprot = 1\n");
