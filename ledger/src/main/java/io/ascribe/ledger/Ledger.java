@@ -33,6 +33,7 @@ import io.ascribe.ledger.exec.StateOverlay;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
 import io.ascribe.ledger.exec.TxRejectedException;
+import io.ascribe.ledger.state.HeldPayouts;
 import io.ascribe.ledger.state.StateTree;
 import io.ascribe.ledger.state.SystemState;
 import io.ascribe.ledger.state.ValidatorSet;
@@ -214,7 +215,14 @@ public final class Ledger implements LedgerReader, AutoCloseable {
     }
     ValidatorSet set = new ValidatorSet(validators);
     SystemState system =
-        new SystemState(set, List.of(), supply, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
+        new SystemState(
+            set,
+            List.of(),
+            supply,
+            BigInteger.ZERO,
+            BigInteger.ZERO,
+            BigInteger.ZERO,
+            HeldPayouts.NONE);
     StateTree tree = StateTree.empty().with(leaves(initial, List.of(), system));
     Header header =
         Header.newBuilder()

@@ -3,6 +3,7 @@ package io.ascribe.ledger.state;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.proto.HeldRelease;
 import io.ascribe.core.proto.PendingUpdate;
 import io.ascribe.core.proto.SystemRecord;
 import io.ascribe.core.proto.ValidatorEntry;
@@ -17,9 +18,10 @@ import java.util.List;
 /**
  * The protocol's own state beside the accounts: the active validator set, the stake changes waiting
  * for the validator-set delay, the total supply, the amount burned, the contribution bonds held and
- * the rewards credited for claiming on the EVM chain. It is one leaf of the state tree (under
- * {@code systemKey("protocol")}), so the root commits to it too. The supply invariant: balances +
- * stakes + unbonding + {@code bonded} + {@code rewards} = {@code totalSupply}.
+ * the rewards credited for claiming on the EVM chain, and the inference payouts held back until
+ * their challenge window closes. It is one leaf of the state tree (under {@code
+ * systemKey("protocol")}), so the root commits to it too. The supply invariant: balances + stakes +
+ * unbonding + {@code bonded} + {@code rewards} + {@code held.total} = {@code totalSupply}.
  */
 public record SystemState(
     ValidatorSet validators,
@@ -27,7 +29,8 @@ public record SystemState(
     BigInteger totalSupply,
     BigInteger burned,
     BigInteger bonded,
-    BigInteger rewards) {
+    BigInteger rewards,
+    HeldPayouts held) {
 
   /** An account whose power and unbonding are settled at {@code height}. */
   public record Pending(long height, Address address) {}
@@ -42,23 +45,36 @@ public record SystemState(
 
   /** The same state with other validators and pending changes. */
   public SystemState withValidators(ValidatorSet newValidators, List<Pending> newPending) {
-    return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards);
+    return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards, held);
   }
 
   /** {@code amount} destroyed: out of the supply, into the burned total. */
   public SystemState burn(BigInteger amount) {
     return new SystemState(
-        validators, pending, totalSupply.subtract(amount), burned.add(amount), bonded, rewards);
+        validators,
+        pending,
+        totalSupply.subtract(amount),
+        burned.add(amount),
+        bonded,
+        rewards,
+        held);
   }
 
   /** Bonds held change by {@code delta} (a bond posted is positive, one returned negative). */
   public SystemState bond(BigInteger delta) {
-    return new SystemState(validators, pending, totalSupply, burned, bonded.add(delta), rewards);
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded.add(delta), rewards, held);
   }
 
   /** {@code amount} credited to someone's claimable rewards. */
   public SystemState credit(BigInteger amount) {
-    return new SystemState(validators, pending, totalSupply, burned, bonded, rewards.add(amount));
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded, rewards.add(amount), held);
+  }
+
+  /** The same state with other inference holdings. */
+  public SystemState withHeld(HeldPayouts newHeld) {
+    return new SystemState(validators, pending, totalSupply, burned, bonded, rewards, newHeld);
   }
 
   public SystemRecord toProto() {
@@ -67,7 +83,8 @@ public record SystemState(
             .setTotalSupply(ByteString.copyFrom(Amount.encode(totalSupply)))
             .setBurned(ByteString.copyFrom(Amount.encode(burned)))
             .setBonded(ByteString.copyFrom(Amount.encode(bonded)))
-            .setRewards(ByteString.copyFrom(Amount.encode(rewards)));
+            .setRewards(ByteString.copyFrom(Amount.encode(rewards)))
+            .setInferenceHeld(ByteString.copyFrom(Amount.encode(held.total())));
     for (ValidatorSet.Validator v : validators.validators()) {
       record.addValidators(
           ValidatorEntry.newBuilder()
@@ -79,6 +96,12 @@ public record SystemState(
           PendingUpdate.newBuilder()
               .setHeight(p.height())
               .setAddress(ByteString.copyFrom(p.address().toArray())));
+    }
+    for (HeldPayouts.Release r : held.releases()) {
+      record.addInferenceReleases(
+          HeldRelease.newBuilder()
+              .setHeight(r.height())
+              .setBatch(ByteString.copyFrom(r.batch().toArray())));
     }
     return record.build();
   }
@@ -101,13 +124,19 @@ public record SystemState(
     for (PendingUpdate update : record.getPendingList()) {
       pending.add(new Pending(update.getHeight(), Address.wrap(update.getAddress().toByteArray())));
     }
+    List<HeldPayouts.Release> releases = new ArrayList<>();
+    for (HeldRelease r : record.getInferenceReleasesList()) {
+      releases.add(new HeldPayouts.Release(r.getHeight(), Hash.copyOf(r.getBatch().toByteArray())));
+    }
     return new SystemState(
         new ValidatorSet(validators),
         pending,
         Amount.decode(record.getTotalSupply().toByteArray(), "total supply"),
         Amount.decode(record.getBurned().toByteArray(), "burned"),
         Amount.decode(record.getBonded().toByteArray(), "bonded"),
-        Amount.decode(record.getRewards().toByteArray(), "rewards"));
+        Amount.decode(record.getRewards().toByteArray(), "rewards"),
+        HeldPayouts.sorted(
+            Amount.decode(record.getInferenceHeld().toByteArray(), "inference held"), releases));
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */
