@@ -19,9 +19,10 @@ import java.util.Optional;
  * The ledger's transition rules: pure functions of a state and a transaction, so every validator
  * computes the same result. This class owns what every transaction shares (includability, the fee
  * and its split, block begin and end); each kind's action lives in a rule class per domain ({@link
- * AccountRules}, {@link DataRules}). A transaction is either includable (right chain, next nonce,
- * fee at least the minimum and covered by the balance), in which case it pays its fee and uses its
- * nonce whatever its action does, or it is rejected and changes nothing.
+ * AccountRules}, {@link DataRules}, {@link InferenceReceiptRules}). A transaction is either
+ * includable (right chain, next nonce, fee at least the minimum and covered by the balance), in
+ * which case it pays its fee and uses its nonce whatever its action does, or it is rejected and
+ * changes nothing.
  */
 public final class TxExecutor {
   private static final BigInteger BPS = BigInteger.valueOf(ProtocolParams.FeeSplit.TOTAL_BPS);
@@ -30,12 +31,23 @@ public final class TxExecutor {
   private final ProtocolParams params;
   private final AccountRules accounts;
   private final DataRules data;
+  private final InferenceReceiptRules receipts;
 
+  /** An executor on a chain where nobody has declared the inference capability. */
   public TxExecutor(long chainId, ProtocolParams params) {
+    this(chainId, params, InferenceCapabilities.NONE);
+  }
+
+  /**
+   * An executor that learns who declared the inference capability, and what adapters exist, from
+   * {@code capabilities}.
+   */
+  public TxExecutor(long chainId, ProtocolParams params, InferenceCapabilities capabilities) {
     this.chainId = chainId;
     this.params = params;
     this.accounts = new AccountRules(params);
     this.data = new DataRules(params);
+    this.receipts = new InferenceReceiptRules(chainId, params, capabilities);
   }
 
   /**
@@ -75,10 +87,16 @@ public final class TxExecutor {
   }
 
   /**
-   * Settles, at the start of block {@code height}, the stake changes whose delay has passed:
-   * unbonded stake returns to the balance and voting power follows the bonded stake.
+   * Settles, at the start of block {@code height}, the stake changes whose delay has passed
+   * (unbonded stake returns to the balance and voting power follows the bonded stake), then the
+   * inference receipt batches whose challenge window has closed.
    */
   public void beginBlock(StateOverlay state, long height) {
+    settleStakeChanges(state, height);
+    receipts.settleDue(state, height);
+  }
+
+  private void settleStakeChanges(StateOverlay state, long height) {
     SystemState system = state.system();
     List<SystemState.Pending> due = new ArrayList<>();
     List<SystemState.Pending> later = new ArrayList<>();
@@ -147,6 +165,9 @@ public final class TxExecutor {
         case CONTRIBUTE -> data.contribute(context);
         case WITHDRAW_CONTRIBUTION -> data.withdraw(context);
         case REGISTER_MODEL -> data.registerModel(context);
+        case SUBMIT_INFERENCE_RECEIPTS -> receipts.submit(context);
+        case CHALLENGE_RECEIPT -> receipts.challenge(context);
+        case VOTE_ON_CHALLENGE -> receipts.vote(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);
