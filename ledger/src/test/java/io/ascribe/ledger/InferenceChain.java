@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,14 +76,21 @@ public final class InferenceChain implements AutoCloseable {
       List<PrivateKey> validators,
       List<PrivateKey> funded,
       BigInteger funds) {
+    this(dir, window, validators, funding(funded, funds));
+  }
+
+  /** As above, with each funded account's own balance. */
+  public InferenceChain(
+      Path dir, long window, List<PrivateKey> validators, Map<PrivateKey, BigInteger> funded) {
     this.dir = dir;
     this.window = window;
     this.proposer = validators.get(0).address();
     List<Genesis.Allocation> allocations = new ArrayList<>();
-    for (PrivateKey key : funded) {
-      allocations.add(new Genesis.Allocation(key.address(), funds));
-      seen.add(key.address());
-    }
+    funded.forEach(
+        (key, funds) -> {
+          allocations.add(new Genesis.Allocation(key.address(), funds));
+          seen.add(key.address());
+        });
     List<Genesis.GenesisValidator> set = new ArrayList<>();
     for (PrivateKey v : validators) {
       set.add(new Genesis.GenesisValidator(v.address(), VALIDATOR_STAKE));
@@ -121,6 +129,12 @@ public final class InferenceChain implements AutoCloseable {
     return window;
   }
 
+  private static Map<PrivateKey, BigInteger> funding(List<PrivateKey> keys, BigInteger funds) {
+    Map<PrivateKey, BigInteger> out = new LinkedHashMap<>();
+    keys.forEach(k -> out.put(k, funds));
+    return out;
+  }
+
   public Ledger ledger() {
     return ledger;
   }
@@ -153,6 +167,11 @@ public final class InferenceChain implements AutoCloseable {
     return SignedTransaction.sign(body.apply(nonce), key);
   }
 
+  /** The id of the object {@code tx} creates. */
+  public static Hash objectId(String kind, SignedTransaction tx) {
+    return TxExecutor.objectId(kind, tx.sender(), tx.body().getNonce());
+  }
+
   /** The id of the object {@code key}'s last transaction created. */
   public Hash lastObjectId(String kind, PrivateKey key) {
     return TxExecutor.objectId(kind, key.address(), nonces.get(key.address()) - 1);
@@ -168,6 +187,13 @@ public final class InferenceChain implements AutoCloseable {
 
   public ExecutedBlock commit(SignedTransaction... txs) {
     return commit(List.of(txs));
+  }
+
+  /** Commits a block of {@code txs}, each of which must succeed. */
+  public void okAll(List<SignedTransaction> txs) {
+    for (TxReceipt receipt : commit(txs).receipts()) {
+      assertThat(receipt.error()).isEmpty();
+    }
   }
 
   /** Commits {@code tx} alone and returns its receipt. */
