@@ -139,6 +139,13 @@ class InferenceReceiptsTest {
         pay(user, fee, request));
   }
 
+  /** A batch of one receipt for {@code request}, scoring p1 alone, paid by {@code auth}. */
+  private SignedTransaction submitOne(Hash request, FeeAuthorisation auth) {
+    return chain.submit(
+        EXECUTOR,
+        List.of(receipt(request, model, Optional.empty(), datanet, scores(p1, 1_000_000), auth)));
+  }
+
   /** Submits a batch that must be accepted and returns its id. */
   private Hash submit(InferenceReceipt... receipts) {
     chain.ok(chain.submit(EXECUTOR, List.of(receipts)));
@@ -293,18 +300,12 @@ class InferenceReceiptsTest {
     assertThat(nonces.spent()).isEqualTo(REQUEST_FEE.multiply(BigInteger.TWO));
 
     FeeAuthorisation again = authorise(USER, EXECUTOR.address(), 3, REQUEST_FEE, LIMIT, c);
-    assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(c, model, Optional.empty(), datanet, scores(p1, 1_000_000), again))),
-        "receipt 0: authorisation nonce 3 was already used");
+    assertRefused(submitOne(c, again), "receipt 0: authorisation nonce 3 was already used");
     FeeAuthorisation far = authorise(USER, EXECUTOR.address(), 300, REQUEST_FEE, LIMIT, c);
     submit(receipt(c, model, Optional.empty(), datanet, scores(p1, 1_000_000), far));
     FeeAuthorisation old = authorise(USER, EXECUTOR.address(), 10, REQUEST_FEE, LIMIT, a);
     assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(a, model, Optional.empty(), datanet, scores(p1, 1_000_000), old))),
+        submitOne(a, old),
         "receipt 0: authorisation nonce 10 is more than 256 below the user's highest used nonce"
             + " 300: sign the request again with a fresh nonce");
   }
@@ -324,47 +325,27 @@ class InferenceReceiptsTest {
         authorise(USER_2, EXECUTOR.address(), 0, OPEN, LIMIT, r).toBuilder()
             .setUser(ByteString.copyFrom(USER.address().toArray()))
             .build();
-    assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(r, model, Optional.empty(), datanet, scores(p1, 1_000_000), byOther))),
-        unsigned);
+    assertRefused(submitOne(r, byOther), unsigned);
     // The user's signature, but the executor raised the fee.
     FeeAuthorisation raised =
         authorise(USER, EXECUTOR.address(), 0, OPEN, LIMIT, r).toBuilder()
             .setFee(ByteString.copyFrom(io.ascribe.core.types.Amount.encode(open("2"))))
             .build();
-    assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(r, model, Optional.empty(), datanet, scores(p1, 1_000_000), raised))),
-        unsigned);
+    assertRefused(submitOne(r, raised), unsigned);
     // Signed for another executor.
     FeeAuthorisation elsewhere = authorise(USER, VERIFIER.address(), 0, OPEN, LIMIT, r);
-    assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(
-                receipt(r, model, Optional.empty(), datanet, scores(p1, 1_000_000), elsewhere))),
-        unsigned);
+    assertRefused(submitOne(r, elsewhere), unsigned);
     // Signed for another request.
     FeeAuthorisation otherRequest =
         authorise(USER, EXECUTOR.address(), 0, OPEN, LIMIT, request("x"));
-    assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(
-                receipt(r, model, Optional.empty(), datanet, scores(p1, 1_000_000), otherRequest))),
-        unsigned);
+    assertRefused(submitOne(r, otherRequest), unsigned);
     // A signature that is not one.
     FeeAuthorisation garbage =
         authorise(USER, EXECUTOR.address(), 0, OPEN, LIMIT, r).toBuilder()
             .setSignature(ByteString.copyFrom(new byte[12]))
             .build();
     assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(r, model, Optional.empty(), datanet, scores(p1, 1_000_000), garbage))),
+        submitOne(r, garbage),
         "receipt 0: fee authorisation signature is malformed: a signature is 65 bytes, got 12");
 
     // Reused: once in an earlier batch, once twice in one batch (the second copy fails and the
@@ -391,9 +372,7 @@ class InferenceReceiptsTest {
     // Over the limit: the user has spent 1 OPEN and authorises at most 1.5 in all.
     FeeAuthorisation over = authorise(USER, EXECUTOR.address(), 2, OPEN, open("1.5"), s);
     assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(s, model, Optional.empty(), datanet, scores(p1, 1_000_000), over))),
+        submitOne(s, over),
         "receipt 0: fee 1 OPEN would bring user "
             + USER.address()
             + "'s inference spending to 2 OPEN, over the limit of 1.5 OPEN it authorised");
@@ -402,15 +381,11 @@ class InferenceReceiptsTest {
     FeeAuthorisation cheap =
         authorise(USER, EXECUTOR.address(), 2, REQUEST_FEE.subtract(BigInteger.ONE), LIMIT, s);
     assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(s, model, Optional.empty(), datanet, scores(p1, 1_000_000), cheap))),
+        submitOne(s, cheap),
         "receipt 0: fee 0.009999999999999999 OPEN is below the minimum request fee 0.01 OPEN");
     FeeAuthorisation broke = authorise(POOR, EXECUTOR.address(), 0, OPEN, LIMIT, s);
     assertRefused(
-        chain.submit(
-            EXECUTOR,
-            List.of(receipt(s, model, Optional.empty(), datanet, scores(p1, 1_000_000), broke))),
+        submitOne(s, broke),
         "receipt 0: user " + POOR.address() + "'s balance 0.001 OPEN cannot pay the fee 1 OPEN");
   }
 

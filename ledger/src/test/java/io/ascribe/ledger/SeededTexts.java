@@ -29,6 +29,11 @@ public final class SeededTexts {
     this.vocabulary = List.copyOf(list);
   }
 
+  /** The random source the texts are drawn from, for a test's other seeded choices. */
+  public Random random() {
+    return random;
+  }
+
   /** A random text of {@code length} words. */
   public String text(int length) {
     List<String> words = new ArrayList<>();

@@ -51,6 +51,15 @@ public record ReceiptRecord(
   }
 
   public ReceiptRecord withStatus(Status newStatus) {
+    return with(newStatus, challenge);
+  }
+
+  /** This receipt, challenged by {@code id}. */
+  public ReceiptRecord challengedBy(Hash id) {
+    return with(Status.CHALLENGED, Optional.of(id));
+  }
+
+  private ReceiptRecord with(Status newStatus, Optional<Hash> newChallenge) {
     return new ReceiptRecord(
         requestHash,
         model,
@@ -63,24 +72,7 @@ public record ReceiptRecord(
         fee,
         earnings,
         newStatus,
-        challenge);
-  }
-
-  /** This receipt, challenged by {@code id}. */
-  public ReceiptRecord challengedBy(Hash id) {
-    return new ReceiptRecord(
-        requestHash,
-        model,
-        adapter,
-        datanet,
-        scores,
-        outputHash,
-        user,
-        authorisationNonce,
-        fee,
-        earnings,
-        Status.CHALLENGED,
-        Optional.of(id));
+        newChallenge);
   }
 
   io.ascribe.core.proto.ReceiptRecord toProto() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.InferenceReceipt;
 import io.ascribe.core.tx.SignedTransaction;
-import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.InferenceChain;
@@ -47,21 +46,7 @@ class InferenceAgentSwarmAttackTest {
       InferenceChain chain = market.chain();
       market.becomeExecutor(MASTER);
       adapter = chain.addAdapter(market.model(), MASTER.address());
-      List<SignedTransaction> funding = new ArrayList<>();
-      for (PrivateKey agent : AGENTS) {
-        chain.track(agent.address());
-        funding.add(
-            chain.tx(
-                MASTER,
-                n ->
-                    TxBodies.transfer(
-                        InferenceChain.CHAIN_ID,
-                        n,
-                        InferenceChain.TX_FEE,
-                        agent.address(),
-                        InferenceChain.OPEN.multiply(BigInteger.valueOf(300)))));
-      }
-      chain.okAll(funding);
+      market.fund(MASTER, AGENTS, InferenceChain.OPEN.multiply(BigInteger.valueOf(300)));
       List<SignedTransaction> contributions = new ArrayList<>();
       for (PrivateKey agent : AGENTS) {
         for (int i = 0; i < 2; i++) {

@@ -6,6 +6,7 @@ import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.InferenceReceipt;
 import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.InferenceChain;
@@ -448,6 +449,21 @@ final class InferenceMarketSimulation implements AutoCloseable {
         && chain.ledger().system().validators().find(account).isPresent();
   }
 
+  /** {@code from} sends each of {@code to} {@code amount}, in one block. */
+  void fund(PrivateKey from, List<PrivateKey> to, BigInteger amount) {
+    List<SignedTransaction> txs = new ArrayList<>();
+    for (PrivateKey key : to) {
+      chain.track(key.address());
+      txs.add(
+          chain.tx(
+              from,
+              n ->
+                  TxBodies.transfer(
+                      InferenceChain.CHAIN_ID, n, InferenceChain.TX_FEE, key.address(), amount)));
+    }
+    chain.okAll(txs);
+  }
+
   /**
    * Stakes {@link InferenceChain#VALIDATOR_STAKE} for {@code key}, declares its inference
    * capability and waits until it is a validator.
@@ -457,7 +473,7 @@ final class InferenceMarketSimulation implements AutoCloseable {
         chain.tx(
             key,
             n ->
-                io.ascribe.core.tx.TxBodies.stake(
+                TxBodies.stake(
                     InferenceChain.CHAIN_ID,
                     n,
                     InferenceChain.TX_FEE,

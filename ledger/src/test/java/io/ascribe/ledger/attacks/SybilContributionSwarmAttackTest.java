@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.tx.SignedTransaction;
-import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.ledger.InferenceChain;
 import java.math.BigInteger;
@@ -40,22 +39,7 @@ class SybilContributionSwarmAttackTest {
 
     @Override
     public void setup(InferenceMarketSimulation market) {
-      InferenceChain chain = market.chain();
-      List<SignedTransaction> funding = new ArrayList<>();
-      for (PrivateKey sybil : SYBILS) {
-        chain.track(sybil.address());
-        funding.add(
-            chain.tx(
-                MASTER,
-                n ->
-                    TxBodies.transfer(
-                        InferenceChain.CHAIN_ID,
-                        n,
-                        InferenceChain.TX_FEE,
-                        sybil.address(),
-                        InferenceChain.OPEN.multiply(BigInteger.valueOf(20)))));
-      }
-      chain.okAll(funding);
+      market.fund(MASTER, SYBILS, InferenceChain.OPEN.multiply(BigInteger.valueOf(20)));
     }
 
     @Override
