@@ -7,6 +7,7 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -35,7 +36,7 @@ public record InferenceBatch(
 
   public InferenceBatch {
     receipts = List.copyOf(receipts);
-    verifiers = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(verifiers));
+    verifiers = Collections.unmodifiableSortedSet(new TreeSet<>(verifiers));
   }
 
   public static Hash key(Hash id) {

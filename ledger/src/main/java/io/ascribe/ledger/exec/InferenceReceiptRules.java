@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -207,7 +208,7 @@ final class InferenceReceiptRules {
             "contribution "
                 + id
                 + " is "
-                + c.status().name().toLowerCase(java.util.Locale.ROOT)
+                + c.status().name().toLowerCase(Locale.ROOT)
                 + ": only active contributions can be scored");
       }
       if (score.scorePpm() > 0) {
@@ -326,7 +327,7 @@ final class InferenceReceiptRules {
           "challenge "
               + id
               + " is already decided ("
-              + challenge.status().name().toLowerCase(java.util.Locale.ROOT)
+              + challenge.status().name().toLowerCase(Locale.ROOT)
               + ")");
     }
     if (tx.height() > challenge.deadline()) {
