@@ -152,7 +152,17 @@ public final class Mempool {
       case STAKE -> fee.add(Amount.decode(body.getStake().getAmount().toByteArray(), "amount"));
       case CONTRIBUTE ->
           fee.add(Amount.decode(body.getContribute().getBond().toByteArray(), "bond"));
-      case UNSTAKE, CREATE_DATANET, WITHDRAW_CONTRIBUTION, REGISTER_MODEL, KIND_NOT_SET -> fee;
+      case CHALLENGE_RECEIPT ->
+          fee.add(Amount.decode(body.getChallengeReceipt().getBond().toByteArray(), "bond"));
+      // A receipt batch's request fees come from its users' balances, not the executor's.
+      case UNSTAKE,
+          CREATE_DATANET,
+          WITHDRAW_CONTRIBUTION,
+          REGISTER_MODEL,
+          SUBMIT_INFERENCE_RECEIPTS,
+          VOTE_ON_CHALLENGE,
+          KIND_NOT_SET ->
+          fee;
     };
   }
 
