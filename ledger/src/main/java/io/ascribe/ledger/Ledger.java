@@ -25,22 +25,28 @@ import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
 import io.ascribe.ledger.ai.EpochRewards;
+import io.ascribe.ledger.ai.FeeAuthorisationNonces;
+import io.ascribe.ledger.ai.InferenceBatch;
 import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.NearDuplicate;
 import io.ascribe.ledger.ai.ObjectIndex;
 import io.ascribe.ledger.ai.Page;
+import io.ascribe.ledger.ai.ReceiptChallenge;
+import io.ascribe.ledger.ai.ReceiptRecord;
 import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
+import io.ascribe.ledger.exec.InferenceCapabilities;
 import io.ascribe.ledger.exec.InvalidBlockException;
 import io.ascribe.ledger.exec.LedgerReader;
 import io.ascribe.ledger.exec.StateOverlay;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
 import io.ascribe.ledger.exec.TxRejectedException;
+import io.ascribe.ledger.state.HeldPayouts;
 import io.ascribe.ledger.state.OpenJobs;
 import io.ascribe.ledger.state.StateTree;
 import io.ascribe.ledger.state.SystemState;
@@ -91,10 +97,11 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       ChainStore store,
       Map<Address, AccountState> accounts,
       ObjectIndex objects,
-      Head head) {
+      Head head,
+      InferenceCapabilities capabilities) {
     this.genesis = genesis;
     this.store = store;
-    this.executor = new TxExecutor(genesis.chainId(), genesis.params());
+    this.executor = new TxExecutor(genesis.chainId(), genesis.params(), capabilities);
     this.accounts = new ConcurrentHashMap<>(accounts);
     this.objects = objects;
     this.head = head;
@@ -107,6 +114,14 @@ public final class Ledger implements LedgerReader, AutoCloseable {
    * @throws StoreException naming the problem and the fix
    */
   public static Ledger open(Path dir, Genesis genesis) {
+    return open(dir, genesis, InferenceCapabilities.onChain(genesis.params().ai().jobs()));
+  }
+
+  /**
+   * Opens the chain as {@link #open(Path, Genesis)} does, learning who declared the inference
+   * capability and what adapters exist from {@code capabilities}.
+   */
+  public static Ledger open(Path dir, Genesis genesis, InferenceCapabilities capabilities) {
     GenesisRules.validate(genesis);
     ChainStore store = ChainStore.open(dir);
     try {
@@ -139,7 +154,8 @@ public final class Ledger implements LedgerReader, AutoCloseable {
                 genesisBlock.block(),
                 genesisBlock.hash(),
                 genesisBlock.tree(),
-                genesisBlock.system()));
+                genesisBlock.system()),
+            capabilities);
       }
       Block stored0 = store.block(0).orElseThrow(() -> corrupt(dir, "it has no genesis block"));
       if (!BlockHashing.headerHash(stored0.getHeader()).equals(genesisBlock.hash())) {
@@ -149,14 +165,15 @@ public final class Ledger implements LedgerReader, AutoCloseable {
                 + " holds another chain (its genesis block differs from this genesis): use the"
                 + " genesis it was created with, or another data directory");
       }
-      return resume(genesis, store, headHeight.get());
+      return resume(genesis, store, headHeight.get(), capabilities);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
   }
 
-  private static Ledger resume(Genesis genesis, ChainStore store, long height) {
+  private static Ledger resume(
+      Genesis genesis, ChainStore store, long height, InferenceCapabilities capabilities) {
     Path dir = store.dir();
     Block block =
         store.block(height).orElseThrow(() -> corrupt(dir, "block " + height + " is missing"));
@@ -198,7 +215,8 @@ public final class Ledger implements LedgerReader, AutoCloseable {
         hash,
         accounts.size(),
         stored.size());
-    return new Ledger(genesis, store, accounts, objects, new Head(block, hash, tree, system));
+    return new Ledger(
+        genesis, store, accounts, objects, new Head(block, hash, tree, system), capabilities);
   }
 
   private static StoreException corrupt(Path dir, String what) {
@@ -231,7 +249,8 @@ public final class Ledger implements LedgerReader, AutoCloseable {
             BigInteger.ZERO,
             BigInteger.ZERO,
             BigInteger.ZERO,
-            OpenJobs.NONE);
+            OpenJobs.NONE,
+            HeldPayouts.NONE);
     StateTree tree = StateTree.empty().with(leaves(initial, List.of(), system));
     Header header =
         Header.newBuilder()
@@ -595,6 +614,29 @@ public final class Ledger implements LedgerReader, AutoCloseable {
   /** The account's inference capability, if it ever declared one. */
   public Optional<Capability> capability(Address account) {
     return objects.get(Capability.key(account)).map(Capability.class::cast);
+  }
+
+  public Optional<InferenceBatch> inferenceBatch(Hash id) {
+    return objects.get(InferenceBatch.key(id)).map(InferenceBatch.class::cast);
+  }
+
+  /**
+   * What {@code ascribe_getAttribution(batch, index)} serves: receipt {@code index} of {@code
+   * batch}, with its scores, who earns what from its fee and whether that was paid or refunded.
+   */
+  public Optional<ReceiptRecord> attribution(Hash batch, int index) {
+    return inferenceBatch(batch)
+        .filter(b -> index >= 0 && index < b.receipts().size())
+        .map(b -> b.receipts().get(index));
+  }
+
+  public Optional<ReceiptChallenge> receiptChallenge(Hash id) {
+    return objects.get(ReceiptChallenge.key(id)).map(ReceiptChallenge.class::cast);
+  }
+
+  /** The user's fee-authorisation nonces and inference spending; empty before its first request. */
+  public Optional<FeeAuthorisationNonces> feeAuthorisations(Address user) {
+    return objects.get(FeeAuthorisationNonces.key(user)).map(FeeAuthorisationNonces.class::cast);
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

@@ -29,7 +29,6 @@ import io.ascribe.genesis.Genesis;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
 import io.ascribe.ledger.ai.EpochRewards;
-import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.exec.BlockContext;
@@ -47,7 +46,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,8 +64,7 @@ class AiLedgerTest {
   private Ledger ledger;
   private long time = 1_800_000_000_000L;
   private final Map<Address, Long> nonces = new HashMap<>();
-  private final Random random = new Random(7);
-  private final List<String> vocabulary = vocabulary(2_000);
+  private final SeededTexts seeded = new SeededTexts(7);
 
   @BeforeEach
   void open() {
@@ -131,7 +128,7 @@ class AiLedgerTest {
             datanet,
             Keccak.hash(text.getBytes(StandardCharsets.UTF_8)),
             text.length(),
-            minhash(text),
+            SeededTexts.minhash(text),
             bond));
   }
 
@@ -141,41 +138,6 @@ class AiLedgerTest {
     TxReceipt receipt = run(contribution(from, datanet, text, MIN_BOND));
     assertThat(receipt.error()).isEmpty();
     return TxExecutor.objectId("contribution", from.address(), next);
-  }
-
-  private static long[] minhash(String text) {
-    return MinHash.ofText(text).values().stream().mapToLong(Long::longValue).toArray();
-  }
-
-  private static List<String> vocabulary(int size) {
-    Random r = new Random(1);
-    List<String> words = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      StringBuilder w = new StringBuilder();
-      for (int j = 0; j < 3 + r.nextInt(6); j++) {
-        w.append((char) ('a' + r.nextInt(26)));
-      }
-      words.add(w.toString());
-    }
-    return words;
-  }
-
-  /** A seeded random text of {@code length} words. */
-  private String text(int length) {
-    List<String> words = new ArrayList<>();
-    for (int i = 0; i < length; i++) {
-      words.add(vocabulary.get(random.nextInt(vocabulary.size())));
-    }
-    return String.join(" ", words);
-  }
-
-  /** {@code text} with one word in {@code every} replaced: a near copy. */
-  private String perturb(String text, int every) {
-    String[] words = text.split(" ");
-    for (int i = every / 2; i < words.length; i += every) {
-      words[i] = vocabulary.get(random.nextInt(vocabulary.size()));
-    }
-    return String.join(" ", words);
   }
 
   /** Balances + stakes + unbonding + bonds + credited rewards = total supply. */
@@ -260,7 +222,7 @@ class AiLedgerTest {
     Hash datanet = createDatanet(USERS.get(0), THRESHOLD_BPS);
     PrivateKey bob = USERS.get(1);
     BigInteger before = ledger.account(bob.address()).balance();
-    String text = text(200);
+    String text = seeded.text(200);
     Hash id = contribute(bob, datanet, text);
 
     assertThat(ledger.account(bob.address()).balance())
@@ -284,15 +246,17 @@ class AiLedgerTest {
   void contributeRefusesEachBrokenRuleWithItsReasonAndKeepsTheBond() {
     Hash datanet = createDatanet(USERS.get(0), THRESHOLD_BPS);
     PrivateKey bob = USERS.get(1);
-    String original = text(200);
+    String original = seeded.text(200);
     Hash first = contribute(bob, datanet, original);
     BigInteger bonded = ledger.system().bonded();
     BigInteger balance = ledger.account(bob.address()).balance();
 
     Hash unknown = Keccak.hash(new byte[] {1});
-    assertThat(run(contribution(bob, unknown, text(50), MIN_BOND)).error())
+    assertThat(run(contribution(bob, unknown, seeded.text(50), MIN_BOND)).error())
         .isEqualTo("unknown datanet " + unknown);
-    assertThat(run(contribution(bob, datanet, text(50), MIN_BOND.subtract(BigInteger.ONE))).error())
+    assertThat(
+            run(contribution(bob, datanet, seeded.text(50), MIN_BOND.subtract(BigInteger.ONE)))
+                .error())
         .isEqualTo("bond 9.999999999999999999 OPEN is below the datanet's minimum bond 10 OPEN");
     assertThat(run(contribution(bob, datanet, original, MIN_BOND)).error())
         .isEqualTo(
@@ -301,7 +265,9 @@ class AiLedgerTest {
                 + " is already contribution "
                 + first
                 + " in this datanet");
-    assertThat(run(contribution(USERS.get(2), datanet, perturb(original, 100), MIN_BOND)).error())
+    assertThat(
+            run(contribution(USERS.get(2), datanet, seeded.perturb(original, 100), MIN_BOND))
+                .error())
         .startsWith("near duplicate of contribution " + first + ": MinHash similarity ")
         .endsWith("bps is at or above the datanet's threshold 8000 bps");
     TxReceipt shortSignature =
@@ -323,7 +289,7 @@ class AiLedgerTest {
         sign(
             USERS.get(2),
             TxBodies.transfer(CHAIN_ID, nonce(USERS.get(2)), MIN_FEE, pauper.address(), OPEN)));
-    assertThat(run(contribution(pauper, datanet, text(50), MIN_BOND)).error())
+    assertThat(run(contribution(pauper, datanet, seeded.text(50), MIN_BOND)).error())
         .contains("exceeds the balance");
 
     // Every refused contribution paid its fee and nothing else.
@@ -343,23 +309,23 @@ class AiLedgerTest {
     List<Hash> originals = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      String text = text(150 + random.nextInt(100));
+      String text = seeded.text(150 + seeded.random().nextInt(100));
       texts.add(text);
       originals.add(contribute(alice, datanet, text));
     }
     for (int i = 0; i < texts.size(); i++) {
-      String near = perturb(texts.get(i), 100);
+      String near = seeded.perturb(texts.get(i), 100);
       String error = run(contribution(copier, datanet, near, MIN_BOND)).error();
       assertThat(error).startsWith("near duplicate of contribution " + originals.get(i));
       // One word in 3 changed: almost no shingle survives, so this is new content.
-      assertThat(contribute(copier, datanet, perturb(texts.get(i), 3))).isNotNull();
+      assertThat(contribute(copier, datanet, seeded.perturb(texts.get(i), 3))).isNotNull();
     }
     // Two near copies in one block: the second is checked against the first.
-    String fresh = text(200);
+    String fresh = seeded.text(200);
     ExecutedBlock block =
         commit(
             contribution(alice, datanet, fresh, MIN_BOND),
-            contribution(copier, datanet, perturb(fresh, 100), MIN_BOND));
+            contribution(copier, datanet, seeded.perturb(fresh, 100), MIN_BOND));
     assertThat(block.receipts().get(0).error()).isEmpty();
     assertThat(block.receipts().get(1).error()).startsWith("near duplicate of contribution");
     assertSupplyInvariant();
@@ -369,7 +335,7 @@ class AiLedgerTest {
   void withdrawReturnsTheBondOnlyAfterTheLockAndOnlyOnce() {
     Hash datanet = createDatanet(USERS.get(0), THRESHOLD_BPS);
     PrivateKey bob = USERS.get(1);
-    Hash id = contribute(bob, datanet, text(100));
+    Hash id = contribute(bob, datanet, seeded.text(100));
     long contributedAt = ledger.height();
 
     assertThat(
@@ -416,7 +382,7 @@ class AiLedgerTest {
   void aSlashedContributionsBondCannotBeWithdrawn() {
     Hash datanet = createDatanet(USERS.get(0), THRESHOLD_BPS);
     PrivateKey bob = USERS.get(1);
-    Hash id = contribute(bob, datanet, text(100));
+    Hash id = contribute(bob, datanet, seeded.text(100));
     // Slashing arrives with tuning-job attestations; until then, put a slashed record in place.
     StateOverlay overlay = new StateOverlay(ledger);
     overlay.put(ledger.contribution(id).orElseThrow().withStatus(Contribution.Status.SLASHED));
@@ -470,7 +436,7 @@ class AiLedgerTest {
   @Test
   void restartReloadsObjectsAndTheirIndicesUnderTheSameRoot() {
     Hash datanet = createDatanet(USERS.get(0), THRESHOLD_BPS);
-    String text = text(200);
+    String text = seeded.text(200);
     Hash id = contribute(USERS.get(1), datanet, text);
     Hash root = Hash.copyOf(ledger.headHeader().getStateRoot().toByteArray());
     Datanet storedDatanet = ledger.datanet(datanet).orElseThrow();
@@ -484,7 +450,8 @@ class AiLedgerTest {
     assertThat(ledger.contribution(id)).contains(storedContribution);
     assertThat(run(contribution(USERS.get(2), datanet, text, MIN_BOND)).error())
         .contains("is already contribution " + id);
-    assertThat(run(contribution(USERS.get(2), datanet, perturb(text, 100), MIN_BOND)).error())
+    assertThat(
+            run(contribution(USERS.get(2), datanet, seeded.perturb(text, 100), MIN_BOND)).error())
         .startsWith("near duplicate of contribution " + id);
     assertSupplyInvariant();
   }
@@ -500,12 +467,14 @@ class AiLedgerTest {
     int i = 0;
     while (ledger.height() < EPOCH_LENGTH - 1) {
       PrivateKey user = USERS.get(i % USERS.size());
-      commit(proposers.get(i % proposers.size()), contribution(user, datanet, text(80), MIN_BOND));
+      commit(
+          proposers.get(i % proposers.size()),
+          contribution(user, datanet, seeded.text(80), MIN_BOND));
       i++;
     }
     // The root is of the rewards as the epoch's last block begins: its own fees count later.
     Map<Address, BigInteger> atLastBlock = Map.copyOf(ledger.rewards());
-    commit(proposers.get(0), contribution(USERS.get(0), datanet, text(80), MIN_BOND));
+    commit(proposers.get(0), contribution(USERS.get(0), datanet, seeded.text(80), MIN_BOND));
     assertThat(ledger.rewards(proposers.get(0))).isGreaterThan(atLastBlock.get(proposers.get(0)));
     assertThat(ledger.height()).isEqualTo(EPOCH_LENGTH);
     Hash headerRoot = Hash.copyOf(ledger.headHeader().getRewardsRoot().toByteArray());

@@ -2,28 +2,36 @@ package io.ascribe.core.tx;
 
 import com.google.protobuf.ByteString;
 import io.ascribe.core.proto.Attest;
+import io.ascribe.core.proto.AttributionScore;
+import io.ascribe.core.proto.ChallengeReceipt;
 import io.ascribe.core.proto.Contribute;
 import io.ascribe.core.proto.CreateDatanet;
 import io.ascribe.core.proto.DatanetRules;
 import io.ascribe.core.proto.DeclareCapability;
 import io.ascribe.core.proto.EvalMetrics;
+import io.ascribe.core.proto.FeeAuthorisation;
 import io.ascribe.core.proto.Hyperparameters;
+import io.ascribe.core.proto.InferenceReceipt;
 import io.ascribe.core.proto.InfluenceScore;
 import io.ascribe.core.proto.PostTuningResult;
 import io.ascribe.core.proto.RegisterModel;
 import io.ascribe.core.proto.Stake;
+import io.ascribe.core.proto.SubmitInferenceReceipts;
 import io.ascribe.core.proto.SubmitTuningJob;
 import io.ascribe.core.proto.Transfer;
 import io.ascribe.core.proto.TuningMethod;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.proto.Unstake;
 import io.ascribe.core.proto.Verdict;
+import io.ascribe.core.proto.VoteOnChallenge;
 import io.ascribe.core.proto.WithdrawContribution;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the bodies of the ledger's transactions; sign them with {@link SignedTransaction#sign}.
@@ -243,5 +251,79 @@ public final class TxBodies {
         .setChainId(chainId)
         .setNonce(nonce)
         .setFee(ByteString.copyFrom(Amount.encode(fee)));
+  }
+
+  /** A retrieved contribution's attribution score, in signed parts per million. */
+  public static AttributionScore attributionScore(Hash contribution, long scorePpm) {
+    return AttributionScore.newBuilder()
+        .setContribution(ByteString.copyFrom(contribution.toArray()))
+        .setScorePpm(scorePpm)
+        .build();
+  }
+
+  /**
+   * One served answer's receipt, paid by {@code authorisation} (see {@link
+   * io.ascribe.core.tx.FeeAuthorisation#signed}); {@code adapter} is empty when the base model
+   * answered alone.
+   */
+  public static InferenceReceipt inferenceReceipt(
+      Hash requestHash,
+      Hash model,
+      Optional<Hash> adapter,
+      Hash datanet,
+      List<AttributionScore> scores,
+      Hash outputHash,
+      FeeAuthorisation authorisation) {
+    InferenceReceipt.Builder receipt =
+        InferenceReceipt.newBuilder()
+            .setRequestHash(ByteString.copyFrom(requestHash.toArray()))
+            .setModel(ByteString.copyFrom(model.toArray()))
+            .setDatanet(ByteString.copyFrom(datanet.toArray()))
+            .addAllScores(scores)
+            .setOutputHash(ByteString.copyFrom(outputHash.toArray()))
+            .setAuthorisation(authorisation);
+    adapter.ifPresent(a -> receipt.setAdapter(ByteString.copyFrom(a.toArray())));
+    return receipt.build();
+  }
+
+  public static TxBody submitInferenceReceipts(
+      long chainId, long nonce, BigInteger fee, List<InferenceReceipt> receipts) {
+    return header(chainId, nonce, fee)
+        .setSubmitInferenceReceipts(SubmitInferenceReceipts.newBuilder().addAllReceipts(receipts))
+        .build();
+  }
+
+  /**
+   * Challenges receipt {@code receipt} of {@code batch} with the figures the challenger's own
+   * re-execution produced, bonding {@code bond}.
+   */
+  public static TxBody challengeReceipt(
+      long chainId,
+      long nonce,
+      BigInteger fee,
+      Hash batch,
+      int receipt,
+      List<AttributionScore> scores,
+      Hash outputHash,
+      BigInteger bond) {
+    return header(chainId, nonce, fee)
+        .setChallengeReceipt(
+            ChallengeReceipt.newBuilder()
+                .setBatch(ByteString.copyFrom(batch.toArray()))
+                .setReceipt(receipt)
+                .addAllScores(scores)
+                .setOutputHash(ByteString.copyFrom(outputHash.toArray()))
+                .setBond(ByteString.copyFrom(Amount.encode(bond))))
+        .build();
+  }
+
+  public static TxBody voteOnChallenge(
+      long chainId, long nonce, BigInteger fee, Hash challenge, boolean uphold) {
+    return header(chainId, nonce, fee)
+        .setVoteOnChallenge(
+            VoteOnChallenge.newBuilder()
+                .setChallenge(ByteString.copyFrom(challenge.toArray()))
+                .setUphold(uphold))
+        .build();
   }
 }

@@ -6,10 +6,10 @@ import io.ascribe.core.types.Hash;
 
 /**
  * An object of the AI ledger (datanet, contribution, model, reward account, epoch distribution,
- * tuning job, adapter, inference capability), stored as one leaf of the state tree under its own
- * key space so that the state root commits to it and a light client can have it proven. The leaf's
- * value is keccak256 of the object's {@code LedgerObject} protobuf bytes, which are also what the
- * chain store keeps.
+ * tuning job, adapter, inference capability, inference batch, receipt challenge, a user's
+ * fee-authorisation nonces), stored as one leaf of the state tree under its own key space so that
+ * the state root commits to it and a light client can have it proven. The leaf's value is keccak256
+ * of the object's {@code LedgerObject} protobuf bytes, which are also what the chain store keeps.
  */
 public sealed interface LedgerObject
     permits Datanet,
@@ -19,7 +19,10 @@ public sealed interface LedgerObject
         EpochRewards,
         TuningJob,
         Adapter,
-        Capability {
+        Capability,
+        InferenceBatch,
+        ReceiptChallenge,
+        FeeAuthorisationNonces {
 
   /** The state-tree key, {@code StateTreeHashing.objectKey(kind, id)}. */
   Hash key();
@@ -53,6 +56,10 @@ public sealed interface LedgerObject
       case TUNING_JOB -> TuningJob.fromProto(proto.getTuningJob());
       case ADAPTER -> Adapter.fromProto(proto.getAdapter());
       case CAPABILITY -> Capability.fromProto(proto.getCapability());
+      case INFERENCE_BATCH -> InferenceBatch.fromProto(proto.getInferenceBatch());
+      case RECEIPT_CHALLENGE -> ReceiptChallenge.fromProto(proto.getReceiptChallenge());
+      case FEE_AUTHORISATION_NONCES ->
+          FeeAuthorisationNonces.fromProto(proto.getFeeAuthorisationNonces());
       case KIND_NOT_SET -> throw new IllegalArgumentException("ledger object has no kind");
     };
   }

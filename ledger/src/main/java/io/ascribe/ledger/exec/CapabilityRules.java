@@ -132,11 +132,26 @@ final class CapabilityRules {
    * @return the wei slashed
    */
   BigInteger slash(StateOverlay state, Address account, int bps) {
+    BigInteger amount = take(state, account, bps);
+    state.setSystem(state.system().burn(amount));
+    return amount;
+  }
+
+  /**
+   * Takes {@code bps} of a full bond out of {@code account}'s bond (and out of the bonds the supply
+   * counts), capped at what is left, and returns it: the caller burns or pays out exactly that.
+   */
+  BigInteger take(StateOverlay state, Address account, int bps) {
     Capability capability = find(state, account).orElseThrow();
     BigInteger amount =
         params.executorBond().multiply(BigInteger.valueOf(bps)).divide(BPS).min(capability.bond());
     state.put(capability.withBond(capability.bond().subtract(amount)));
-    state.setSystem(state.system().bond(amount.negate()).burn(amount));
+    state.setSystem(state.system().bond(amount.negate()));
     return amount;
+  }
+
+  /** The full bond a capability needs to take work. */
+  BigInteger requiredBond() {
+    return params.executorBond();
   }
 }

@@ -80,6 +80,11 @@ public record TxContext(
 
   /** Adds {@code amount} to {@code to}'s balance. */
   public void creditBalance(Address to, BigInteger amount) {
+    creditBalance(state, to, amount);
+  }
+
+  /** Adds {@code amount} to {@code to}'s balance in {@code state}. */
+  static void creditBalance(StateOverlay state, Address to, BigInteger amount) {
     AccountState account = state.account(to);
     state.put(to, account.withBalance(account.balance().add(amount)));
   }

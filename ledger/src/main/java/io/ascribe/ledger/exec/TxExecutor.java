@@ -18,12 +18,13 @@ import java.util.Optional;
 /**
  * The ledger's transition rules: pure functions of a state and a transaction, so every validator
  * computes the same result. This class owns what every transaction shares (includability, the fee
- * and its split, what opens a block: stake changes and job deadlines falling due, and the epoch's
- * reward root); each kind's action lives in a rule class per domain ({@link AccountRules}, {@link
- * DataRules}, {@link CapabilityRules}, {@link TuningJobRules}, with tuning jobs' ends in {@link
- * JobOutcomes}). A transaction is either includable (right chain, next nonce, fee at least the
- * minimum and covered by the balance), in which case it pays its fee and uses its nonce whatever
- * its action does, or it is rejected and changes nothing.
+ * and its split, what opens a block: stake changes, job deadlines and inference payouts falling
+ * due, and the epoch's reward root); each kind's action lives in a rule class per domain ({@link
+ * AccountRules}, {@link DataRules}, {@link CapabilityRules}, {@link TuningJobRules}, with tuning
+ * jobs' ends in {@link JobOutcomes}, and {@link InferenceReceiptRules}). A transaction is either
+ * includable (right chain, next nonce, fee at least the minimum and covered by the balance), in
+ * which case it pays its fee and uses its nonce whatever its action does, or it is rejected and
+ * changes nothing.
  */
 public final class TxExecutor {
   private static final BigInteger BPS = BigInteger.valueOf(ProtocolParams.FeeSplit.TOTAL_BPS);
@@ -35,8 +36,19 @@ public final class TxExecutor {
   private final CapabilityRules capabilities;
   private final JobOutcomes jobOutcomes;
   private final TuningJobRules jobs;
+  private final InferenceReceiptRules receipts;
 
+  /** An executor on a chain where nobody has declared the inference capability. */
   public TxExecutor(long chainId, ProtocolParams params) {
+    this(chainId, params, InferenceCapabilities.onChain(params.ai().jobs()));
+  }
+
+  /**
+   * An executor whose inference-receipt rules learn who declared the inference capability, and what
+   * adapters exist, from {@code capabilities} (the chain's own objects unless a test isolates the
+   * receipt rules from the tuning-job domain).
+   */
+  public TxExecutor(long chainId, ProtocolParams params, InferenceCapabilities inference) {
     this.chainId = chainId;
     this.params = params;
     this.accounts = new AccountRules(params);
@@ -44,6 +56,7 @@ public final class TxExecutor {
     this.capabilities = new CapabilityRules(params.ai().jobs());
     this.jobOutcomes = new JobOutcomes(params.ai(), capabilities);
     this.jobs = new TuningJobRules(params.ai().jobs(), capabilities, jobOutcomes);
+    this.receipts = new InferenceReceiptRules(chainId, params, inference);
   }
 
   /**
@@ -84,12 +97,14 @@ public final class TxExecutor {
 
   /**
    * Starts block {@code height}: settles the stake changes whose delay has passed (unbonded stake
-   * returns to the balance and voting power follows the bonded stake), then ends or moves on the
-   * tuning jobs whose deadline was the block before.
+   * returns to the balance and voting power follows the bonded stake), ends or moves on the tuning
+   * jobs whose deadline was the block before, and pays out the inference receipt batches whose
+   * challenge window has closed.
    */
   public void beginBlock(StateOverlay state, long height) {
     settleStakeChanges(state, height);
     jobOutcomes.onBlock(state, height);
+    receipts.settleDue(state, height);
   }
 
   private void settleStakeChanges(StateOverlay state, long height) {
@@ -179,6 +194,9 @@ public final class TxExecutor {
         case SUBMIT_TUNING_JOB -> jobs.submit(context);
         case POST_TUNING_RESULT -> jobs.post(context);
         case ATTEST -> jobs.attest(context);
+        case SUBMIT_INFERENCE_RECEIPTS -> receipts.submit(context);
+        case CHALLENGE_RECEIPT -> receipts.challenge(context);
+        case VOTE_ON_CHALLENGE -> receipts.vote(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);

@@ -3,6 +3,7 @@ package io.ascribe.ledger.state;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.proto.HeldRelease;
 import io.ascribe.core.proto.JobDeadline;
 import io.ascribe.core.proto.PendingUpdate;
 import io.ascribe.core.proto.SystemRecord;
@@ -18,10 +19,11 @@ import java.util.List;
 /**
  * The protocol's own state beside the accounts: the active validator set, the stake changes waiting
  * for the validator-set delay, the total supply, the amount burned, the bonds held (contributions'
- * and inference capabilities'), the rewards credited for claiming on the EVM chain, and the open
- * tuning jobs' escrow and deadlines. It is one leaf of the state tree (under {@code
- * systemKey("protocol")}), so the root commits to it too. The supply invariant: balances + stakes +
- * unbonding + {@code bonded} + {@code rewards} + {@code jobs.escrow} = {@code totalSupply}.
+ * and inference capabilities'), the rewards credited for claiming on the EVM chain, the open tuning
+ * jobs' escrow and deadlines, and the inference payouts held back until their challenge window
+ * closes. It is one leaf of the state tree (under {@code systemKey("protocol")}), so the root
+ * commits to it too. The supply invariant: balances + stakes + unbonding + {@code bonded} + {@code
+ * rewards} + {@code jobs.escrow} + {@code held.total} = {@code totalSupply}.
  */
 public record SystemState(
     ValidatorSet validators,
@@ -30,7 +32,8 @@ public record SystemState(
     BigInteger burned,
     BigInteger bonded,
     BigInteger rewards,
-    OpenJobs jobs) {
+    OpenJobs jobs,
+    HeldPayouts held) {
 
   /** An account whose power and unbonding are settled at {@code height}. */
   public record Pending(long height, Address address) {}
@@ -45,7 +48,8 @@ public record SystemState(
 
   /** The same state with other validators and pending changes. */
   public SystemState withValidators(ValidatorSet newValidators, List<Pending> newPending) {
-    return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards, jobs);
+    return new SystemState(
+        newValidators, newPending, totalSupply, burned, bonded, rewards, jobs, held);
   }
 
   /** {@code amount} destroyed: out of the supply, into the burned total. */
@@ -57,7 +61,8 @@ public record SystemState(
         burned.add(amount),
         bonded,
         rewards,
-        jobs);
+        jobs,
+        held);
   }
 
   /**
@@ -66,18 +71,25 @@ public record SystemState(
    */
   public SystemState bond(BigInteger delta) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded.add(delta), rewards, jobs);
+        validators, pending, totalSupply, burned, bonded.add(delta), rewards, jobs, held);
   }
 
   /** {@code amount} credited to someone's claimable rewards. */
   public SystemState credit(BigInteger amount) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards.add(amount), jobs);
+        validators, pending, totalSupply, burned, bonded, rewards.add(amount), jobs, held);
   }
 
   /** The same state with the open tuning jobs' record replaced. */
   public SystemState withJobs(OpenJobs newJobs) {
-    return new SystemState(validators, pending, totalSupply, burned, bonded, rewards, newJobs);
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded, rewards, newJobs, held);
+  }
+
+  /** The same state with other inference holdings. */
+  public SystemState withHeld(HeldPayouts newHeld) {
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded, rewards, jobs, newHeld);
   }
 
   public SystemRecord toProto() {
@@ -87,7 +99,8 @@ public record SystemState(
             .setBurned(ByteString.copyFrom(Amount.encode(burned)))
             .setBonded(ByteString.copyFrom(Amount.encode(bonded)))
             .setRewards(ByteString.copyFrom(Amount.encode(rewards)))
-            .setJobEscrow(ByteString.copyFrom(Amount.encode(jobs.escrow())));
+            .setJobEscrow(ByteString.copyFrom(Amount.encode(jobs.escrow())))
+            .setInferenceHeld(ByteString.copyFrom(Amount.encode(held.total())));
     for (ValidatorSet.Validator v : validators.validators()) {
       record.addValidators(
           ValidatorEntry.newBuilder()
@@ -105,6 +118,12 @@ public record SystemState(
           JobDeadline.newBuilder()
               .setHeight(d.height())
               .setJob(ByteString.copyFrom(d.job().toArray())));
+    }
+    for (HeldPayouts.Release r : held.releases()) {
+      record.addInferenceReleases(
+          HeldRelease.newBuilder()
+              .setHeight(r.height())
+              .setBatch(ByteString.copyFrom(r.batch().toArray())));
     }
     return record.build();
   }
@@ -131,6 +150,10 @@ public record SystemState(
     for (JobDeadline d : record.getJobDeadlinesList()) {
       deadlines.add(new OpenJobs.Deadline(d.getHeight(), Hash.copyOf(d.getJob().toByteArray())));
     }
+    List<HeldPayouts.Release> releases = new ArrayList<>();
+    for (HeldRelease r : record.getInferenceReleasesList()) {
+      releases.add(new HeldPayouts.Release(r.getHeight(), Hash.copyOf(r.getBatch().toByteArray())));
+    }
     return new SystemState(
         new ValidatorSet(validators),
         pending,
@@ -138,7 +161,9 @@ public record SystemState(
         Amount.decode(record.getBurned().toByteArray(), "burned"),
         Amount.decode(record.getBonded().toByteArray(), "bonded"),
         Amount.decode(record.getRewards().toByteArray(), "rewards"),
-        new OpenJobs(Amount.decode(record.getJobEscrow().toByteArray(), "job escrow"), deadlines));
+        new OpenJobs(Amount.decode(record.getJobEscrow().toByteArray(), "job escrow"), deadlines),
+        HeldPayouts.sorted(
+            Amount.decode(record.getInferenceHeld().toByteArray(), "inference held"), releases));
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */

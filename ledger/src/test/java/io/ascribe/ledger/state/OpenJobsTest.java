@@ -41,7 +41,8 @@ class OpenJobsTest {
             BigInteger.ZERO,
             BigInteger.ZERO,
             BigInteger.ZERO,
-            jobs);
+            jobs,
+            HeldPayouts.NONE);
     assertThat(SystemState.fromBytes(system.toProto().toByteArray())).isEqualTo(system);
     assertThat(jobs.escrow(BigInteger.valueOf(-700)).escrow()).isZero();
   }

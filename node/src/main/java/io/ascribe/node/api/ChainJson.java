@@ -163,6 +163,26 @@ public final class ChainJson {
                 ? "accept"
                 : "reject");
       }
+      case SUBMIT_INFERENCE_RECEIPTS -> {
+        out.put("type", "submitInferenceReceipts");
+        out.put("receipts", body.getSubmitInferenceReceipts().getReceiptsCount());
+      }
+      case CHALLENGE_RECEIPT -> {
+        out.put("type", "challengeReceipt");
+        out.put("batch", Hash.copyOf(body.getChallengeReceipt().getBatch().toByteArray()).toHex());
+        out.put("receipt", Integer.toUnsignedLong(body.getChallengeReceipt().getReceipt()));
+        out.put(
+            "bond",
+            Quantities.toHex(
+                Amount.decode(body.getChallengeReceipt().getBond().toByteArray(), "bond")));
+      }
+      case VOTE_ON_CHALLENGE -> {
+        out.put("type", "voteOnChallenge");
+        out.put(
+            "challenge",
+            Hash.copyOf(body.getVoteOnChallenge().getChallenge().toByteArray()).toHex());
+        out.put("uphold", body.getVoteOnChallenge().getUphold());
+      }
       case KIND_NOT_SET -> out.put("type", "unknown");
     }
     return out;

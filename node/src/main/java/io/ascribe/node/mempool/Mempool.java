@@ -155,6 +155,9 @@ public final class Mempool {
       case SUBMIT_TUNING_JOB ->
           fee.add(Amount.decode(body.getSubmitTuningJob().getEscrow().toByteArray(), "escrow"));
       // A capability's bond is a genesis parameter the pool does not hold; execution checks it.
+      case CHALLENGE_RECEIPT ->
+          fee.add(Amount.decode(body.getChallengeReceipt().getBond().toByteArray(), "bond"));
+      // A receipt batch's request fees come from its users' balances, not the executor's.
       case UNSTAKE,
           CREATE_DATANET,
           WITHDRAW_CONTRIBUTION,
@@ -162,6 +165,8 @@ public final class Mempool {
           DECLARE_CAPABILITY,
           POST_TUNING_RESULT,
           ATTEST,
+          SUBMIT_INFERENCE_RECEIPTS,
+          VOTE_ON_CHALLENGE,
           KIND_NOT_SET ->
           fee;
     };

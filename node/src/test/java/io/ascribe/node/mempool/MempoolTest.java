@@ -9,6 +9,7 @@ import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
+import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.exec.StateReader;
 import io.ascribe.ledger.exec.TxRejectedException;
 import io.ascribe.ledger.state.SystemState;
@@ -108,6 +109,23 @@ class MempoolTest {
     assertThatThrownBy(() -> add(tx(alice, 3, FEE, OPEN.multiply(BigInteger.valueOf(11)))))
         .hasMessageContaining("insufficient balance");
     assertThat(mempool.size()).isZero();
+  }
+
+  @Test
+  void countsAChallengesBondAgainstTheBalance() {
+    SignedTransaction challenge =
+        SignedTransaction.sign(
+            TxBodies.challengeReceipt(
+                CHAIN,
+                0,
+                FEE,
+                Hash.ZERO,
+                0,
+                List.of(),
+                Hash.ZERO,
+                OPEN.multiply(BigInteger.valueOf(11))),
+            alice);
+    assertThatThrownBy(() -> add(challenge)).hasMessageContaining("insufficient balance");
   }
 
   @Test
