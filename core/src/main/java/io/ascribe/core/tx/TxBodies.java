@@ -6,6 +6,7 @@ import io.ascribe.core.proto.CreateDatanet;
 import io.ascribe.core.proto.DatanetRules;
 import io.ascribe.core.proto.RegisterModel;
 import io.ascribe.core.proto.Stake;
+import io.ascribe.core.proto.SubmitEvidence;
 import io.ascribe.core.proto.Transfer;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.proto.Unstake;
@@ -105,6 +106,12 @@ public final class TxBodies {
                 .setArchitecture(architecture)
                 .setLicence(licence))
         .build();
+  }
+
+  /** Evidence of a double sign; see {@code SubmitEvidence} in ascribe.proto. */
+  public static TxBody submitEvidence(
+      long chainId, long nonce, BigInteger fee, SubmitEvidence evidence) {
+    return header(chainId, nonce, fee).setSubmitEvidence(evidence).build();
   }
 
   private static TxBody.Builder header(long chainId, long nonce, BigInteger fee) {

@@ -152,7 +152,13 @@ public final class Mempool {
       case STAKE -> fee.add(Amount.decode(body.getStake().getAmount().toByteArray(), "amount"));
       case CONTRIBUTE ->
           fee.add(Amount.decode(body.getContribute().getBond().toByteArray(), "bond"));
-      case UNSTAKE, CREATE_DATANET, WITHDRAW_CONTRIBUTION, REGISTER_MODEL, KIND_NOT_SET -> fee;
+      case UNSTAKE,
+          CREATE_DATANET,
+          WITHDRAW_CONTRIBUTION,
+          REGISTER_MODEL,
+          SUBMIT_EVIDENCE,
+          KIND_NOT_SET ->
+          fee;
     };
   }
 
