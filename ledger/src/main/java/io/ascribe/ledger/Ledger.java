@@ -25,6 +25,7 @@ import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.NearDuplicate;
 import io.ascribe.ledger.ai.ObjectIndex;
 import io.ascribe.ledger.ai.RewardProof;
+import io.ascribe.ledger.ai.ValidatorRecord;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InvalidBlockException;
@@ -515,6 +516,14 @@ public final class Ledger implements LedgerReader, AutoCloseable {
 
   public Optional<Model> model(Hash id) {
     return objects.get(Model.key(id)).map(Model.class::cast);
+  }
+
+  /**
+   * What slashing knows of a validator key (its recent terms in the set, its punishment); empty for
+   * a key whose membership never changed and that was never punished.
+   */
+  public Optional<ValidatorRecord> validatorRecord(Address validator) {
+    return objects.get(ValidatorRecord.key(validator)).map(ValidatorRecord.class::cast);
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

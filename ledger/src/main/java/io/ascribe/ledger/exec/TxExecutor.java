@@ -30,12 +30,14 @@ public final class TxExecutor {
   private final ProtocolParams params;
   private final AccountRules accounts;
   private final DataRules data;
+  private final SlashingRules slashing;
 
   public TxExecutor(long chainId, ProtocolParams params) {
     this.chainId = chainId;
     this.params = params;
     this.accounts = new AccountRules(params);
     this.data = new DataRules(params);
+    this.slashing = new SlashingRules(chainId, params);
   }
 
   /**
@@ -76,7 +78,9 @@ public final class TxExecutor {
 
   /**
    * Settles, at the start of block {@code height}, the stake changes whose delay has passed:
-   * unbonded stake returns to the balance and voting power follows the bonded stake.
+   * unbonded stake returns to the balance and voting power follows the bonded stake. A key jailed
+   * for a double sign leaves the set, unless it is all that is left: a chain without validators
+   * could never make another block.
    */
   public void beginBlock(StateOverlay state, long height) {
     SystemState system = state.system();
@@ -89,6 +93,7 @@ public final class TxExecutor {
       return;
     }
     List<ValidatorSet.Validator> validators = new ArrayList<>(system.validators().validators());
+    List<ValidatorSet.Validator> jailed = new ArrayList<>();
     for (SystemState.Pending p : due) {
       AccountState account = state.account(p.address());
       if (account.unbonding().signum() > 0 && account.unbondingHeight() <= height) {
@@ -98,10 +103,16 @@ public final class TxExecutor {
       }
       validators.removeIf(v -> v.address().equals(p.address()));
       if (account.stake().compareTo(params.minValidatorStake()) >= 0) {
-        validators.add(new ValidatorSet.Validator(p.address(), account.stake()));
+        ValidatorSet.Validator v = new ValidatorSet.Validator(p.address(), account.stake());
+        (SlashingRules.jailed(state, p.address()) ? jailed : validators).add(v);
       }
     }
-    state.setSystem(system.withValidators(new ValidatorSet(validators), later));
+    if (validators.isEmpty()) {
+      validators.addAll(jailed);
+    }
+    ValidatorSet next = new ValidatorSet(validators);
+    slashing.recordTerms(state, height, system.validators(), next);
+    state.setSystem(system.withValidators(next, later));
   }
 
   /**
@@ -147,6 +158,7 @@ public final class TxExecutor {
         case CONTRIBUTE -> data.contribute(context);
         case WITHDRAW_CONTRIBUTION -> data.withdraw(context);
         case REGISTER_MODEL -> data.registerModel(context);
+        case SUBMIT_EVIDENCE -> slashing.submitEvidence(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);

@@ -45,7 +45,10 @@ public record SystemState(
     return new SystemState(newValidators, newPending, totalSupply, burned, bonded, rewards);
   }
 
-  /** {@code amount} destroyed: out of the supply, into the burned total. */
+  /**
+   * {@code amount} destroyed (a fee's burn, slashed stake): out of the supply, into the burned
+   * total.
+   */
   public SystemState burn(BigInteger amount) {
     return new SystemState(
         validators, pending, totalSupply.subtract(amount), burned.add(amount), bonded, rewards);
