@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ascribe.core.types.Quantities;
 import io.ascribe.node.client.HeadSubscription;
-import io.ascribe.node.client.RpcClient;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,10 +26,7 @@ class TestnetScenariosIT {
   private final List<ProcessHandle> restarted = new ArrayList<>();
 
   private int ascribe(String... args) {
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(new StringWriter()));
-    cli.setErr(new PrintWriter(new StringWriter()));
-    return cli.execute(args);
+    return Testnets.ascribe(args);
   }
 
   @AfterEach
@@ -86,27 +79,14 @@ class TestnetScenariosIT {
   }
 
   private static long height(String rpc) {
-    return Quantities.parseLong(new RpcClient(rpc).call("ascribe_blockNumber").asText());
+    return Testnets.height(rpc);
   }
 
   private static String blockHash(String rpc, long height) {
-    return new RpcClient(rpc)
-        .call("ascribe_getBlockByNumber", Quantities.toHex(height), false)
-        .path("hash")
-        .asText();
+    return Testnets.block(rpc, height, false).path("hash").asText();
   }
 
-  /** Waits (on connection refusals, not on a clock) until the node's RPC answers. */
   private static String awaitRpc(String rpc) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      try {
-        height(rpc);
-        return rpc;
-      } catch (RuntimeException notYet) {
-        assertThat(System.nanoTime()).as("%s answers within %s", rpc, WAIT).isLessThan(deadline);
-        Thread.onSpinWait();
-      }
-    }
+    return Testnets.awaitRpc(rpc, WAIT);
   }
 }
