@@ -7,7 +7,6 @@ import static io.ascribe.node.cli.Testnets.height;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
@@ -45,7 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DoubleSignScenarioIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   private final List<ProcessHandle> started = new ArrayList<>();
@@ -58,18 +56,7 @@ class DoubleSignScenarioIT {
 
   @Test
   void aValidatorKeyRunTwiceIsSlashedAndJailedWhileTheChainCommits() throws Exception {
-    assertThat(
-            ascribe(
-                "testnet",
-                "up",
-                "--validators",
-                "4",
-                "--dir",
-                dir.toString(),
-                "--block-time",
-                "200"))
-        .isZero();
-    JsonNode nodes = JSON.readTree(dir.resolve("testnet.json").toFile()).path("nodes");
+    JsonNode nodes = Testnets.up(dir, 4, 200);
     String rpc0 = awaitRpc(nodes.get(0).path("rpcUrl").asText(), WAIT);
     try (HeadSubscription heads = HeadSubscription.open(rpc0)) {
       heads.awaitHeight(2, WAIT);

@@ -3,7 +3,6 @@ package io.ascribe.node.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.node.client.HeadSubscription;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestnetScenariosIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
   private final List<ProcessHandle> restarted = new ArrayList<>();
@@ -37,18 +35,7 @@ class TestnetScenariosIT {
 
   @Test
   void killNineOneOfFourThenRestartIt() throws Exception {
-    assertThat(
-            ascribe(
-                "testnet",
-                "up",
-                "--validators",
-                "4",
-                "--dir",
-                dir.toString(),
-                "--block-time",
-                "200"))
-        .isZero();
-    JsonNode nodes = JSON.readTree(dir.resolve("testnet.json").toFile()).path("nodes");
+    JsonNode nodes = Testnets.up(dir, 4, 200);
     String rpc0 = nodes.get(0).path("rpcUrl").asText();
     try (HeadSubscription heads = HeadSubscription.open(awaitRpc(rpc0))) {
       heads.awaitHeight(3, WAIT);
