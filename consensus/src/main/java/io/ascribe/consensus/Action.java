@@ -3,6 +3,9 @@ package io.ascribe.consensus;
 import com.google.protobuf.ByteString;
 import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.CommitSig;
+import io.ascribe.core.proto.DoubleProposal;
+import io.ascribe.core.proto.DoubleVote;
+import io.ascribe.core.proto.SubmitEvidence;
 import io.ascribe.core.types.Hash;
 import java.util.List;
 
@@ -70,8 +73,30 @@ public sealed interface Action {
    * A validator signed two different votes for one (height, round, type): proof of equivocation, to
    * be put in a block so the offender's stake is slashed.
    */
-  record Evidence(SignedVote first, SignedVote second) implements Action {}
+  record Evidence(SignedVote first, SignedVote second) implements Action {
+    /** The evidence transaction's payload: both votes exactly as the validator signed them. */
+    public SubmitEvidence toProto(long chainId) {
+      return SubmitEvidence.newBuilder()
+          .setDoubleVote(
+              DoubleVote.newBuilder()
+                  .setValidator(ByteString.copyFrom(first.validator().toArray()))
+                  .setFirst(first.toEvidence(chainId))
+                  .setSecond(second.toEvidence(chainId)))
+          .build();
+    }
+  }
 
   /** The proposer of (height, round) signed two different proposals. */
-  record ProposalEvidence(Proposal first, Proposal second) implements Action {}
+  record ProposalEvidence(Proposal first, Proposal second) implements Action {
+    /** The evidence transaction's payload: both proposals exactly as the proposer signed them. */
+    public SubmitEvidence toProto() {
+      return SubmitEvidence.newBuilder()
+          .setDoubleProposal(
+              DoubleProposal.newBuilder()
+                  .setValidator(ByteString.copyFrom(first.proposer().toArray()))
+                  .setFirst(first.toEvidence())
+                  .setSecond(second.toEvidence()))
+          .build();
+    }
+  }
 }

@@ -1,11 +1,11 @@
 package io.ascribe.consensus;
 
-import io.ascribe.core.crypto.Keccak;
+import com.google.protobuf.ByteString;
+import io.ascribe.core.block.BlockHashing;
 import io.ascribe.core.crypto.Signature;
+import io.ascribe.core.proto.EvidenceProposal;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The paper's ⟨PROPOSAL, h, r, v, vr⟩: the round's proposer offers the block with hash {@code
@@ -15,8 +15,6 @@ import java.nio.charset.StandardCharsets;
 public record Proposal(
     long height, int round, Hash value, int validRound, Address proposer, Signature signature) {
 
-  private static final byte[] DOMAIN = "ascribe/proposal/v1".getBytes(StandardCharsets.US_ASCII);
-
   public Proposal {
     if (height < 1 || round < 0 || validRound < -1 || validRound >= round && validRound != -1) {
       throw new IllegalArgumentException(
@@ -24,17 +22,23 @@ public record Proposal(
     }
   }
 
-  /**
-   * What the proposer signs: keccak256("ascribe/proposal/v1" ‖ chain id ‖ height ‖ round ‖ value ‖
-   * valid round), a domain apart from votes and transactions so no signature replays as another.
-   */
+  /** What the proposer signs: {@link BlockHashing#proposalDigest}. */
   public static Hash digest(long chainId, long height, int round, Hash value, int validRound) {
-    ByteBuffer fields = ByteBuffer.allocate(8 + 8 + 4 + Hash.SIZE + 4);
-    fields.putLong(chainId).putLong(height).putInt(round).put(value.toArray()).putInt(validRound);
-    return Keccak.hash(DOMAIN, fields.array());
+    return BlockHashing.proposalDigest(chainId, height, round, value, validRound);
   }
 
   public Hash digest(long chainId) {
     return digest(chainId, height, round, value, validRound);
+  }
+
+  /** This proposal as evidence carries it: the signed fields and the signature. */
+  public EvidenceProposal toEvidence() {
+    return EvidenceProposal.newBuilder()
+        .setHeight(height)
+        .setRound(round)
+        .setValue(ByteString.copyFrom(value.toArray()))
+        .setValidRound(validRound)
+        .setSignature(ByteString.copyFrom(signature.toBytes()))
+        .build();
   }
 }

@@ -3,6 +3,7 @@ package io.ascribe.consensus;
 import com.google.protobuf.ByteString;
 import io.ascribe.core.block.BlockHashing;
 import io.ascribe.core.crypto.Signature;
+import io.ascribe.core.proto.EvidenceVote;
 import io.ascribe.core.proto.Vote;
 import io.ascribe.core.proto.VoteType;
 import io.ascribe.core.types.Address;
@@ -77,6 +78,14 @@ public record SignedVote(
 
   public Hash digest(long chainId) {
     return digest(chainId, type, height, round, value);
+  }
+
+  /** This vote as evidence carries it: the signed wire vote and the signature. */
+  public EvidenceVote toEvidence(long chainId) {
+    return EvidenceVote.newBuilder()
+        .setVote(toProto(chainId, type, height, round, value))
+        .setSignature(ByteString.copyFrom(signature.toBytes()))
+        .build();
   }
 
   public boolean isNil() {

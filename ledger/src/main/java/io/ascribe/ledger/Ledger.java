@@ -37,6 +37,7 @@ import io.ascribe.ledger.ai.ReceiptChallenge;
 import io.ascribe.ledger.ai.ReceiptRecord;
 import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.ai.TuningJob;
+import io.ascribe.ledger.ai.ValidatorRecord;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InferenceCapabilities;
@@ -637,6 +638,14 @@ public final class Ledger implements LedgerReader, AutoCloseable {
   /** The user's fee-authorisation nonces and inference spending; empty before its first request. */
   public Optional<FeeAuthorisationNonces> feeAuthorisations(Address user) {
     return objects.get(FeeAuthorisationNonces.key(user)).map(FeeAuthorisationNonces.class::cast);
+  }
+
+  /**
+   * What slashing knows of a validator key (its recent terms in the set, its punishment); empty for
+   * a key whose membership never changed and that was never punished.
+   */
+  public Optional<ValidatorRecord> validatorRecord(Address validator) {
+    return objects.get(ValidatorRecord.key(validator)).map(ValidatorRecord.class::cast);
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

@@ -19,7 +19,6 @@ import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.CommitSig;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.settlement.EpochRoot;
-import io.ascribe.core.state.AccountState;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
@@ -46,7 +45,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,19 +140,7 @@ class AiLedgerTest {
 
   /** Balances + stakes + unbonding + bonds + credited rewards = total supply. */
   private void assertSupplyInvariant(PrivateKey... others) {
-    BigInteger held = BigInteger.ZERO;
-    for (PrivateKey key :
-        Stream.of(USERS.stream(), Stream.of(VALIDATOR), Stream.of(others))
-            .flatMap(s -> s)
-            .toList()) {
-      AccountState s = ledger.account(key.address());
-      held = held.add(s.balance()).add(s.stake()).add(s.unbonding());
-    }
-    BigInteger credited =
-        ledger.rewards().values().stream().reduce(BigInteger.ZERO, BigInteger::add);
-    assertThat(ledger.system().rewards()).isEqualTo(credited);
-    assertThat(held.add(ledger.system().bonded()).add(ledger.system().rewards()))
-        .isEqualTo(ledger.system().totalSupply());
+    LedgerFixture.assertSupplyInvariant(ledger, others);
   }
 
   // ---- datanets ------------------------------------------------------------------------------

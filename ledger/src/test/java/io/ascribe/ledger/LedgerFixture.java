@@ -1,6 +1,9 @@
 package io.ascribe.ledger;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.state.AccountState;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
@@ -9,6 +12,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** A small chain for ledger tests: a validator and funded users with fixed keys. */
 final class LedgerFixture {
@@ -24,6 +28,26 @@ final class LedgerFixture {
   static final List<PrivateKey> USERS = List.of(key(2), key(3), key(4));
 
   private LedgerFixture() {}
+
+  /**
+   * Balances + stakes + unbonding (of the fixture's accounts and {@code others}) + bonds + credited
+   * rewards = total supply, and the credited rewards are the accounts' cumulative rewards.
+   */
+  static void assertSupplyInvariant(Ledger ledger, PrivateKey... others) {
+    BigInteger held = BigInteger.ZERO;
+    for (PrivateKey key :
+        Stream.of(USERS.stream(), Stream.of(VALIDATOR), Stream.of(others))
+            .flatMap(s -> s)
+            .toList()) {
+      AccountState s = ledger.account(key.address());
+      held = held.add(s.balance()).add(s.stake()).add(s.unbonding());
+    }
+    BigInteger credited =
+        ledger.rewards().values().stream().reduce(BigInteger.ZERO, BigInteger::add);
+    assertThat(ledger.system().rewards()).isEqualTo(credited);
+    assertThat(held.add(ledger.system().bonded()).add(ledger.system().rewards()))
+        .isEqualTo(ledger.system().totalSupply());
+  }
 
   static PrivateKey key(int n) {
     byte[] raw = new byte[32];

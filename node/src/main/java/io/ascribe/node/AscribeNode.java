@@ -2,6 +2,7 @@ package io.ascribe.node;
 
 import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
@@ -11,6 +12,7 @@ import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
 import io.ascribe.node.consensus.ConsensusService;
+import io.ascribe.node.consensus.EvidenceReporter;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.mempool.MempoolLimits;
 import io.ascribe.node.producer.BlockProducer;
@@ -76,7 +78,8 @@ public final class AscribeNode implements AutoCloseable {
                       TimeoutConfig.DEFAULT,
                       Clock.systemUTC(),
                       this::broadcastToPeers,
-                      block -> onCommitted(metrics, block, 0, 0)))
+                      block -> onCommitted(metrics, block, 0, 0),
+                      new EvidenceReporter(ledger, mempool, config.nodeKey(), this::gossip)))
               : Optional.empty();
       Optional<ChainSync.Importer> importer =
           switch (config.role()) {
@@ -185,6 +188,10 @@ public final class AscribeNode implements AutoCloseable {
 
   private void broadcastToPeers(io.ascribe.core.proto.PeerMessage message) {
     sync.ifPresent(s -> s.broadcast(message));
+  }
+
+  private void gossip(SignedTransaction tx) {
+    sync.ifPresent(s -> s.gossip(tx));
   }
 
   /** Everything that follows a committed block, produced here or imported from a peer. */

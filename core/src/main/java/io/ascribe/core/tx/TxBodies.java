@@ -16,6 +16,7 @@ import io.ascribe.core.proto.InfluenceScore;
 import io.ascribe.core.proto.PostTuningResult;
 import io.ascribe.core.proto.RegisterModel;
 import io.ascribe.core.proto.Stake;
+import io.ascribe.core.proto.SubmitEvidence;
 import io.ascribe.core.proto.SubmitInferenceReceipts;
 import io.ascribe.core.proto.SubmitTuningJob;
 import io.ascribe.core.proto.Transfer;
@@ -325,5 +326,11 @@ public final class TxBodies {
                 .setChallenge(ByteString.copyFrom(challenge.toArray()))
                 .setUphold(uphold))
         .build();
+  }
+
+  /** Evidence of a double sign; see {@code SubmitEvidence} in ascribe.proto. */
+  public static TxBody submitEvidence(
+      long chainId, long nonce, BigInteger fee, SubmitEvidence evidence) {
+    return header(chainId, nonce, fee).setSubmitEvidence(evidence).build();
   }
 }

@@ -7,9 +7,10 @@ import io.ascribe.core.types.Hash;
 /**
  * An object of the AI ledger (datanet, contribution, model, reward account, epoch distribution,
  * tuning job, adapter, inference capability, inference batch, receipt challenge, a user's
- * fee-authorisation nonces), stored as one leaf of the state tree under its own key space so that
- * the state root commits to it and a light client can have it proven. The leaf's value is keccak256
- * of the object's {@code LedgerObject} protobuf bytes, which are also what the chain store keeps.
+ * fee-authorisation nonces, validator record), stored as one leaf of the state tree under its own
+ * key space so that the state root commits to it and a light client can have it proven. The leaf's
+ * value is keccak256 of the object's {@code LedgerObject} protobuf bytes, which are also what the
+ * chain store keeps.
  */
 public sealed interface LedgerObject
     permits Datanet,
@@ -22,7 +23,8 @@ public sealed interface LedgerObject
         Capability,
         InferenceBatch,
         ReceiptChallenge,
-        FeeAuthorisationNonces {
+        FeeAuthorisationNonces,
+        ValidatorRecord {
 
   /** The state-tree key, {@code StateTreeHashing.objectKey(kind, id)}. */
   Hash key();
@@ -60,6 +62,7 @@ public sealed interface LedgerObject
       case RECEIPT_CHALLENGE -> ReceiptChallenge.fromProto(proto.getReceiptChallenge());
       case FEE_AUTHORISATION_NONCES ->
           FeeAuthorisationNonces.fromProto(proto.getFeeAuthorisationNonces());
+      case VALIDATOR_RECORD -> ValidatorRecord.fromProto(proto.getValidatorRecord());
       case KIND_NOT_SET -> throw new IllegalArgumentException("ledger object has no kind");
     };
   }

@@ -36,6 +36,12 @@ final class AccountRules {
       throw new ActionFailedException("stake amount must be positive");
     }
     StateOverlay state = tx.state();
+    if (SlashingRules.jailed(state, tx.sender())) {
+      throw new ActionFailedException(
+          tx.sender()
+              + " is jailed for good for a double sign: its stake can only be unstaked; bond a"
+              + " new key to validate");
+    }
     AccountState account = state.account(tx.sender());
     TxContext.requireBalance(account, amount);
     state.put(
@@ -67,8 +73,12 @@ final class AccountRules {
     schedule(state, tx.sender(), release);
   }
 
-  /** Voting power once every pending change settles, with {@code sender}'s stake replaced. */
-  private BigInteger powerAfterSettling(StateReader state, Address sender, BigInteger senderStake) {
+  /**
+   * Voting power once every pending change settles, with {@code sender}'s stake replaced; jailed
+   * keys count for nothing.
+   */
+  private BigInteger powerAfterSettling(
+      LedgerReader state, Address sender, BigInteger senderStake) {
     Set<Address> candidates = new HashSet<>();
     state.system().validators().validators().forEach(v -> candidates.add(v.address()));
     state.system().pending().forEach(p -> candidates.add(p.address()));
@@ -76,7 +86,8 @@ final class AccountRules {
     BigInteger power = BigInteger.ZERO;
     for (Address candidate : candidates) {
       BigInteger stake = candidate.equals(sender) ? senderStake : state.account(candidate).stake();
-      if (stake.compareTo(params.minValidatorStake()) >= 0) {
+      if (stake.compareTo(params.minValidatorStake()) >= 0
+          && !SlashingRules.jailed(state, candidate)) {
         power = power.add(stake);
       }
     }

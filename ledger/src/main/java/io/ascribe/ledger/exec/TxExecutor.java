@@ -37,6 +37,7 @@ public final class TxExecutor {
   private final JobOutcomes jobOutcomes;
   private final TuningJobRules jobs;
   private final InferenceReceiptRules receipts;
+  private final SlashingRules slashing;
 
   /** An executor on a chain where nobody has declared the inference capability. */
   public TxExecutor(long chainId, ProtocolParams params) {
@@ -57,6 +58,7 @@ public final class TxExecutor {
     this.jobOutcomes = new JobOutcomes(params.ai(), capabilities);
     this.jobs = new TuningJobRules(params.ai().jobs(), capabilities, jobOutcomes);
     this.receipts = new InferenceReceiptRules(chainId, params, inference);
+    this.slashing = new SlashingRules(chainId, params);
   }
 
   /**
@@ -97,9 +99,10 @@ public final class TxExecutor {
 
   /**
    * Starts block {@code height}: settles the stake changes whose delay has passed (unbonded stake
-   * returns to the balance and voting power follows the bonded stake), ends or moves on the tuning
-   * jobs whose deadline was the block before, and pays out the inference receipt batches whose
-   * challenge window has closed.
+   * returns to the balance and voting power follows the bonded stake; a key jailed for a double
+   * sign leaves the set, unless it is all that is left, since a chain without validators could
+   * never make another block), ends or moves on the tuning jobs whose deadline was the block
+   * before, and pays out the inference receipt batches whose challenge window has closed.
    */
   public void beginBlock(StateOverlay state, long height) {
     settleStakeChanges(state, height);
@@ -118,6 +121,7 @@ public final class TxExecutor {
       return;
     }
     List<ValidatorSet.Validator> validators = new ArrayList<>(system.validators().validators());
+    List<ValidatorSet.Validator> jailed = new ArrayList<>();
     for (SystemState.Pending p : due) {
       AccountState account = state.account(p.address());
       if (account.unbonding().signum() > 0 && account.unbondingHeight() <= height) {
@@ -127,10 +131,16 @@ public final class TxExecutor {
       }
       validators.removeIf(v -> v.address().equals(p.address()));
       if (account.stake().compareTo(params.minValidatorStake()) >= 0) {
-        validators.add(new ValidatorSet.Validator(p.address(), account.stake()));
+        ValidatorSet.Validator v = new ValidatorSet.Validator(p.address(), account.stake());
+        (SlashingRules.jailed(state, p.address()) ? jailed : validators).add(v);
       }
     }
-    state.setSystem(system.withValidators(new ValidatorSet(validators), later));
+    if (validators.isEmpty()) {
+      validators.addAll(jailed);
+    }
+    ValidatorSet next = new ValidatorSet(validators);
+    slashing.recordTerms(state, height, system.validators(), next);
+    state.setSystem(system.withValidators(next, later));
   }
 
   /**
@@ -197,6 +207,7 @@ public final class TxExecutor {
         case SUBMIT_INFERENCE_RECEIPTS -> receipts.submit(context);
         case CHALLENGE_RECEIPT -> receipts.challenge(context);
         case VOTE_ON_CHALLENGE -> receipts.vote(context);
+        case SUBMIT_EVIDENCE -> slashing.submitEvidence(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);

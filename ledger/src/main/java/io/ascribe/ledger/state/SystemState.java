@@ -52,7 +52,10 @@ public record SystemState(
         newValidators, newPending, totalSupply, burned, bonded, rewards, jobs, held);
   }
 
-  /** {@code amount} destroyed: out of the supply, into the burned total. */
+  /**
+   * {@code amount} destroyed (a fee's burn, slashed stake): out of the supply, into the burned
+   * total.
+   */
   public SystemState burn(BigInteger amount) {
     return new SystemState(
         validators,

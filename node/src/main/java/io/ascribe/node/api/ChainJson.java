@@ -7,6 +7,7 @@ import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.CommitSig;
 import io.ascribe.core.proto.Header;
 import io.ascribe.core.proto.SignedTx;
+import io.ascribe.core.proto.SubmitEvidence;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
@@ -183,9 +184,40 @@ public final class ChainJson {
             Hash.copyOf(body.getVoteOnChallenge().getChallenge().toByteArray()).toHex());
         out.put("uphold", body.getVoteOnChallenge().getUphold());
       }
+      case SUBMIT_EVIDENCE -> {
+        out.put("type", "submitEvidence");
+        evidence(body.getSubmitEvidence(), out);
+      }
       case KIND_NOT_SET -> out.put("type", "unknown");
     }
     return out;
+  }
+
+  /** Who is accused of which double sign (fields as carried, checked or not). */
+  private static void evidence(SubmitEvidence evidence, ObjectNode out) {
+    switch (evidence.getKindCase()) {
+      case DOUBLE_VOTE -> {
+        var vote = evidence.getDoubleVote().getFirst().getVote();
+        out.put("evidence", "doubleVote");
+        out.put("accused", address(evidence.getDoubleVote().getValidator()));
+        out.put("height", Quantities.toHex(vote.getHeight()));
+        out.put("round", vote.getRound());
+      }
+      case DOUBLE_PROPOSAL -> {
+        var proposal = evidence.getDoubleProposal().getFirst();
+        out.put("evidence", "doubleProposal");
+        out.put("accused", address(evidence.getDoubleProposal().getValidator()));
+        out.put("height", Quantities.toHex(proposal.getHeight()));
+        out.put("round", proposal.getRound());
+      }
+      case KIND_NOT_SET -> out.put("evidence", "none");
+    }
+  }
+
+  private static String address(com.google.protobuf.ByteString bytes) {
+    return bytes.size() == Address.SIZE
+        ? Address.wrap(bytes.toByteArray()).toString()
+        : Hex.encode(bytes.toByteArray());
   }
 
   public static ObjectNode receipt(TxReceipt receipt, Hash blockHash) {

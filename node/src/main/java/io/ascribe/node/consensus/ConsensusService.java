@@ -49,9 +49,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives the Tendermint machine for a validator among several: feeds it proposals, votes and
  * timeouts on one thread, carries out what it asks (build or check a block with the ledger,
- * broadcast, schedule, commit), and journals through its write-ahead log and signing guard so a
- * restart never signs twice. Blocks travel with their proposals; a validator that missed one
- * catches up through block sync, whose imports run on this same thread, the ledger's only writer.
+ * broadcast, schedule, commit, report a double sign as evidence), and journals through its
+ * write-ahead log and signing guard so a restart never signs twice. Blocks travel with their
+ * proposals; a validator that missed one catches up through block sync, whose imports run on this
+ * same thread, the ledger's only writer.
  */
 public final class ConsensusService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsensusService.class);
@@ -76,6 +77,7 @@ public final class ConsensusService implements AutoCloseable {
   private final Clock clock;
   private final Consumer<PeerMessage> broadcast;
   private final Consumer<ExecutedBlock> onCommitted;
+  private final EvidenceReporter evidence;
   private final ScheduledExecutorService thread =
       new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "consensus"));
   private final Map<Hash, Block> blocks = new HashMap<>();
@@ -137,7 +139,8 @@ public final class ConsensusService implements AutoCloseable {
       TimeoutConfig timeouts,
       Clock clock,
       Consumer<PeerMessage> broadcast,
-      Consumer<ExecutedBlock> onCommitted) {
+      Consumer<ExecutedBlock> onCommitted,
+      EvidenceReporter evidence) {
     this.ledger = ledger;
     this.mempool = mempool;
     this.key = key;
@@ -146,6 +149,7 @@ public final class ConsensusService implements AutoCloseable {
     this.clock = clock;
     this.broadcast = broadcast;
     this.onCommitted = onCommitted;
+    this.evidence = evidence;
   }
 
   /**
@@ -357,18 +361,8 @@ public final class ConsensusService implements AutoCloseable {
           timing.decided = timing.mark(timing.decided);
           run(() -> commit(c));
         }
-        case Action.Evidence e ->
-            LOG.warn(
-                "Validator {} double-voted at height {} round {}",
-                e.first().validator(),
-                e.first().height(),
-                e.first().round());
-        case Action.ProposalEvidence e ->
-            LOG.warn(
-                "Validator {} double-proposed at height {} round {}",
-                e.first().proposer(),
-                e.first().height(),
-                e.first().round());
+        case Action.Evidence e -> evidence.report(e);
+        case Action.ProposalEvidence e -> evidence.report(e);
       }
     }
   }

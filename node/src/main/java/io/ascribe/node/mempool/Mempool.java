@@ -167,6 +167,7 @@ public final class Mempool {
           ATTEST,
           SUBMIT_INFERENCE_RECEIPTS,
           VOTE_ON_CHALLENGE,
+          SUBMIT_EVIDENCE,
           KIND_NOT_SET ->
           fee;
     };

@@ -62,7 +62,8 @@ class ConsensusServiceTest {
             FAST,
             Clock.systemUTC(),
             message -> {},
-            onCommitted);
+            onCommitted,
+            new EvidenceReporter(ledger, mempool, keys.get(0), tx -> {}));
     service.start();
     return service;
   }
