@@ -24,6 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -90,13 +91,23 @@ public final class GenesisLoader {
   }
 
   private static Genesis genesis(Field root) {
-    root.requireObject("chainId", "genesisTime", "validators", "allocations", "params");
+    root.requireObject(
+        Set.of("bridge"), "chainId", "genesisTime", "validators", "allocations", "params");
     return new Genesis(
         root.get("chainId").asLong(),
         root.get("genesisTime").asInstant(),
         root.get("validators").asList(GenesisLoader::validator),
         root.get("allocations").asList(GenesisLoader::allocation),
-        params(root.get("params")));
+        params(root.get("params")),
+        root.has("bridge") ? Optional.of(bridge(root.get("bridge"))) : Optional.empty());
+  }
+
+  private static Genesis.Bridge bridge(Field bridge) {
+    bridge.requireObject("evmChainId", "address", "confirmations");
+    return new Genesis.Bridge(
+        bridge.get("evmChainId").asLong(),
+        bridge.get("address").asAddress(),
+        bridge.get("confirmations").asInt());
   }
 
   private static GenesisValidator validator(Field entry) {
@@ -186,15 +197,21 @@ public final class GenesisLoader {
   private record Field(JsonNode json, String path) {
     /** Checks that this is an object with exactly {@code names}: none missing, none unknown. */
     void requireObject(String... names) {
+      requireObject(Set.of(), names);
+    }
+
+    /** As {@link #requireObject(String...)}, also allowing the {@code optional} names. */
+    void requireObject(Set<String> optional, String... names) {
       if (!json.isObject()) {
         throw fail("must be a JSON object, got " + describe(json));
       }
-      Set<String> expected = Set.of(names);
+      Set<String> expected = new TreeSet<>(optional);
+      expected.addAll(List.of(names));
       for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
         String name = it.next();
         if (!expected.contains(name)) {
           throw new InvalidGenesisException(
-              child(name), "unknown field; expected one of " + new TreeSet<>(expected));
+              child(name), "unknown field; expected one of " + expected);
         }
       }
       for (String name : names) {
@@ -202,6 +219,10 @@ public final class GenesisLoader {
           throw new InvalidGenesisException(child(name), "missing");
         }
       }
+    }
+
+    boolean has(String name) {
+      return json.has(name);
     }
 
     Field get(String name) {

@@ -105,6 +105,15 @@ public final class GenesisWriter {
         .put("validatorsBps", split.validatorsBps());
     json.put("bondLockBlocks", params.bondLockBlocks());
     ai(json.putObject("ai"), params.ai());
+    // Written only when present, so a chain without a bridge keeps the genesis hash it had.
+    genesis
+        .bridge()
+        .ifPresent(
+            bridge ->
+                root.putObject("bridge")
+                    .put("evmChainId", bridge.evmChainId())
+                    .put("address", bridge.address().toString())
+                    .put("confirmations", bridge.confirmations()));
     return root;
   }
 

@@ -33,13 +33,18 @@
  *                      "scoreSumToleranceBps": 100, "fraudSlashBps": 5000 },
  *       "slashing": { "doubleSignSlashBps": 500, "evidenceMaxAgeBlocks": 1000 }
  *     }
- *   }
+ *   },
+ *   "bridge": { "evmChainId": 31337, "address": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+ *               "confirmations": 12 }
  * }
  * }</pre>
  *
  * <ul>
  *   <li>Every field is required and no others are allowed, so a misspelt name is an error rather
- *       than a silently ignored setting.
+ *       than a silently ignored setting. The one exception is {@code bridge}: the OpenBridge on an
+ *       EVM chain whose deposits the chain credits (its EVM chain id, its address, and the
+ *       confirmations a deposit needs before validators attest it). A chain without it refuses
+ *       deposit attestations; the devnet has one only when started with {@code --evm-rpc}.
  *   <li>Amounts ({@code stake}, {@code balance}, {@code minValidatorStake}, {@code minFee}) are
  *       decimal OPEN in strings (1 OPEN = 10^18 wei, at most 18 decimals); strings because many
  *       JSON tools turn large numbers into imprecise floating point.
