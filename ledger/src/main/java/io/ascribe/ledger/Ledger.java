@@ -18,6 +18,7 @@ import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.GenesisRules;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
+import io.ascribe.ledger.ai.DepositAttestations;
 import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.MinHash;
@@ -84,7 +85,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       Head head) {
     this.genesis = genesis;
     this.store = store;
-    this.executor = new TxExecutor(genesis.chainId(), genesis.params());
+    this.executor = new TxExecutor(genesis.chainId(), genesis.params(), genesis.bridge());
     this.accounts = new ConcurrentHashMap<>(accounts);
     this.objects = objects;
     this.head = head;
@@ -213,8 +214,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       supply = supply.add(validator.stake());
     }
     ValidatorSet set = new ValidatorSet(validators);
-    SystemState system =
-        new SystemState(set, List.of(), supply, BigInteger.ZERO, BigInteger.ZERO, BigInteger.ZERO);
+    SystemState system = SystemState.genesis(set, supply);
     StateTree tree = StateTree.empty().with(leaves(initial, List.of(), system));
     Header header =
         Header.newBuilder()
@@ -515,6 +515,11 @@ public final class Ledger implements LedgerReader, AutoCloseable {
 
   public Optional<Model> model(Hash id) {
     return objects.get(Model.key(id)).map(Model.class::cast);
+  }
+
+  /** The attestations of OpenBridge deposit {@code number}, if any validator attested it. */
+  public Optional<DepositAttestations> deposit(long number) {
+    return objects.get(DepositAttestations.key(number)).map(DepositAttestations.class::cast);
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

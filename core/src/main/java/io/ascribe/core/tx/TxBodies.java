@@ -1,6 +1,7 @@
 package io.ascribe.core.tx;
 
 import com.google.protobuf.ByteString;
+import io.ascribe.core.proto.AttestDeposit;
 import io.ascribe.core.proto.Contribute;
 import io.ascribe.core.proto.CreateDatanet;
 import io.ascribe.core.proto.DatanetRules;
@@ -10,6 +11,7 @@ import io.ascribe.core.proto.Transfer;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.proto.Unstake;
 import io.ascribe.core.proto.WithdrawContribution;
+import io.ascribe.core.proto.WithdrawToEvm;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
@@ -104,6 +106,19 @@ public final class TxBodies {
                 .setConfigHash(ByteString.copyFrom(configHash.toArray()))
                 .setArchitecture(architecture)
                 .setLicence(licence))
+        .build();
+  }
+
+  /** A validator's attestation of an OpenBridge deposit (see the ledger's {@code EvmDeposit}). */
+  public static TxBody attestDeposit(
+      long chainId, long nonce, BigInteger fee, AttestDeposit attestation) {
+    return header(chainId, nonce, fee).setAttestDeposit(attestation).build();
+  }
+
+  public static TxBody withdrawToEvm(long chainId, long nonce, BigInteger fee, BigInteger amount) {
+    return header(chainId, nonce, fee)
+        .setWithdrawToEvm(
+            WithdrawToEvm.newBuilder().setAmount(ByteString.copyFrom(Amount.encode(amount))))
         .build();
   }
 

@@ -5,13 +5,14 @@ import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.types.Hash;
 
 /**
- * An object of the AI ledger (datanet, contribution, model, reward account, epoch distribution),
- * stored as one leaf of the state tree under its own key space so that the state root commits to it
- * and a light client can have it proven. The leaf's value is keccak256 of the object's {@code
- * LedgerObject} protobuf bytes, which are also what the chain store keeps.
+ * An object of the AI ledger (datanet, contribution, model, reward account, epoch distribution, and
+ * the attestations of a bridge deposit), stored as one leaf of the state tree under its own key
+ * space so that the state root commits to it and a light client can have it proven. The leaf's
+ * value is keccak256 of the object's {@code LedgerObject} protobuf bytes, which are also what the
+ * chain store keeps.
  */
 public sealed interface LedgerObject
-    permits Datanet, Contribution, Model, RewardAccount, EpochRewards {
+    permits Datanet, Contribution, Model, RewardAccount, EpochRewards, DepositAttestations {
 
   /** The state-tree key, {@code StateTreeHashing.objectKey(kind, id)}. */
   Hash key();
@@ -42,6 +43,7 @@ public sealed interface LedgerObject
       case MODEL -> Model.fromProto(proto.getModel());
       case REWARD -> RewardAccount.fromProto(proto.getReward());
       case EPOCH_REWARDS -> EpochRewards.fromProto(proto.getEpochRewards());
+      case DEPOSIT -> DepositAttestations.fromProto(proto.getDeposit());
       case KIND_NOT_SET -> throw new IllegalArgumentException("ledger object has no kind");
     };
   }

@@ -6,6 +6,7 @@ import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
+import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.state.SystemState;
@@ -19,9 +20,9 @@ import java.util.Optional;
  * The ledger's transition rules: pure functions of a state and a transaction, so every validator
  * computes the same result. This class owns what every transaction shares (includability, the fee
  * and its split, block begin and end); each kind's action lives in a rule class per domain ({@link
- * AccountRules}, {@link DataRules}). A transaction is either includable (right chain, next nonce,
- * fee at least the minimum and covered by the balance), in which case it pays its fee and uses its
- * nonce whatever its action does, or it is rejected and changes nothing.
+ * AccountRules}, {@link DataRules}, {@link BridgeRules}). A transaction is either includable (right
+ * chain, next nonce, fee at least the minimum and covered by the balance), in which case it pays
+ * its fee and uses its nonce whatever its action does, or it is rejected and changes nothing.
  */
 public final class TxExecutor {
   private static final BigInteger BPS = BigInteger.valueOf(ProtocolParams.FeeSplit.TOTAL_BPS);
@@ -30,12 +31,17 @@ public final class TxExecutor {
   private final ProtocolParams params;
   private final AccountRules accounts;
   private final DataRules data;
+  private final BridgeRules bridge;
 
-  public TxExecutor(long chainId, ProtocolParams params) {
+  /**
+   * @param bridge the OpenBridge whose deposits the chain credits; empty where it credits none
+   */
+  public TxExecutor(long chainId, ProtocolParams params, Optional<Genesis.Bridge> bridge) {
     this.chainId = chainId;
     this.params = params;
     this.accounts = new AccountRules(params);
     this.data = new DataRules(params);
+    this.bridge = new BridgeRules(bridge);
   }
 
   /**
@@ -147,6 +153,8 @@ public final class TxExecutor {
         case CONTRIBUTE -> data.contribute(context);
         case WITHDRAW_CONTRIBUTION -> data.withdraw(context);
         case REGISTER_MODEL -> data.registerModel(context);
+        case ATTEST_DEPOSIT -> bridge.attestDeposit(context);
+        case WITHDRAW_TO_EVM -> bridge.withdrawToEvm(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);

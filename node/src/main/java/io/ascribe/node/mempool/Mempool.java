@@ -152,7 +152,15 @@ public final class Mempool {
       case STAKE -> fee.add(Amount.decode(body.getStake().getAmount().toByteArray(), "amount"));
       case CONTRIBUTE ->
           fee.add(Amount.decode(body.getContribute().getBond().toByteArray(), "bond"));
-      case UNSTAKE, CREATE_DATANET, WITHDRAW_CONTRIBUTION, REGISTER_MODEL, KIND_NOT_SET -> fee;
+      case WITHDRAW_TO_EVM ->
+          fee.add(Amount.decode(body.getWithdrawToEvm().getAmount().toByteArray(), "amount"));
+      case UNSTAKE,
+          CREATE_DATANET,
+          WITHDRAW_CONTRIBUTION,
+          REGISTER_MODEL,
+          ATTEST_DEPOSIT,
+          KIND_NOT_SET ->
+          fee;
     };
   }
 
