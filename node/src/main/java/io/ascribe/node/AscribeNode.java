@@ -7,6 +7,7 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
+import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.mempool.MempoolLimits;
@@ -46,6 +47,7 @@ public final class AscribeNode implements AutoCloseable {
   private final Optional<ConsensusService> consensus;
   private final Optional<P2pTransport> transport;
   private final Optional<PersistentPeers> persistentPeers;
+  private final Optional<BridgeService> bridge;
   private final Object pacing = new Object();
   private volatile boolean running = true;
 
@@ -145,6 +147,19 @@ public final class AscribeNode implements AutoCloseable {
       } else {
         this.producerThread = Optional.empty();
       }
+      // Last, so that nothing after it can fail and leave its thread reading a closed ledger.
+      this.bridge =
+          config
+              .bridge()
+              .map(
+                  watch ->
+                      BridgeService.start(
+                          ledger,
+                          mempool,
+                          config.nodeKey(),
+                          tx -> sync.ifPresent(s -> s.gossip(tx)),
+                          watch,
+                          config.dataDir().resolve("bridge")));
     } catch (IOException | RuntimeException e) {
       ledger.close();
       throw e;
@@ -240,6 +255,7 @@ public final class AscribeNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    bridge.ifPresent(BridgeService::close);
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);
     sync.ifPresent(ChainSync::close);
