@@ -153,7 +153,8 @@ public final class BridgeService implements AutoCloseable {
               + chainId
               + ", but the genesis's bridge is on EVM chain "
               + bridge.evmChainId()
-              + ": point [bridge] evm_rpc in node.toml at that chain");
+              + ": point [bridge] evm_rpc in node.toml (--evm-rpc for ascribe devnet) at that"
+              + " chain");
     }
     chainChecked = true;
   }
@@ -183,8 +184,8 @@ public final class BridgeService implements AutoCloseable {
             + url
             + " ("
             + c.getMessage()
-            + "): deposits are not attested until it answers; is it running, and is [bridge]"
-            + " evm_rpc in node.toml right?";
+            + "): deposits are not attested until it answers; is it running, and is that its URL"
+            + " ([bridge] evm_rpc in node.toml, --evm-rpc for ascribe devnet)?";
       }
     }
     return "watching the EVM chain failed: " + e;
