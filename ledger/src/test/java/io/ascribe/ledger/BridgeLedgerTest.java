@@ -98,13 +98,19 @@ class BridgeLedgerTest {
    * Deposit {@code number} of {@code amount} OPEN for {@link #RECIPIENT}, as OpenBridge emits it.
    */
   private static EvmDeposit deposit(long number, long amount) {
+    return deposit(number, EVM_CHAIN_ID, BRIDGE, RECIPIENT, open(amount));
+  }
+
+  /** Deposit {@code number} with these fields, and the transaction and block of the honest one. */
+  private static EvmDeposit deposit(
+      long number, long evmChainId, Address bridge, Address recipient, BigInteger amount) {
     return new EvmDeposit(
-        EVM_CHAIN_ID,
-        BRIDGE,
+        evmChainId,
+        bridge,
         number,
         DEPOSITOR,
-        RECIPIENT,
-        open(amount),
+        recipient,
+        amount,
         hash("tx " + number),
         hash("block " + number));
   }
@@ -202,16 +208,7 @@ class BridgeLedgerTest {
   @Test
   void aConflictingContentIsCountedApartFromTheHonestOne() {
     EvmDeposit honest = deposit(0, 5);
-    EvmDeposit forged =
-        new EvmDeposit(
-            EVM_CHAIN_ID,
-            BRIDGE,
-            0,
-            DEPOSITOR,
-            USERS.get(0).address(),
-            open(5_000),
-            honest.evmTxHash(),
-            honest.evmBlockHash());
+    EvmDeposit forged = deposit(0, EVM_CHAIN_ID, BRIDGE, USERS.get(0).address(), open(5_000));
     succeeds(attest(MIDDLE, forged));
     succeeds(attest(SMALL, forged));
     succeeds(attest(BIG, honest));
@@ -279,19 +276,8 @@ class BridgeLedgerTest {
   @Test
   void onlyTheGenesisBridgeOnItsEvmChainIsCredited() {
     EvmDeposit honest = deposit(0, 5);
-    EvmDeposit otherChain =
-        new EvmDeposit(
-            1, BRIDGE, 0, DEPOSITOR, RECIPIENT, open(5), honest.evmTxHash(), honest.evmBlockHash());
-    EvmDeposit otherBridge =
-        new EvmDeposit(
-            EVM_CHAIN_ID,
-            USERS.get(2).address(),
-            0,
-            DEPOSITOR,
-            RECIPIENT,
-            open(5),
-            honest.evmTxHash(),
-            honest.evmBlockHash());
+    EvmDeposit otherChain = deposit(0, 1, BRIDGE, RECIPIENT, open(5));
+    EvmDeposit otherBridge = deposit(0, EVM_CHAIN_ID, USERS.get(2).address(), RECIPIENT, open(5));
     assertThat(run(attest(BIG, otherChain)).error())
         .isEqualTo(
             "the attestation is for bridge "
@@ -302,22 +288,15 @@ class BridgeLedgerTest {
     assertThat(run(attest(BIG, otherBridge)).error())
         .startsWith("the attestation is for bridge " + USERS.get(2).address() + " on EVM chain");
     assertThat(ledger.deposit(0)).isEmpty();
+    succeeds(attest(BIG, honest));
+    assertThat(ledger.deposit(0).orElseThrow().attesters(honest)).containsExactly(BIG.address());
     assertSupplyInvariant();
   }
 
   @Test
   void malformedDepositsAreRefused() {
     EvmDeposit honest = deposit(0, 5);
-    EvmDeposit nothing =
-        new EvmDeposit(
-            EVM_CHAIN_ID,
-            BRIDGE,
-            0,
-            DEPOSITOR,
-            RECIPIENT,
-            BigInteger.ZERO,
-            honest.evmTxHash(),
-            honest.evmBlockHash());
+    EvmDeposit nothing = deposit(0, EVM_CHAIN_ID, BRIDGE, RECIPIENT, BigInteger.ZERO);
     assertThat(run(attest(BIG, nothing)).error())
         .isEqualTo("deposit 0 has no amount or no recipient: OpenBridge emits none");
     var truncated =
