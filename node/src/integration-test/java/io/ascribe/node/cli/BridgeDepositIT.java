@@ -10,25 +10,19 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
+import io.ascribe.node.DevnetProcess;
+import io.ascribe.node.cli.InProcessCli.Result;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +48,7 @@ class BridgeDepositIT {
   private Devnet devnet;
 
   @AfterEach
-  void stop() {
+  void stop() throws InterruptedException {
     if (devnet != null) {
       devnet.stop();
     }
@@ -123,7 +117,7 @@ class BridgeDepositIT {
     Files.writeString(
         validators, "[{\"address\":\"" + VALIDATOR.address() + "\",\"power\":\"100000\"}]");
     Result deployed =
-        cli(
+        InProcessCli.run(
             "evm",
             "deploy",
             "--evm-rpc",
@@ -141,7 +135,7 @@ class BridgeDepositIT {
   /** {@code ascribe bridge deposit}; returns the EVM block that holds the deposit. */
   private long deposit(String amount, Address to) throws IOException {
     Result deposited =
-        cli(
+        InProcessCli.run(
             "bridge",
             "deposit",
             "--evm-rpc",
@@ -236,94 +230,34 @@ class BridgeDepositIT {
     }
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private static Result cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
-
   /** An {@code ascribe devnet} process with the bridge configured, its RPC and its new heads. */
-  private record Devnet(
-      Process process, RpcClient rpc, HeadSubscription heads, List<String> output) {
+  private record Devnet(DevnetProcess process, RpcClient rpc, HeadSubscription heads) {
     static Devnet start(Path dataDir, String evmRpc, Address bridge) throws IOException {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process =
-          new ProcessBuilder(
-                  java,
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "io.ascribe.node.cli.Main",
-                  "devnet",
-                  "--data-dir",
-                  dataDir.toString(),
-                  "--rpc-port",
-                  "0",
-                  "--metrics-port",
-                  "-1",
-                  "--block-time",
-                  "100",
-                  "--evm-rpc",
-                  evmRpc,
-                  "--bridge",
-                  bridge.toString(),
-                  "--evm-chain-id",
-                  Long.toString(Anvil.CHAIN_ID),
-                  "--confirmations",
-                  Integer.toString(CONFIRMATIONS),
-                  "--evm-poll-ms",
-                  "100")
-              .redirectErrorStream(true)
-              .start();
-      List<String> output = Collections.synchronizedList(new ArrayList<>());
-      CompletableFuture<String> url = new CompletableFuture<>();
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader in =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = in.readLine()) != null) {
-                    output.add(line);
-                    if (line.trim().startsWith("RPC URL")) {
-                      url.complete(line.trim().split("\\s+")[2]);
-                    }
-                  }
-                } catch (IOException ignored) {
-                  // The process ended; its pipe closed.
-                }
-                url.completeExceptionally(new IllegalStateException("devnet exited: " + output));
-              },
-              "devnet-output");
-      reader.setDaemon(true);
-      reader.start();
-      try {
-        String rpcUrl = url.get(60, TimeUnit.SECONDS);
-        return new Devnet(process, new RpcClient(rpcUrl), HeadSubscription.open(rpcUrl), output);
-      } catch (Exception e) {
-        process.destroyForcibly();
-        throw new IllegalStateException("the devnet did not start: " + output, e);
-      }
+      DevnetProcess process =
+          DevnetProcess.start(
+              dataDir,
+              100,
+              "--evm-rpc",
+              evmRpc,
+              "--bridge",
+              bridge.toString(),
+              "--evm-chain-id",
+              Long.toString(Anvil.CHAIN_ID),
+              "--confirmations",
+              Integer.toString(CONFIRMATIONS),
+              "--evm-poll-ms",
+              "100");
+      return new Devnet(
+          process, new RpcClient(process.rpcUrl()), HeadSubscription.open(process.rpcUrl()));
     }
 
-    /** SIGTERM, as Ctrl-C: the node closes itself, then the process exits. */
-    void stop() {
+    List<String> output() {
+      return process.output();
+    }
+
+    void stop() throws InterruptedException {
       heads.close();
-      process.destroy();
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
+      process.stop();
     }
   }
 }
