@@ -16,6 +16,7 @@ import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +110,7 @@ class BridgeDepositIT {
     await("the replacing deposit credited", () -> balance(dave).equals(open("4")));
     assertThat(balance(carol)).isZero();
     assertThat(nonce(VALIDATOR.address())).isEqualTo(3);
-    assertThat(pendingDeposits()).isEmpty();
+    await("the node forgot the settled deposits", () -> pendingDeposits().isEmpty());
   }
 
   private void deployContracts() throws IOException {
@@ -200,11 +201,15 @@ class BridgeDepositIT {
   }
 
   /** The deposits the node has taken from the watcher and not yet seen settled. */
-  private List<JsonNode> pendingDeposits() throws IOException {
+  private List<JsonNode> pendingDeposits() {
     Path file = dir.resolve("devnet").resolve("bridge").resolve("pending-deposits.json");
     List<JsonNode> out = new ArrayList<>();
     if (Files.exists(file)) {
-      JSON.readTree(file.toFile()).forEach(out::add);
+      try {
+        JSON.readTree(file.toFile()).forEach(out::add);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return out;
   }
