@@ -84,7 +84,8 @@ public final class DevnetGenesis {
             List.of(new GenesisValidator(ACCOUNTS.get(0).address(), VALIDATOR_STAKE)),
             allocations,
             params(blockTimeMs),
-            Optional.of(SETTLEMENT));
+            Optional.of(SETTLEMENT),
+            Optional.empty());
     GenesisRules.validate(genesis);
     return genesis;
   }

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The chain's starting point: who validates, who holds what, the protocol parameters, and where its
- * rewards are settled. Every node of a chain loads the same genesis; {@link GenesisLoader} builds
- * one from JSON and checks every field, and {@link DevnetGenesis} is the built-in one for local
- * development.
+ * The chain's starting point: who validates, who holds what, the protocol parameters, where its
+ * rewards are settled and, when the chain takes deposits from an EVM chain, which bridge it
+ * credits. Every node of a chain loads the same genesis; {@link GenesisLoader} builds one from JSON
+ * and checks every field, and {@link DevnetGenesis} is the built-in one for local development.
  */
 public record Genesis(
     long chainId,
@@ -19,26 +19,33 @@ public record Genesis(
     List<GenesisValidator> validators,
     List<Allocation> allocations,
     ProtocolParams params,
-    Optional<Settlement> settlement) {
+    Optional<Settlement> settlement,
+    Optional<Bridge> bridge) {
 
   public Genesis {
     validators = List.copyOf(validators);
     allocations = List.copyOf(allocations);
   }
 
-  /** A chain that settles nowhere: its validators sign no epoch roots. */
+  /** A chain that settles nowhere (its validators sign no epoch roots) and takes no deposits. */
   public Genesis(
       long chainId,
       Instant genesisTime,
       List<GenesisValidator> validators,
       List<Allocation> allocations,
       ProtocolParams params) {
-    this(chainId, genesisTime, validators, allocations, params, Optional.empty());
+    this(chainId, genesisTime, validators, allocations, params, Optional.empty(), Optional.empty());
   }
 
   /** This genesis with {@code settlement} instead of its own. */
   public Genesis withSettlement(Optional<Settlement> settlement) {
-    return new Genesis(chainId, genesisTime, validators, allocations, params, settlement);
+    return new Genesis(chainId, genesisTime, validators, allocations, params, settlement, bridge);
+  }
+
+  /** The same genesis crediting deposits of {@code newBridge}. */
+  public Genesis withBridge(Bridge newBridge) {
+    return new Genesis(
+        chainId, genesisTime, validators, allocations, params, settlement, Optional.of(newBridge));
   }
 
   /** A validator at height 1: its account address (the key that signs its votes) and bond. */
@@ -62,4 +69,15 @@ public record Genesis(
       return Eip712Domain.rewardDistributor(evmChainId, distributor);
     }
   }
+
+  /**
+   * The one OpenBridge whose deposits this chain credits, fixed for the chain's life so that every
+   * validator checks attestations against the same contract.
+   *
+   * @param evmChainId the EVM chain the bridge is deployed on
+   * @param address the OpenBridge contract
+   * @param confirmations blocks a deposit needs on the EVM chain (its own block counts as the
+   *     first) before validators attest it
+   */
+  public record Bridge(long evmChainId, Address address, int confirmations) {}
 }

@@ -92,20 +92,34 @@ public final class GenesisLoader {
 
   private static Genesis genesis(Field root) {
     root.requireObject(
-        Set.of("settlement"), "chainId", "genesisTime", "validators", "allocations", "params");
+        Set.of("settlement", "bridge"),
+        "chainId",
+        "genesisTime",
+        "validators",
+        "allocations",
+        "params");
     return new Genesis(
         root.get("chainId").asLong(),
         root.get("genesisTime").asInstant(),
         root.get("validators").asList(GenesisLoader::validator),
         root.get("allocations").asList(GenesisLoader::allocation),
         params(root.get("params")),
-        root.optional("settlement").map(GenesisLoader::settlement));
+        root.optional("settlement").map(GenesisLoader::settlement),
+        root.optional("bridge").map(GenesisLoader::bridge));
   }
 
   private static Genesis.Settlement settlement(Field settlement) {
     settlement.requireObject("evmChainId", "distributor");
     return new Genesis.Settlement(
         settlement.get("evmChainId").asLong(), settlement.get("distributor").asAddress());
+  }
+
+  private static Genesis.Bridge bridge(Field bridge) {
+    bridge.requireObject("evmChainId", "address", "confirmations");
+    return new Genesis.Bridge(
+        bridge.get("evmChainId").asLong(),
+        bridge.get("address").asAddress(),
+        bridge.get("confirmations").asInt());
   }
 
   private static GenesisValidator validator(Field entry) {
@@ -219,6 +233,10 @@ public final class GenesisLoader {
           throw new InvalidGenesisException(child(name), "missing");
         }
       }
+    }
+
+    boolean has(String name) {
+      return json.has(name);
     }
 
     Field get(String name) {

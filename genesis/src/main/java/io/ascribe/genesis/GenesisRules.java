@@ -23,6 +23,9 @@ public final class GenesisRules {
   /** Ten minutes: slower than this and a stuck chain is indistinguishable from a slow one. */
   public static final long MAX_BLOCK_TIME_MS = 600_000;
 
+  /** About 33 hours of Ethereum blocks: any more and deposits would wait longer than a day. */
+  public static final int MAX_BRIDGE_CONFIRMATIONS = 10_000;
+
   private GenesisRules() {}
 
   /**
@@ -35,6 +38,7 @@ public final class GenesisRules {
       throw new InvalidGenesisException("chainId", "must be at least 1, got " + genesis.chainId());
     }
     validate(genesis.params());
+    genesis.bridge().ifPresent(GenesisRules::validate);
     if (genesis.validators().isEmpty()) {
       throw new InvalidGenesisException("validators", "must list at least one validator");
     }
@@ -122,6 +126,19 @@ public final class GenesisRules {
               + (split.burnBps() + split.validatorsBps()));
     }
     validate(params.ai());
+  }
+
+  private static void validate(Genesis.Bridge bridge) {
+    atLeastOne("bridge.evmChainId", bridge.evmChainId());
+    if (bridge.address().equals(Address.ZERO)) {
+      throw new InvalidGenesisException(
+          "bridge.address", "must be the deployed OpenBridge contract, not the zero address");
+    }
+    if (bridge.confirmations() < 1 || bridge.confirmations() > MAX_BRIDGE_CONFIRMATIONS) {
+      throw new InvalidGenesisException(
+          "bridge.confirmations",
+          "must be in [1, " + MAX_BRIDGE_CONFIRMATIONS + "] blocks, got " + bridge.confirmations());
+    }
   }
 
   private static void atLeastOne(String field, long value) {

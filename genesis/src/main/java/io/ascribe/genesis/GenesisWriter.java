@@ -113,6 +113,15 @@ public final class GenesisWriter {
                 root.putObject("settlement")
                     .put("evmChainId", s.evmChainId())
                     .put("distributor", s.distributor().toString()));
+    // Written only when present, so a chain without a bridge keeps the genesis hash it had.
+    genesis
+        .bridge()
+        .ifPresent(
+            bridge ->
+                root.putObject("bridge")
+                    .put("evmChainId", bridge.evmChainId())
+                    .put("address", bridge.address().toString())
+                    .put("confirmations", bridge.confirmations()));
     return root;
   }
 

@@ -35,18 +35,24 @@
  *     }
  *   },
  *   "settlement": { "evmChainId": 31337,
- *                   "distributor": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }
+ *                   "distributor": "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" },
+ *   "bridge": { "evmChainId": 31337, "address": "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+ *               "confirmations": 12 }
  * }
  * }</pre>
  *
  * <ul>
- *   <li>Every field is required, except {@code settlement}, and no others are allowed, so a
- *       misspelt name is an error rather than a silently ignored setting.
+ *   <li>Every field is required, except {@code settlement} and {@code bridge}, and no others are
+ *       allowed, so a misspelt name is an error rather than a silently ignored setting.
  *   <li>{@code settlement} names the EVM chain and RewardDistributor the validators sign each
  *       epoch's reward root for (EIP-712, as part of block commit). Without it they sign none, and
  *       the chain's rewards cannot be claimed on an EVM chain. The distributor is deployed for the
  *       genesis validators ({@code ascribe evm deploy --validators GENESIS}) before the chain
  *       starts, and its address written here.
+ *   <li>{@code bridge} is the OpenBridge on an EVM chain whose deposits the chain credits (its EVM
+ *       chain id, its address, and the confirmations a deposit needs before validators attest it).
+ *       A chain without it refuses deposit attestations; the devnet has one only when started with
+ *       {@code --evm-rpc}.
  *   <li>Amounts ({@code stake}, {@code balance}, {@code minValidatorStake}, {@code minFee}) are
  *       decimal OPEN in strings (1 OPEN = 10^18 wei, at most 18 decimals); strings because many
  *       JSON tools turn large numbers into imprecise floating point.

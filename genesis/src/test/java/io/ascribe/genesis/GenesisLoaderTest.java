@@ -46,7 +46,7 @@ class GenesisLoaderTest {
           /validators/0/stake            | 100000                | validators[0].stake           | must be a decimal OPEN amount in a string
           /allocations/0/address         | null                  | allocations[0].address        | must be a string, got null
           # unknown fields: a typo must not pass as a default
-          /chainid                       | 1337                  | chainid                       | unknown field; expected one of [allocations, chainId, genesisTime, params, settlement, validators]
+          /chainid                       | 1337                  | chainid                       | unknown field; expected one of [allocations, bridge, chainId, genesisTime, params, settlement, validators]
           /params/feeSplit/treasuryBps   | 0                     | params.feeSplit.treasuryBps   | unknown field
           /allocations/3/balanc          | "1"                   | allocations[3].balanc         | unknown field
           # chain id and time
@@ -92,6 +92,16 @@ class GenesisLoaderTest {
           /params/ai/workFeeSplit/extraBps | 1                   | params.ai.workFeeSplit.extraBps | unknown field
           /params/ai/inference/challengeWindowBlocks | 0         | params.ai.inference.challengeWindowBlocks | must be at least 1, got 0
           /params/ai/slashing/evidenceMaxAgeBlocks | 0           | params.ai.slashing.evidenceMaxAgeBlocks | must be at least 1, got 0
+          # the optional bridge section
+          /bridge                        | null                  | bridge                        | must be a JSON object, got null
+          /bridge                        | {"evmChainId": 31337, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3"} | bridge.confirmations | missing
+          /bridge                        | {"evmChainId": 31337, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": 12, "startBlock": 0} | bridge.startBlock | unknown field; expected one of [address, confirmations, evmChainId]
+          /bridge                        | {"evmChainId": 0, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": 12} | bridge.evmChainId | must be at least 1, got 0
+          /bridge                        | {"evmChainId": 31337, "address": "0x0000000000000000000000000000000000000000", "confirmations": 12} | bridge.address | must be the deployed OpenBridge contract, not the zero address
+          /bridge                        | {"evmChainId": 31337, "address": "0x5fbdb2", "confirmations": 12} | bridge.address | 20 bytes
+          /bridge                        | {"evmChainId": 31337, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": 0} | bridge.confirmations | must be in [1, 10000] blocks, got 0
+          /bridge                        | {"evmChainId": 31337, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": 10001} | bridge.confirmations | must be in [1, 10000] blocks, got 10001
+          /bridge                        | {"evmChainId": 31337, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": "12"} | bridge.confirmations | must be an integer, got string "12"
           """)
   void reportsEachBrokenRuleWithItsPath(String pointer, String value, String field, String message)
       throws IOException {
@@ -121,6 +131,8 @@ class GenesisLoaderTest {
           /allocations                   | []
           /genesisTime                   | "2026-01-01T02:00:00+02:00"
           /validators/0/address          | "0xF39FD6E51AAD88F6F4CE6AB8827279CFFFB92266"
+          /bridge                        | {"evmChainId": 1, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": 1}
+          /bridge                        | {"evmChainId": 31337, "address": "0x5FbDB2315678afecb367f032d93F642f64180aa3", "confirmations": 10000}
           """)
   void acceptsValuesOnTheBoundary(String pointer, String value) throws IOException {
     String json = devnetWith(pointer, value);

@@ -42,11 +42,28 @@ class GenesisWriterTest {
               5,
               DevnetGenesis.ai()));
 
+  private static final Genesis.Bridge BRIDGE =
+      new Genesis.Bridge(31337, Address.fromHex("0x5FbDB2315678afecb367f032d93F642f64180aa3"), 12);
+
   @Test
   void jsonRoundTripsExactly() {
     assertThat(GenesisLoader.parse(GenesisWriter.toJson(SMALL))).isEqualTo(SMALL);
     Genesis devnet = DevnetGenesis.create();
     assertThat(GenesisLoader.parse(GenesisWriter.toJson(devnet))).isEqualTo(devnet);
+    Genesis bridged = SMALL.withBridge(BRIDGE);
+    assertThat(GenesisLoader.parse(GenesisWriter.toJson(bridged))).isEqualTo(bridged);
+  }
+
+  @Test
+  void theBridgeSectionIsWrittenOnlyWhenTheChainHasABridge() {
+    assertThat(GenesisWriter.toJson(SMALL)).doesNotContain("bridge");
+    assertThat(GenesisWriter.toCanonicalJson(SMALL.withBridge(BRIDGE)))
+        .startsWith(
+            "{\"allocations\":[{\"address\":\"0x0000000000000000000000000000000000000002\","
+                + "\"balance\":\"0.000000000000000001\"},"
+                + "{\"address\":\"0x0000000000000000000000000000000000000001\",\"balance\":\"0\"}],"
+                + "\"bridge\":{\"address\":\"0x5FbDB2315678afecb367f032d93F642f64180aa3\","
+                + "\"confirmations\":12,\"evmChainId\":31337},\"chainId\":7,");
   }
 
   @Test
@@ -242,7 +259,11 @@ class GenesisWriterTest {
                         p.ai().workFeeSplit(),
                         p.ai().jobs(),
                         p.ai().inference(),
-                        new AiParams.Slashing(501, 1_000)))));
+                        new AiParams.Slashing(501, 1_000)))),
+            SMALL.withBridge(BRIDGE),
+            SMALL.withBridge(new Genesis.Bridge(1, BRIDGE.address(), BRIDGE.confirmations())),
+            SMALL.withBridge(new Genesis.Bridge(BRIDGE.evmChainId(), A, BRIDGE.confirmations())),
+            SMALL.withBridge(new Genesis.Bridge(BRIDGE.evmChainId(), BRIDGE.address(), 13)));
     Set<Hash> hashes = new HashSet<>();
     for (Genesis variant : variants) {
       hashes.add(GenesisWriter.hash(variant));

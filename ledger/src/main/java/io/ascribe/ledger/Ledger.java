@@ -24,6 +24,7 @@ import io.ascribe.ledger.ai.Adapter;
 import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
+import io.ascribe.ledger.ai.DepositAttestations;
 import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.ai.FeeAuthorisationNonces;
 import io.ascribe.ledger.ai.InferenceBatch;
@@ -47,8 +48,6 @@ import io.ascribe.ledger.exec.StateOverlay;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
 import io.ascribe.ledger.exec.TxRejectedException;
-import io.ascribe.ledger.state.HeldPayouts;
-import io.ascribe.ledger.state.OpenJobs;
 import io.ascribe.ledger.state.StateTree;
 import io.ascribe.ledger.state.SystemState;
 import io.ascribe.ledger.state.ValidatorSet;
@@ -102,7 +101,8 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       InferenceCapabilities capabilities) {
     this.genesis = genesis;
     this.store = store;
-    this.executor = new TxExecutor(genesis.chainId(), genesis.params(), capabilities);
+    this.executor =
+        new TxExecutor(genesis.chainId(), genesis.params(), genesis.bridge(), capabilities);
     this.accounts = new ConcurrentHashMap<>(accounts);
     this.objects = objects;
     this.head = head;
@@ -242,16 +242,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
       supply = supply.add(validator.stake());
     }
     ValidatorSet set = new ValidatorSet(validators);
-    SystemState system =
-        new SystemState(
-            set,
-            List.of(),
-            supply,
-            BigInteger.ZERO,
-            BigInteger.ZERO,
-            BigInteger.ZERO,
-            OpenJobs.NONE,
-            HeldPayouts.NONE);
+    SystemState system = SystemState.genesis(set, supply);
     StateTree tree = StateTree.empty().with(leaves(initial, List.of(), system));
     Header header =
         Header.newBuilder()
@@ -646,6 +637,11 @@ public final class Ledger implements LedgerReader, AutoCloseable {
    */
   public Optional<ValidatorRecord> validatorRecord(Address validator) {
     return objects.get(ValidatorRecord.key(validator)).map(ValidatorRecord.class::cast);
+  }
+
+  /** The attestations of OpenBridge deposit {@code number}, if any validator attested it. */
+  public Optional<DepositAttestations> deposit(long number) {
+    return objects.get(DepositAttestations.key(number)).map(DepositAttestations.class::cast);
   }
 
   /** The account's cumulative reward so far (zero if it has earned nothing). */

@@ -15,11 +15,7 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -55,9 +49,9 @@ class CrashRecoveryIT {
     long seenHeight = 0;
 
     for (int round = 0; round < ROUNDS; round++) {
-      Process process = startDevnet();
+      DevnetProcess devnet = DevnetProcess.start(dir, BLOCK_TIME_MS);
       try {
-        String url = awaitRpcUrl(process);
+        String url = devnet.rpcUrl();
         RpcClient rpc = new RpcClient(url);
         AtomicBoolean sending = new AtomicBoolean(true);
         Thread load =
@@ -81,12 +75,11 @@ class CrashRecoveryIT {
         while (System.nanoTime() < killAt) {
           Thread.onSpinWait();
         }
-        process.destroyForcibly();
-        process.waitFor();
+        devnet.kill();
         sending.set(false);
         load.join();
       } finally {
-        process.destroyForcibly();
+        devnet.kill();
       }
 
       try (Ledger ledger = Ledger.open(dir, genesis)) {
@@ -101,53 +94,6 @@ class CrashRecoveryIT {
         }
       }
     }
-  }
-
-  private Process startDevnet() throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.ascribe.node.cli.Main",
-            "devnet",
-            "--data-dir",
-            dir.toString(),
-            "--rpc-port",
-            "0",
-            "--metrics-port",
-            "-1",
-            "--block-time",
-            Long.toString(BLOCK_TIME_MS));
-    builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-    return builder.start();
-  }
-
-  /** Reads the banner for the RPC URL, then keeps draining stdout so the process never blocks. */
-  private static String awaitRpcUrl(Process process) throws InterruptedException {
-    BlockingQueue<String> url = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  if (line.trim().startsWith("RPC URL")) {
-                    url.add(line.trim().split("\\s+")[2]);
-                  }
-                }
-              } catch (IOException ignored) {
-                // The process was killed; its pipe closes.
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
-    String found = url.poll(60, TimeUnit.SECONDS);
-    assertThat(found).as("devnet printed its RPC URL").isNotNull();
-    return found;
   }
 
   private static void sendTransfers(

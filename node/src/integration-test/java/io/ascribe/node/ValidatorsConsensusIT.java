@@ -177,7 +177,8 @@ class ValidatorsConsensusIT {
               base.validators(),
               base.allocations(),
               base.params().withEpochLength(EPOCH_LENGTH),
-              Optional.of(new Genesis.Settlement(Anvil.CHAIN_ID, contracts.distributor())));
+              Optional.of(new Genesis.Settlement(Anvil.CHAIN_ID, contracts.distributor())),
+              Optional.empty());
       for (int i = 0; i < 4; i++) {
         start(i, genesis);
       }

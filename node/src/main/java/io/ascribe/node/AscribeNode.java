@@ -11,6 +11,7 @@ import io.ascribe.node.api.ChainJson;
 import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
+import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.consensus.EvidenceReporter;
 import io.ascribe.node.mempool.Mempool;
@@ -52,6 +53,7 @@ public final class AscribeNode implements AutoCloseable {
   private final Optional<ConsensusService> consensus;
   private final Optional<P2pTransport> transport;
   private final Optional<PersistentPeers> persistentPeers;
+  private final Optional<BridgeService> bridge;
   private final Object pacing = new Object();
   private volatile boolean running = true;
 
@@ -158,6 +160,19 @@ public final class AscribeNode implements AutoCloseable {
       } else {
         this.producerThread = Optional.empty();
       }
+      // Last, so that nothing after it can fail and leave its thread reading a closed ledger.
+      this.bridge =
+          config
+              .bridge()
+              .map(
+                  watch ->
+                      BridgeService.start(
+                          ledger,
+                          mempool,
+                          config.nodeKey(),
+                          tx -> sync.ifPresent(s -> s.gossip(tx)),
+                          watch,
+                          config.dataDir().resolve("bridge")));
     } catch (IOException | RuntimeException e) {
       ledger.close();
       throw e;
@@ -268,6 +283,7 @@ public final class AscribeNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    bridge.ifPresent(BridgeService::close);
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);
     sync.ifPresent(ChainSync::close);

@@ -136,6 +136,24 @@ class DepositWatcherIT {
   }
 
   @Test
+  void aSinkThatFailsIsHandedTheSameDepositsAgain() {
+    deposit(BigInteger.TEN, alice);
+    anvil.mine(CONFIRMATIONS);
+    DepositWatcher watcher = watcher();
+    assertThatThrownBy(
+            () ->
+                watcher.poll(
+                    deposits -> {
+                      throw new IllegalStateException("disk full");
+                    }))
+        .hasMessage("disk full");
+    // Neither this watcher nor a restarted one has moved past the deposit.
+    assertThat(watcher().poll()).extracting(BridgeDeposit::nonce).containsExactly(BigInteger.ZERO);
+    assertThat(watcher().poll()).isEmpty();
+    assertThat(watcher.poll()).extracting(BridgeDeposit::nonce).containsExactly(BigInteger.ZERO);
+  }
+
+  @Test
   void aDepositThatAReorgRemovesBeforeNConfirmationsIsNeverReported() {
     DepositWatcher watcher = watcher();
     String beforeDeposit = anvil.snapshot();

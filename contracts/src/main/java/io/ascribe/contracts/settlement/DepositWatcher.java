@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -34,9 +35,11 @@ import org.web3j.protocol.core.methods.response.Log;
  * detected from the remembered hash: {@link DeepReorgException}, and nothing more is reported until
  * an operator looks (reported deposits cannot be taken back).
  *
- * <p>The file is written before {@code poll} returns the deposits, so a crash between the two loses
- * the report rather than repeating it; whoever credits deposits on Ascribe does so by nonce, which
- * makes a repeated or re-driven report harmless.
+ * <p>{@link #poll()} writes the file before it returns the deposits, so a crash between the two
+ * loses the report rather than repeating it. {@link #poll(Consumer)} hands each range's deposits to
+ * a sink before the file moves past them, so a sink that stores them durably never loses one: after
+ * a crash the range is scanned and handed over again. Whoever credits deposits on Ascribe does so
+ * by nonce, which makes a repeated report harmless.
  */
 public final class DepositWatcher {
   private static final String DEPOSIT_TOPIC = EventEncoder.encode(OpenBridge.DEPOSIT_EVENT);
@@ -101,35 +104,46 @@ public final class DepositWatcher {
   }
 
   /** The deposits that reached {@code confirmations} since the last poll, in nonce order. */
-  public synchronized List<BridgeDeposit> poll() {
+  public List<BridgeDeposit> poll() {
+    List<BridgeDeposit> deposits = new ArrayList<>();
+    poll(deposits::addAll);
+    return List.copyOf(deposits);
+  }
+
+  /**
+   * Hands {@code sink} the deposits that reached {@code confirmations} since the last poll, in
+   * nonce order, one scanned range at a time, each before the state file records the range as
+   * scanned. If the sink throws, the range stays unscanned and the next poll hands it over again.
+   */
+  public synchronized void poll(Consumer<List<BridgeDeposit>> sink) {
     try {
-      return scan();
+      scan(sink);
     } catch (IOException e) {
       throw new UncheckedIOException("EVM JSON-RPC request failed: " + e.getMessage(), e);
     }
   }
 
-  private List<BridgeDeposit> scan() throws IOException {
+  private void scan(Consumer<List<BridgeDeposit>> sink) throws IOException {
     long head = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
     checkStillCanonical(head);
     long safe = head - confirmations + 1;
-    List<BridgeDeposit> deposits = new ArrayList<>();
     // In ranges of at most maxRange blocks, which public RPC providers accept for eth_getLogs;
     // the state is saved after each, so a long catch-up that fails part way keeps its progress.
     while (state.scannedThrough() < safe) {
       long from = state.scannedThrough() + 1;
       long to = Math.min(safe, from + maxRange - 1);
-      List<BridgeDeposit> found = scanRange(from, to);
-      if (found == null) {
+      if (!scanRange(from, to, sink)) {
         break; // the chain changed under us; the next poll rescans
       }
-      deposits.addAll(found);
     }
-    return List.copyOf(deposits);
   }
 
-  /** Scans blocks {@code from..to}, saves the new state, returns the deposits; null to retry. */
-  private List<BridgeDeposit> scanRange(long from, long to) throws IOException {
+  /**
+   * Scans blocks {@code from..to}, hands the deposits to {@code sink}, then saves the new state;
+   * false when the chain changed during the scan (nothing handed over, nothing saved).
+   */
+  private boolean scanRange(long from, long to, Consumer<List<BridgeDeposit>> sink)
+      throws IOException {
     EthFilter filter =
         new EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
@@ -153,14 +167,14 @@ public final class DepositWatcher {
             .thenComparing(Log::getLogIndex));
     EthBlock.Block last = block(to);
     if (last == null) {
-      return null;
+      return false;
     }
     BigInteger next = state.nextNonce();
     List<BridgeDeposit> deposits = new ArrayList<>();
     for (Log log : logs) {
       EthBlock.Block block = block(log.getBlockNumber().longValueExact());
       if (block == null || !block.getHash().equalsIgnoreCase(log.getBlockHash())) {
-        return null;
+        return false;
       }
       OpenBridge.DepositEventResponse event = OpenBridge.getDepositEventFromLog(log);
       if (event.nonce.compareTo(next) < 0) {
@@ -182,9 +196,13 @@ public final class DepositWatcher {
               log.getLogIndex().longValueExact()));
       next = next.add(BigInteger.ONE);
     }
-    state = new State(to, Hash.fromHex(last.getHash()), next);
-    save(stateFile, state);
-    return deposits;
+    if (!deposits.isEmpty()) {
+      sink.accept(List.copyOf(deposits));
+    }
+    State scanned = new State(to, Hash.fromHex(last.getHash()), next);
+    save(stateFile, scanned);
+    state = scanned;
+    return true;
   }
 
   private void checkStillCanonical(long head) throws IOException {

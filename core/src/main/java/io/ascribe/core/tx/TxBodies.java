@@ -2,6 +2,7 @@ package io.ascribe.core.tx;
 
 import com.google.protobuf.ByteString;
 import io.ascribe.core.proto.Attest;
+import io.ascribe.core.proto.AttestDeposit;
 import io.ascribe.core.proto.AttributionScore;
 import io.ascribe.core.proto.ChallengeReceipt;
 import io.ascribe.core.proto.Contribute;
@@ -26,6 +27,7 @@ import io.ascribe.core.proto.Unstake;
 import io.ascribe.core.proto.Verdict;
 import io.ascribe.core.proto.VoteOnChallenge;
 import io.ascribe.core.proto.WithdrawContribution;
+import io.ascribe.core.proto.WithdrawToEvm;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
@@ -332,5 +334,18 @@ public final class TxBodies {
   public static TxBody submitEvidence(
       long chainId, long nonce, BigInteger fee, SubmitEvidence evidence) {
     return header(chainId, nonce, fee).setSubmitEvidence(evidence).build();
+  }
+
+  /** A validator's attestation of an OpenBridge deposit (see the ledger's {@code EvmDeposit}). */
+  public static TxBody attestDeposit(
+      long chainId, long nonce, BigInteger fee, AttestDeposit attestation) {
+    return header(chainId, nonce, fee).setAttestDeposit(attestation).build();
+  }
+
+  public static TxBody withdrawToEvm(long chainId, long nonce, BigInteger fee, BigInteger amount) {
+    return header(chainId, nonce, fee)
+        .setWithdrawToEvm(
+            WithdrawToEvm.newBuilder().setAmount(ByteString.copyFrom(Amount.encode(amount))))
+        .build();
   }
 }

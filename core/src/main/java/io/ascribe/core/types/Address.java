@@ -11,6 +11,9 @@ import java.util.Arrays;
 public final class Address implements Comparable<Address> {
   public static final int SIZE = 20;
 
+  /** 0x00…00: nobody's key hashes to it, so it stands for "no address" (EVM convention). */
+  public static final Address ZERO = new Address(new byte[SIZE]);
+
   private final byte[] bytes;
 
   private Address(byte[] bytes) {

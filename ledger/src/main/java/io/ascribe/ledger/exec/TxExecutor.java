@@ -6,6 +6,7 @@ import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
+import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.state.SystemState;
@@ -21,10 +22,10 @@ import java.util.Optional;
  * and its split, what opens a block: stake changes, job deadlines and inference payouts falling
  * due, and the epoch's reward root); each kind's action lives in a rule class per domain ({@link
  * AccountRules}, {@link DataRules}, {@link CapabilityRules}, {@link TuningJobRules}, with tuning
- * jobs' ends in {@link JobOutcomes}, and {@link InferenceReceiptRules}). A transaction is either
- * includable (right chain, next nonce, fee at least the minimum and covered by the balance), in
- * which case it pays its fee and uses its nonce whatever its action does, or it is rejected and
- * changes nothing.
+ * jobs' ends in {@link JobOutcomes}, {@link InferenceReceiptRules}, {@link SlashingRules} and
+ * {@link BridgeRules}). A transaction is either includable (right chain, next nonce, fee at least
+ * the minimum and covered by the balance), in which case it pays its fee and uses its nonce
+ * whatever its action does, or it is rejected and changes nothing.
  */
 public final class TxExecutor {
   private static final BigInteger BPS = BigInteger.valueOf(ProtocolParams.FeeSplit.TOTAL_BPS);
@@ -38,18 +39,25 @@ public final class TxExecutor {
   private final TuningJobRules jobs;
   private final InferenceReceiptRules receipts;
   private final SlashingRules slashing;
+  private final BridgeRules bridge;
 
-  /** An executor on a chain where nobody has declared the inference capability. */
-  public TxExecutor(long chainId, ProtocolParams params) {
-    this(chainId, params, InferenceCapabilities.onChain(params.ai().jobs()));
+  /**
+   * @param bridge the OpenBridge whose deposits the chain credits; empty where it credits none
+   */
+  public TxExecutor(long chainId, ProtocolParams params, Optional<Genesis.Bridge> bridge) {
+    this(chainId, params, bridge, InferenceCapabilities.onChain(params.ai().jobs()));
   }
 
   /**
-   * An executor whose inference-receipt rules learn who declared the inference capability, and what
-   * adapters exist, from {@code capabilities} (the chain's own objects unless a test isolates the
-   * receipt rules from the tuning-job domain).
+   * As {@link #TxExecutor(long, ProtocolParams, Optional)}, with the inference-receipt rules
+   * learning who declared the inference capability, and what adapters exist, from {@code inference}
+   * (the chain's own objects unless a test isolates the receipt rules from the tuning-job domain).
    */
-  public TxExecutor(long chainId, ProtocolParams params, InferenceCapabilities inference) {
+  public TxExecutor(
+      long chainId,
+      ProtocolParams params,
+      Optional<Genesis.Bridge> bridge,
+      InferenceCapabilities inference) {
     this.chainId = chainId;
     this.params = params;
     this.accounts = new AccountRules(params);
@@ -59,6 +67,7 @@ public final class TxExecutor {
     this.jobs = new TuningJobRules(params.ai().jobs(), capabilities, jobOutcomes);
     this.receipts = new InferenceReceiptRules(chainId, params, inference);
     this.slashing = new SlashingRules(chainId, params);
+    this.bridge = new BridgeRules(bridge);
   }
 
   /**
@@ -208,6 +217,8 @@ public final class TxExecutor {
         case CHALLENGE_RECEIPT -> receipts.challenge(context);
         case VOTE_ON_CHALLENGE -> receipts.vote(context);
         case SUBMIT_EVIDENCE -> slashing.submitEvidence(context);
+        case ATTEST_DEPOSIT -> bridge.attestDeposit(context);
+        case WITHDRAW_TO_EVM -> bridge.withdrawToEvm(context);
         case KIND_NOT_SET -> throw new ActionFailedException("transaction has no kind");
       }
       action.mergeInto(state);

@@ -21,9 +21,11 @@ import java.util.List;
  * for the validator-set delay, the total supply, the amount burned, the bonds held (contributions'
  * and inference capabilities'), the rewards credited for claiming on the EVM chain, the open tuning
  * jobs' escrow and deadlines, and the inference payouts held back until their challenge window
- * closes. It is one leaf of the state tree (under {@code systemKey("protocol")}), so the root
- * commits to it too. The supply invariant: balances + stakes + unbonding + {@code bonded} + {@code
- * rewards} + {@code jobs.escrow} + {@code held.total} = {@code totalSupply}.
+ * closes, and the bridge's totals. It is one leaf of the state tree (under {@code
+ * systemKey("protocol")}), so the root commits to it too. The supply invariant: balances + stakes +
+ * unbonding + {@code bonded} + {@code rewards} + {@code jobs.escrow} + {@code held.total} = {@code
+ * totalSupply}, and {@code totalSupply} = the genesis supply + {@code bridge.deposited} − {@code
+ * burned}.
  */
 public record SystemState(
     ValidatorSet validators,
@@ -33,7 +35,8 @@ public record SystemState(
     BigInteger bonded,
     BigInteger rewards,
     OpenJobs jobs,
-    HeldPayouts held) {
+    HeldPayouts held,
+    BridgeTotals bridge) {
 
   /** An account whose power and unbonding are settled at {@code height}. */
   public record Pending(long height, Address address) {}
@@ -46,10 +49,32 @@ public record SystemState(
             .toList();
   }
 
+  /**
+   * What the bridge has moved so far: wei credited for deposits, the next deposit number to credit
+   * and wei withdrawn to the EVM chain.
+   */
+  public record BridgeTotals(BigInteger deposited, long nextDeposit, BigInteger withdrawn) {
+    public static final BridgeTotals NONE = new BridgeTotals(BigInteger.ZERO, 0, BigInteger.ZERO);
+  }
+
+  /** The state at genesis: no pending changes, nothing burned, bonded, credited or bridged. */
+  public static SystemState genesis(ValidatorSet validators, BigInteger totalSupply) {
+    return new SystemState(
+        validators,
+        List.of(),
+        totalSupply,
+        BigInteger.ZERO,
+        BigInteger.ZERO,
+        BigInteger.ZERO,
+        OpenJobs.NONE,
+        HeldPayouts.NONE,
+        BridgeTotals.NONE);
+  }
+
   /** The same state with other validators and pending changes. */
   public SystemState withValidators(ValidatorSet newValidators, List<Pending> newPending) {
     return new SystemState(
-        newValidators, newPending, totalSupply, burned, bonded, rewards, jobs, held);
+        newValidators, newPending, totalSupply, burned, bonded, rewards, jobs, held, bridge);
   }
 
   /**
@@ -65,7 +90,8 @@ public record SystemState(
         bonded,
         rewards,
         jobs,
-        held);
+        held,
+        bridge);
   }
 
   /**
@@ -74,25 +100,56 @@ public record SystemState(
    */
   public SystemState bond(BigInteger delta) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded.add(delta), rewards, jobs, held);
+        validators, pending, totalSupply, burned, bonded.add(delta), rewards, jobs, held, bridge);
   }
 
   /** {@code amount} credited to someone's claimable rewards. */
   public SystemState credit(BigInteger amount) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards.add(amount), jobs, held);
+        validators, pending, totalSupply, burned, bonded, rewards.add(amount), jobs, held, bridge);
   }
 
   /** The same state with the open tuning jobs' record replaced. */
   public SystemState withJobs(OpenJobs newJobs) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, newJobs, held);
+        validators, pending, totalSupply, burned, bonded, rewards, newJobs, held, bridge);
   }
 
   /** The same state with other inference holdings. */
   public SystemState withHeld(HeldPayouts newHeld) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, jobs, newHeld);
+        validators, pending, totalSupply, burned, bonded, rewards, jobs, newHeld, bridge);
+  }
+
+  /**
+   * {@code amount} credited for a deposit locked on the EVM chain: new on Ascribe, so the supply
+   * grows by it; {@code nextDeposit} is the lowest deposit number still not credited.
+   */
+  public SystemState deposit(BigInteger amount, long nextDeposit) {
+    return new SystemState(
+        validators,
+        pending,
+        totalSupply.add(amount),
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        held,
+        new BridgeTotals(bridge.deposited().add(amount), nextDeposit, bridge.withdrawn()));
+  }
+
+  /** {@code amount} withdrawn to the EVM chain (moved into rewards, so the supply is unchanged). */
+  public SystemState withdrawToEvm(BigInteger amount) {
+    return new SystemState(
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        held,
+        new BridgeTotals(bridge.deposited(), bridge.nextDeposit(), bridge.withdrawn().add(amount)));
   }
 
   public SystemRecord toProto() {
@@ -127,6 +184,14 @@ public record SystemState(
           HeldRelease.newBuilder()
               .setHeight(r.height())
               .setBatch(ByteString.copyFrom(r.batch().toArray())));
+    }
+    // Left out until the bridge first moves something, so chains without one keep their roots.
+    if (!bridge.equals(BridgeTotals.NONE)) {
+      record.setBridge(
+          io.ascribe.core.proto.BridgeTotals.newBuilder()
+              .setDeposited(ByteString.copyFrom(Amount.encode(bridge.deposited())))
+              .setNextDeposit(bridge.nextDeposit())
+              .setWithdrawn(ByteString.copyFrom(Amount.encode(bridge.withdrawn()))));
     }
     return record.build();
   }
@@ -166,7 +231,13 @@ public record SystemState(
         Amount.decode(record.getRewards().toByteArray(), "rewards"),
         new OpenJobs(Amount.decode(record.getJobEscrow().toByteArray(), "job escrow"), deadlines),
         HeldPayouts.sorted(
-            Amount.decode(record.getInferenceHeld().toByteArray(), "inference held"), releases));
+            Amount.decode(record.getInferenceHeld().toByteArray(), "inference held"), releases),
+        record.hasBridge()
+            ? new BridgeTotals(
+                Amount.decode(record.getBridge().getDeposited().toByteArray(), "bridge deposited"),
+                record.getBridge().getNextDeposit(),
+                Amount.decode(record.getBridge().getWithdrawn().toByteArray(), "bridge withdrawn"))
+            : BridgeTotals.NONE);
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */

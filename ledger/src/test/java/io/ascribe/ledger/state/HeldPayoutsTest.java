@@ -45,7 +45,8 @@ class HeldPayoutsTest {
                 BigInteger.ZERO,
                 BigInteger.ZERO,
                 OpenJobs.NONE,
-                HeldPayouts.NONE)
+                HeldPayouts.NONE,
+                SystemState.BridgeTotals.NONE)
             .withHeld(held);
     assertThat(SystemState.fromBytes(system.toProto().toByteArray())).isEqualTo(system);
   }

@@ -42,7 +42,8 @@ class OpenJobsTest {
             BigInteger.ZERO,
             BigInteger.ZERO,
             jobs,
-            HeldPayouts.NONE);
+            HeldPayouts.NONE,
+            SystemState.BridgeTotals.NONE);
     assertThat(SystemState.fromBytes(system.toProto().toByteArray())).isEqualTo(system);
     assertThat(jobs.escrow(BigInteger.valueOf(-700)).escrow()).isZero();
   }

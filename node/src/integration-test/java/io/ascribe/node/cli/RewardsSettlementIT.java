@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +88,8 @@ class RewardsSettlementIT {
         devnet.validators(),
         devnet.allocations(),
         devnet.params().withEpochLength(EPOCH_LENGTH),
-        devnet.settlement());
+        devnet.settlement(),
+        Optional.empty());
   }
 
   /** What the chain has credited {@code account} so far. */

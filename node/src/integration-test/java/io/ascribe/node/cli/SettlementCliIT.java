@@ -13,8 +13,7 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.DevnetGenesis;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.ascribe.node.cli.InProcessCli.Result;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,16 +46,8 @@ class SettlementCliIT {
     anvil.close();
   }
 
-  private record Result(int exit, String out, String err) {}
-
-  private Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int exit = cli.execute(args);
-    return new Result(exit, out.toString(), err.toString());
+  private static Result run(String... args) {
+    return InProcessCli.run(args);
   }
 
   @Test

@@ -188,6 +188,24 @@ public final class ChainJson {
         out.put("type", "submitEvidence");
         evidence(body.getSubmitEvidence(), out);
       }
+      case ATTEST_DEPOSIT -> {
+        var attest = body.getAttestDeposit();
+        out.put("type", "attestDeposit");
+        out.put("evmChainId", Quantities.toHex(attest.getEvmChainId()));
+        out.put("bridge", Address.wrap(attest.getBridge().toByteArray()).toString());
+        out.put("deposit", Quantities.toHex(attest.getDeposit()));
+        out.put("recipient", Address.wrap(attest.getRecipient().toByteArray()).toString());
+        out.put(
+            "amount", Quantities.toHex(Amount.decode(attest.getAmount().toByteArray(), "amount")));
+        out.put("evmTxHash", Hash.copyOf(attest.getEvmTxHash().toByteArray()).toHex());
+      }
+      case WITHDRAW_TO_EVM -> {
+        out.put("type", "withdrawToEvm");
+        out.put(
+            "amount",
+            Quantities.toHex(
+                Amount.decode(body.getWithdrawToEvm().getAmount().toByteArray(), "amount")));
+      }
       case KIND_NOT_SET -> out.put("type", "unknown");
     }
     return out;

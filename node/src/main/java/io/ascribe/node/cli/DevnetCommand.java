@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.genesis.GenesisRules;
+import io.ascribe.genesis.InvalidGenesisException;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.config.AtomicFiles;
@@ -14,6 +17,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -63,17 +67,58 @@ final class DevnetCommand implements Runnable {
       description = "Milliseconds between blocks (default: ${DEFAULT-VALUE}).")
   long blockTimeMs;
 
+  @Option(
+      names = "--evm-rpc",
+      paramLabel = "URL",
+      description =
+          "Attest the deposits of the OpenBridge given by --bridge, watching them through this EVM"
+              + " JSON-RPC URL (off by default).")
+  String evmRpc;
+
+  @Option(
+      names = "--bridge",
+      paramLabel = "ADDR",
+      description = "The OpenBridge whose deposits the devnet credits ('ascribe evm deploy').")
+  String bridge;
+
+  @Option(
+      names = "--evm-chain-id",
+      paramLabel = "ID",
+      defaultValue = "31337",
+      description = "The EVM chain the bridge is on (default: ${DEFAULT-VALUE}, anvil's).")
+  long evmChainId;
+
+  @Option(
+      names = "--confirmations",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "EVM blocks a deposit needs, its own included, before it is attested (default:"
+              + " ${DEFAULT-VALUE}).")
+  int confirmations;
+
+  @Option(
+      names = "--evm-poll-ms",
+      paramLabel = "MS",
+      defaultValue = "1000",
+      description = "Milliseconds between polls of the EVM node (default: ${DEFAULT-VALUE}).")
+  long evmPollMs;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     Genesis genesis = DevnetGenesis.create(blockTimeMs);
     List<PrivateKey> accounts = DevnetGenesis.devAccounts();
+    NodeConfig config =
+        new NodeConfig(dataDir, genesis, accounts.get(0), host, rpcPort, metricsPort);
+    if (evmRpc != null || bridge != null) {
+      config = withBridge(config);
+      genesis = config.genesis();
+    }
     AscribeNode node;
     try {
-      node =
-          AscribeNode.start(
-              new NodeConfig(dataDir, genesis, accounts.get(0), host, rpcPort, metricsPort));
+      node = AscribeNode.start(config);
     } catch (BindException e) {
       throw new UserErrorException(
           "cannot listen on "
@@ -89,6 +134,38 @@ final class DevnetCommand implements Runnable {
     writeDevnetJson(node, genesis, accounts);
     printBanner(node, genesis, accounts);
     Foreground.runUntilStopped(node);
+  }
+
+  /**
+   * The devnet crediting the deposits of {@code --bridge}, watched through {@code --evm-rpc}. The
+   * bridge is not part of the genesis block, so a devnet data directory works with or without it.
+   */
+  private NodeConfig withBridge(NodeConfig config) {
+    if (evmRpc == null || bridge == null) {
+      throw new UserErrorException(
+          "--evm-rpc and --bridge go together: the EVM node to watch and the OpenBridge on it"
+              + " (the address 'ascribe evm deploy' printed)");
+    }
+    Genesis genesis;
+    NodeConfig.BridgeWatch watch;
+    try {
+      genesis =
+          config
+              .genesis()
+              .withBridge(new Genesis.Bridge(evmChainId, Address.fromHex(bridge), confirmations));
+      GenesisRules.validate(genesis);
+      watch = new NodeConfig.BridgeWatch(evmRpc, Duration.ofMillis(evmPollMs), 0);
+    } catch (IllegalArgumentException | InvalidGenesisException e) {
+      throw new UserErrorException("bad bridge option: " + e.getMessage());
+    }
+    return new NodeConfig(
+            config.dataDir(),
+            genesis,
+            config.nodeKey(),
+            config.host(),
+            config.rpcPort(),
+            config.metricsPort())
+        .withBridge(watch);
   }
 
   private void printBanner(AscribeNode node, Genesis genesis, List<PrivateKey> accounts) {
@@ -107,6 +184,13 @@ final class DevnetCommand implements Runnable {
                 out.printf(
                     "  Settlement  epoch roots signed for distributor %s on EVM chain %d%n",
                     s.distributor(), s.evmChainId()));
+    genesis
+        .bridge()
+        .ifPresent(
+            b ->
+                out.printf(
+                    "  Deposits    OpenBridge %s on EVM chain %d via %s (%d confirmations)%n",
+                    b.address(), b.evmChainId(), evmRpc, b.confirmations()));
     out.printf(
         "%nDev accounts (%s OPEN each; mnemonic \"%s\"):%n",
         Amount.formatOpen(DevnetGenesis.ACCOUNT_BALANCE), DevnetGenesis.MNEMONIC);
@@ -125,6 +209,15 @@ final class DevnetCommand implements Runnable {
     root.put("wsUrl", node.wsUrl());
     node.metricsUrl().ifPresent(url -> root.put("metricsUrl", url));
     root.put("chainId", genesis.chainId());
+    genesis
+        .bridge()
+        .ifPresent(
+            b ->
+                root.putObject("bridge")
+                    .put("address", b.address().toString())
+                    .put("evmChainId", b.evmChainId())
+                    .put("confirmations", b.confirmations())
+                    .put("evmRpcUrl", evmRpc));
     ArrayNode list = root.putArray("accounts");
     for (PrivateKey key : accounts) {
       list.addObject().put("address", key.address().toString()).put("privateKey", key.toHex());

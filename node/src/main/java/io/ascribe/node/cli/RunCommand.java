@@ -10,6 +10,7 @@ import io.ascribe.node.sync.PeerAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -55,6 +56,18 @@ final class RunCommand implements Runnable {
               + ") needs peers: set p2p.persistent_peers in "
               + nodeHome.settingsFile());
     }
+    Optional<NodeConfig.BridgeWatch> bridge =
+        Optional.ofNullable(settings.bridge())
+            .map(
+                b ->
+                    new NodeConfig.BridgeWatch(
+                        b.evmRpc(), Duration.ofMillis(b.pollIntervalMs()), b.fromBlock()));
+    if (bridge.isPresent() && genesis.bridge().isEmpty()) {
+      throw new UserErrorException(
+          nodeHome.settingsFile()
+              + " has a [bridge] section, but the chain's genesis has no bridge to watch: remove"
+              + " the section, or start a chain whose genesis names its OpenBridge");
+    }
     AscribeNode node;
     try {
       node =
@@ -72,7 +85,8 @@ final class RunCommand implements Runnable {
                       ? NodeConfig.Role.FULL_NODE
                       : genesis.validators().size() == 1
                           ? NodeConfig.Role.SOLE_VALIDATOR
-                          : NodeConfig.Role.VALIDATOR));
+                          : NodeConfig.Role.VALIDATOR,
+                  bridge));
     } catch (IOException e) {
       throw new UserErrorException(
           "cannot start the node: "
@@ -89,6 +103,11 @@ final class RunCommand implements Runnable {
     out.printf(
         "  P2p         %s@%s:%d%n", self, settings.p2p().host(), node.p2pPort().orElseThrow());
     out.printf("  Chain id    %d at height %d%n", genesis.chainId(), node.ledger().height());
+    bridge.ifPresent(
+        b ->
+            out.printf(
+                "  Deposits    OpenBridge %s via %s%n",
+                genesis.bridge().orElseThrow().address(), b.evmRpcUrl()));
     out.flush();
     Foreground.runUntilStopped(node);
   }

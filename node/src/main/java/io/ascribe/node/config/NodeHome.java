@@ -114,6 +114,14 @@ public final class NodeHome {
         # Peers to stay connected to, as "NODE_ID@HOST:PORT" (NODE_ID: the address ascribe init
         # printed for that node).
         persistent_peers = []
+
+        # A validator attests the deposits locked in the genesis's OpenBridge once they have the
+        # genesis's confirmations, watching them through an EVM node of its own. Uncomment to
+        # turn it on (the genesis must have a bridge section).
+        # [bridge]
+        # evm_rpc = "http://127.0.0.1:8545"
+        # poll_interval_ms = 2000
+        # from_block = 0   # the first EVM block to scan: the bridge's deployment block
         """;
   }
 

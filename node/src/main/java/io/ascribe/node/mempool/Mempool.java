@@ -158,6 +158,8 @@ public final class Mempool {
       case CHALLENGE_RECEIPT ->
           fee.add(Amount.decode(body.getChallengeReceipt().getBond().toByteArray(), "bond"));
       // A receipt batch's request fees come from its users' balances, not the executor's.
+      case WITHDRAW_TO_EVM ->
+          fee.add(Amount.decode(body.getWithdrawToEvm().getAmount().toByteArray(), "amount"));
       case UNSTAKE,
           CREATE_DATANET,
           WITHDRAW_CONTRIBUTION,
@@ -168,6 +170,7 @@ public final class Mempool {
           SUBMIT_INFERENCE_RECEIPTS,
           VOTE_ON_CHALLENGE,
           SUBMIT_EVIDENCE,
+          ATTEST_DEPOSIT,
           KIND_NOT_SET ->
           fee;
     };

@@ -88,6 +88,25 @@ class NodeHomeTest {
   }
 
   @Test
+  void aBridgeSectionNeedsTheEvmNodeUrlAndDefaultsTheRest() throws IOException {
+    NodeHome home = initialised();
+    assertThat(home.load().settings().bridge()).isNull();
+    Files.writeString(home.settingsFile(), "[bridge]\nevm_rpc = \"http://127.0.0.1:8545\"\n");
+    assertThat(home.load().settings().bridge())
+        .isEqualTo(new NodeSettings.Bridge("http://127.0.0.1:8545", 2_000L, 0L));
+    Files.writeString(home.settingsFile(), "[bridge]\npoll_interval_ms = 500\n");
+    assertThatThrownBy(home::load)
+        .hasMessageContaining("node.toml")
+        .hasMessageContaining("bridge.evm_rpc must be the EVM node's JSON-RPC URL");
+    Files.writeString(
+        home.settingsFile(), "[bridge]\nevm_rpc = \"http://127.0.0.1:8545\"\nfrom_block = -1\n");
+    assertThatThrownBy(home::load).hasMessageContaining("bridge.from_block must be 0 or more");
+    Files.writeString(
+        home.settingsFile(), "[bridge]\nevm_rpc = \"http://127.0.0.1:8545\"\naddress = \"0x1\"\n");
+    assertThatThrownBy(home::load).hasMessageContaining("unknown setting 'bridge.address'");
+  }
+
+  @Test
   void aDamagedKeyOrGenesisIsNamed() throws IOException {
     NodeHome home = initialised();
     Files.writeString(home.keyFile(), "{\"privateKey\": \"0x12\"}");

@@ -1,0 +1,45 @@
+package io.ascribe.node.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class EvmOutageTest {
+  private final EvmOutage outage = new EvmOutage(Duration.ofSeconds(1), Duration.ofSeconds(10));
+
+  @Test
+  void anOutageIsReportedOnceWhileItsRetriesBackOffToTheCeiling() {
+    assertThat(outage.next()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(outage.failed("connection refused"))
+        .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(2), true));
+    assertThat(outage.failed("connection refused"))
+        .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(4), false));
+    assertThat(outage.failed("connection refused"))
+        .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(8), false));
+    assertThat(outage.failed("connection refused"))
+        .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(10), false));
+    assertThat(outage.failed("connection refused"))
+        .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(10), false));
+  }
+
+  @Test
+  void aNewReasonDuringAnOutageIsReportedToo() {
+    assertThat(outage.failed("connection refused").report()).isTrue();
+    assertThat(outage.failed("serves chain 1, not 31337").report()).isTrue();
+    assertThat(outage.failed("serves chain 1, not 31337").report()).isFalse();
+  }
+
+  @Test
+  void aPollThatWorksEndsTheOutageAndTheBackoff() {
+    assertThat(outage.succeeded()).isFalse();
+    outage.failed("connection refused");
+    outage.failed("connection refused");
+    assertThat(outage.succeeded()).isTrue();
+    assertThat(outage.succeeded()).isFalse();
+    assertThat(outage.next()).isEqualTo(Duration.ofSeconds(1));
+    // The next outage is reported again, and starts from the short delay.
+    assertThat(outage.failed("connection refused"))
+        .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(2), true));
+  }
+}
