@@ -57,6 +57,28 @@ class ParamsTest {
   }
 
   @Test
+  void readsTheFieldsOfAnObjectParameterAndNamesThemInErrors() throws Exception {
+    Params filter =
+        params("[{\"status\": \"final\", \"page\": \"0x2\"}, true]")
+            .fields(0, "filter", "submitter", "status", "page");
+    assertThat(filter.optionalAddress(0, "submitter")).isEmpty();
+    assertThat(filter.optionalString(1, "status")).contains("final");
+    assertThat(filter.optionalQuantity(2, "page")).contains(2L);
+    assertThat(params("[]").fields(0, "filter", "page").optionalQuantity(0, "page")).isEmpty();
+
+    assertInvalid(
+        () -> params("[{\"page\": 2}]").fields(0, "filter", "page").optionalQuantity(0, "page"),
+        "parameter 0 (filter) field page must be a hex quantity string such as \"0x1a\","
+            + " got the number 2");
+    assertInvalid(
+        () -> params("[{\"sender\": \"0x1\"}]").fields(0, "filter", "submitter", "page"),
+        "parameter 0 (filter) has an unknown field \"sender\": the fields are submitter, page");
+    assertInvalid(
+        () -> params("[\"0x1\"]").fields(0, "filter", "page"),
+        "parameter 0 (filter) must be an object, got the string \"0x1\"");
+  }
+
+  @Test
   void readsBlockTags() throws Exception {
     Params p = params("[\"latest\", \"earliest\", \"0x10\", \"pending\"]");
     assertThat(p.blockTag(0, "block")).isEqualTo(BlockTag.LATEST);
