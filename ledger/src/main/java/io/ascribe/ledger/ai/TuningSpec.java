@@ -3,6 +3,9 @@ package io.ascribe.ledger.ai;
 import io.ascribe.core.proto.TuningMethod;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Hash;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a tuning job asks for, as its submitter signed it: the base model and datanet by id, the
@@ -25,7 +28,17 @@ public record TuningSpec(
     PTUNING,
     FULL;
 
-    TuningMethod toProto() {
+    /** The name people write and the RPC shows: lora, qlora, ptuning or full. */
+    public String label() {
+      return this == QLORA_NF4 ? "qlora" : name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The method whose {@link #label} is {@code label}, if any. */
+    public static Optional<Method> ofLabel(String label) {
+      return Arrays.stream(values()).filter(m -> m.label().equals(label)).findFirst();
+    }
+
+    public TuningMethod toProto() {
       return switch (this) {
         case LORA -> TuningMethod.TUNING_METHOD_LORA;
         case QLORA_NF4 -> TuningMethod.TUNING_METHOD_QLORA_NF4;

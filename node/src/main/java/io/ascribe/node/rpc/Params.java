@@ -120,6 +120,15 @@ public final class Params {
     return present(index) ? Optional.of(string(index, name)) : Optional.empty();
   }
 
+  /** An {@link #optionalString} that must be one of {@code choices}. */
+  public Optional<String> optionalOneOf(int index, String name, List<String> choices) {
+    Optional<String> value = optionalString(index, name);
+    if (value.isPresent() && !choices.contains(value.get())) {
+      throw invalid(index, name, "must be one of " + String.join(", ", choices), value.get());
+    }
+    return value;
+  }
+
   public boolean bool(int index, String name) {
     JsonNode value = require(index, name);
     if (!value.isBoolean()) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.ascribe.core.types.Address;
 import java.math.BigInteger;
+import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,12 @@ class ParamsTest {
     assertInvalid(
         () -> params("[{\"sender\": \"0x1\"}]").fields(0, "filter", "submitter", "page"),
         "parameter 0 (filter) has an unknown field \"sender\": the fields are submitter, page");
+    assertInvalid(
+        () ->
+            params("[{\"status\": \"done\"}]")
+                .fields(0, "filter", "status")
+                .optionalOneOf(0, "status", List.of("assigned", "final")),
+        "parameter 0 (filter) field status must be one of assigned, final, got \"done\"");
     assertInvalid(
         () -> params("[\"0x1\"]").fields(0, "filter", "page"),
         "parameter 0 (filter) must be an object, got the string \"0x1\"");
