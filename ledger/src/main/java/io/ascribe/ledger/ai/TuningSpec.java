@@ -38,7 +38,12 @@ public record TuningSpec(
       String setting, String what, long value, long min, long max, boolean fixedPoint) {
     /** E.g. "LoRA rank must be in [1, 4096], got 0". */
     public String message() {
-      return what + " must be in [" + show(min) + ", " + show(max) + "], got " + show(value);
+      return rule() + ", got " + show(value);
+    }
+
+    /** E.g. "LoRA rank must be in [1, 4096]". */
+    public String rule() {
+      return what + " must be in [" + show(min) + ", " + show(max) + "]";
     }
 
     private String show(long number) {
