@@ -24,7 +24,6 @@ import picocli.CommandLine.Command;
       EvmCommand.class,
       RewardsCommand.class,
       BridgeCommand.class,
-      ModelCommand.class,
       TuneCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
