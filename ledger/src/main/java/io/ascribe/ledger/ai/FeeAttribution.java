@@ -103,7 +103,7 @@ public record FeeAttribution(
   }
 
   /** The part a slashed account played: executor, assigned verifier, or else a dispute voter. */
-  private static WorkRole slashedAs(TuningJob job, Address account) {
+  public static WorkRole slashedAs(TuningJob job, Address account) {
     if (account.equals(job.executor())) {
       return WorkRole.EXECUTOR;
     }
