@@ -28,6 +28,7 @@ import io.ascribe.ledger.ai.DepositAttestations;
 import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.ai.FeeAuthorisationNonces;
 import io.ascribe.ledger.ai.InferenceBatch;
+import io.ascribe.ledger.ai.JobFilter;
 import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.Model;
@@ -597,6 +598,11 @@ public final class Ledger implements LedgerReader, AutoCloseable {
   /** A tuning job with its assignment, result, attestations and, once over, its settlement. */
   public Optional<TuningJob> tuningJob(Hash id) {
     return objects.get(TuningJob.key(id)).map(TuningJob.class::cast);
+  }
+
+  /** The tuning jobs {@code filter} matches, oldest first, {@code limit} from {@code offset} on. */
+  public Page<TuningJob> tuningJobs(JobFilter filter, int offset, int limit) {
+    return objects.jobs(filter, offset, limit);
   }
 
   public Optional<Adapter> adapter(Hash id) {

@@ -22,6 +22,8 @@ import io.ascribe.ledger.ai.EvalSplit;
 import io.ascribe.ledger.ai.JobSettlement;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.ai.WeightedDraw;
+import io.ascribe.ledger.ai.WorkRole;
+import io.ascribe.ledger.ai.WorkShare;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -246,6 +248,14 @@ class TuningJobLedgerTest {
     }
     JobSettlement settlement = done.settlement().orElseThrow();
     assertThat(settlement.credits()).isEqualTo(expected);
+    // The executor is a validator too; its two shares are recorded apart.
+    assertThat(settlement.shares())
+        .contains(
+            new WorkShare(job.executor(), WorkRole.EXECUTOR, share(ESCROW, 1_500)),
+            new WorkShare(
+                job.executor(),
+                WorkRole.VALIDATOR,
+                share(ESCROW, 1_000).divide(BigInteger.valueOf(7))));
     assertThat(settlement.refunded()).isZero();
     BigInteger paid = expected.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
     assertThat(settlement.burned()).isEqualTo(ESCROW.subtract(paid));

@@ -9,6 +9,7 @@ import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
 import io.ascribe.node.api.DataApi;
+import io.ascribe.node.api.JobApi;
 import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
 import io.ascribe.node.bridge.BridgeService;
@@ -103,6 +104,7 @@ public final class AscribeNode implements AutoCloseable {
       new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       new RewardsApi(ledger).register(methods);
       new DataApi(ledger).register(methods);
+      new JobApi(ledger).register(methods);
       new NodeApi(
               () -> consensus.flatMap(ConsensusService::status),
               () -> sync.map(AscribeNode::peerInfos).orElse(List.of()))

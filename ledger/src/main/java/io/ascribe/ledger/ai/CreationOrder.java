@@ -8,16 +8,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The ids of the datanets, and of each datanet's contributions, in the order they were created (by
- * height, then by id within a block), so listings page through them stably: objects are never
- * removed, and a new block's only go at the end, so an offset keeps naming the same item.
+ * The ids of the datanets, of each datanet's contributions and of the tuning jobs, in the order
+ * they were created (by height, then by id within a block), so listings page through them stably:
+ * objects are never removed, and a new block's only go at the end, so an offset keeps naming the
+ * same item.
  */
 final class CreationOrder {
   private final List<Hash> datanets = new ArrayList<>();
   private final Map<Hash, List<Hash>> contributions = new HashMap<>();
+  private final List<Hash> jobs = new ArrayList<>();
 
   /** Appends the objects one block (or, at start-up, the whole store) created. */
-  synchronized void add(List<Datanet> newDatanets, List<Contribution> newContributions) {
+  synchronized void add(
+      List<Datanet> newDatanets, List<Contribution> newContributions, List<TuningJob> newJobs) {
     newDatanets.stream()
         .sorted(Comparator.comparingLong(Datanet::createdHeight).thenComparing(Datanet::id))
         .forEach(d -> datanets.add(d.id()));
@@ -25,26 +28,25 @@ final class CreationOrder {
         .sorted(Comparator.comparingLong(Contribution::height).thenComparing(Contribution::id))
         .forEach(
             c -> contributions.computeIfAbsent(c.datanet(), d -> new ArrayList<>()).add(c.id()));
+    newJobs.stream()
+        .sorted(Comparator.comparingLong(TuningJob::submittedHeight).thenComparing(TuningJob::id))
+        .forEach(j -> jobs.add(j.id()));
   }
 
   synchronized Page<Hash> datanets(int offset, int limit) {
-    return page(datanets, offset, limit);
+    return Page.slice(datanets, offset, limit);
   }
 
   synchronized Page<Hash> contributions(Hash datanet, int offset, int limit) {
-    return page(contributions.getOrDefault(datanet, List.of()), offset, limit);
+    return Page.slice(contributions.getOrDefault(datanet, List.of()), offset, limit);
+  }
+
+  /** Every job's id so far, oldest first (a copy: listings filter it by the jobs' state). */
+  synchronized List<Hash> jobs() {
+    return List.copyOf(jobs);
   }
 
   synchronized int contributionCount(Hash datanet) {
     return contributions.getOrDefault(datanet, List.of()).size();
-  }
-
-  private static Page<Hash> page(List<Hash> ids, int offset, int limit) {
-    if (offset < 0 || limit < 0) {
-      throw new IllegalArgumentException("offset and limit must not be negative");
-    }
-    int from = Math.min(offset, ids.size());
-    int to = (int) Math.min((long) from + limit, ids.size());
-    return new Page<>(ids.subList(from, to), ids.size());
   }
 }

@@ -14,11 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The committed AI objects in memory with the lookups execution needs: by state key, by content
  * hash within a datanet, by MinHash band (locality-sensitive hashing) and every account's
- * cumulative reward, and the datanets and their contributions in creation order for paged listings.
- * It is rebuilt from the stored objects at start-up, like the accounts, and updated as blocks
- * commit; it never decides anything, so a rebuilt index gives the same results. Every object is
- * held in memory already, so listings need no secondary index on disk: the creation order is
- * rebuilt with the rest.
+ * cumulative reward, and the datanets, their contributions and the tuning jobs in creation order
+ * for paged listings. It is rebuilt from the stored objects at start-up, like the accounts, and
+ * updated as blocks commit; it never decides anything, so a rebuilt index gives the same results.
+ * Every object is held in memory already, so listings need no secondary index on disk: the creation
+ * order is rebuilt with the rest.
  *
  * <p>LSH: the 64 MinHash slots are cut into {@link #BANDS} bands of {@link #ROWS}; two signatures
  * become candidates when some band is equal, and every candidate is then compared slot by slot. A
@@ -50,6 +50,7 @@ public final class ObjectIndex {
   public void apply(Collection<LedgerObject> changed) {
     List<Datanet> newDatanets = new ArrayList<>();
     List<Contribution> newContributions = new ArrayList<>();
+    List<TuningJob> newJobs = new ArrayList<>();
     for (LedgerObject object : changed) {
       LedgerObject previous = objects.put(object.key(), object);
       switch (object) {
@@ -58,11 +59,12 @@ public final class ObjectIndex {
           newContributions.add(c);
         }
         case Datanet d when previous == null -> newDatanets.add(d);
+        case TuningJob j when previous == null -> newJobs.add(j);
         case RewardAccount r -> rewards.put(r.account(), r.cumulative());
         default -> {}
       }
     }
-    order.add(newDatanets, newContributions);
+    order.add(newDatanets, newContributions, newJobs);
   }
 
   private void index(Contribution c) {
@@ -121,6 +123,20 @@ public final class ObjectIndex {
     return new Page<>(
         ids.items().stream().map(id -> (Contribution) objects.get(Contribution.key(id))).toList(),
         ids.total());
+  }
+
+  /**
+   * The tuning jobs {@code filter} matches, oldest first, {@code limit} from {@code offset} on. The
+   * jobs are scanned in creation order: every job is in memory already, and a status changes with
+   * every block, so an index by status would cost more to keep than a scan costs to read.
+   */
+  public Page<TuningJob> jobs(JobFilter filter, int offset, int limit) {
+    List<TuningJob> matching =
+        order.jobs().stream()
+            .map(id -> (TuningJob) objects.get(TuningJob.key(id)))
+            .filter(filter)
+            .toList();
+    return Page.slice(matching, offset, limit);
   }
 
   /** How many contributions {@code datanet} holds, whatever their status. */

@@ -5,6 +5,7 @@ import io.ascribe.genesis.AiParams.WorkFeeSplit;
 import io.ascribe.genesis.ProtocolParams.FeeSplit;
 import io.ascribe.ledger.state.ValidatorSet;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,15 +45,26 @@ public final class WorkFeeSplitter {
       ValidatorSet validators) {}
 
   /**
-   * The result: wei per recipient, in address order, and the wei burned.
+   * The result: wei per recipient and role, and the wei burned.
    *
-   * @param credits what each recipient earns
+   * @param shares what each recipient earns in each role, in {@link WorkShare#ORDER}
    * @param burned the burn share plus every unpaid remainder
    */
-  public record Payout(SortedMap<Address, BigInteger> credits, BigInteger burned) {
+  public record Payout(List<WorkShare> shares, BigInteger burned) {
+    public Payout {
+      shares = shares.stream().sorted(WorkShare.ORDER).toList();
+    }
+
+    /** What each recipient earns in all its roles together, in address order. */
+    public SortedMap<Address, BigInteger> credits() {
+      SortedMap<Address, BigInteger> credits = new TreeMap<>();
+      shares.forEach(s -> credits.merge(s.account(), s.amount(), BigInteger::add));
+      return credits;
+    }
+
     /** Everything the payout accounts for; always equal to the fee that was split. */
     public BigInteger total() {
-      return credits.values().stream().reduce(BigInteger.ZERO, BigInteger::add).add(burned);
+      return shares.stream().map(WorkShare::amount).reduce(burned, BigInteger::add);
     }
   }
 
@@ -61,26 +73,35 @@ public final class WorkFeeSplitter {
     if (fee.signum() < 0) {
       throw new IllegalArgumentException("a fee cannot be negative: " + fee);
     }
-    SortedMap<Address, BigInteger> credits = new TreeMap<>();
+    List<WorkShare> shares = new ArrayList<>();
     BigInteger paid = BigInteger.ZERO;
     paid =
         paid.add(
             proRata(
-                credits,
+                shares,
+                WorkRole.CONTRIBUTOR,
                 share(fee, split.contributorsBps()),
                 positive(parties.contributorWeights())));
-    paid = paid.add(payOne(credits, share(fee, split.fineTunerBps()), parties.fineTuner()));
-    paid = paid.add(payOne(credits, share(fee, split.executorBps()), parties.executor()));
+    paid =
+        paid.add(
+            payOne(
+                shares,
+                WorkRole.FINE_TUNER,
+                share(fee, split.fineTunerBps()),
+                parties.fineTuner()));
+    paid =
+        paid.add(
+            payOne(shares, WorkRole.EXECUTOR, share(fee, split.executorBps()), parties.executor()));
     TreeMap<Address, BigInteger> equal = new TreeMap<>();
     parties.verifiers().forEach(v -> equal.merge(v, BigInteger.ONE, BigInteger::add));
-    paid = paid.add(proRata(credits, share(fee, split.verifiersBps()), equal));
+    paid = paid.add(proRata(shares, WorkRole.VERIFIER, share(fee, split.verifiersBps()), equal));
     TreeMap<Address, BigInteger> power = new TreeMap<>();
     parties
         .validators()
         .validators()
         .forEach(v -> power.merge(v.address(), v.power(), BigInteger::add));
-    paid = paid.add(proRata(credits, share(fee, split.validatorsBps()), power));
-    return new Payout(credits, fee.subtract(paid));
+    paid = paid.add(proRata(shares, WorkRole.VALIDATOR, share(fee, split.validatorsBps()), power));
+    return new Payout(shares, fee.subtract(paid));
   }
 
   private static BigInteger share(BigInteger fee, int bps) {
@@ -99,17 +120,18 @@ public final class WorkFeeSplitter {
   }
 
   private static BigInteger payOne(
-      SortedMap<Address, BigInteger> credits, BigInteger amount, Optional<Address> to) {
+      List<WorkShare> shares, WorkRole role, BigInteger amount, Optional<Address> to) {
     if (to.isEmpty() || amount.signum() == 0) {
       return BigInteger.ZERO;
     }
-    credits.merge(to.get(), amount, BigInteger::add);
+    shares.add(new WorkShare(to.get(), role, amount));
     return amount;
   }
 
   /** Pays {@code amount} pro rata to positive weights, rounding each down; returns what it paid. */
   private static BigInteger proRata(
-      SortedMap<Address, BigInteger> credits,
+      List<WorkShare> shares,
+      WorkRole role,
       BigInteger amount,
       SortedMap<Address, BigInteger> weights) {
     BigInteger total = weights.values().stream().reduce(BigInteger.ZERO, BigInteger::add);
@@ -120,7 +142,7 @@ public final class WorkFeeSplitter {
     for (Map.Entry<Address, BigInteger> entry : weights.entrySet()) {
       BigInteger part = amount.multiply(entry.getValue()).divide(total);
       if (part.signum() > 0) {
-        credits.merge(entry.getKey(), part, BigInteger::add);
+        shares.add(new WorkShare(entry.getKey(), role, part));
         paid = paid.add(part);
       }
     }

@@ -207,11 +207,11 @@ final class JobOutcomes {
               job.spec().method(),
               height));
       settlement =
-          new JobSettlement(height, payout.credits(), payout.burned(), BigInteger.ZERO, slashed);
+          new JobSettlement(height, payout.shares(), payout.burned(), BigInteger.ZERO, slashed);
     } else {
       AccountState submitter = state.account(job.submitter());
       state.put(job.submitter(), submitter.withBalance(submitter.balance().add(escrow)));
-      settlement = new JobSettlement(height, new TreeMap<>(), BigInteger.ZERO, escrow, slashed);
+      settlement = new JobSettlement(height, List.of(), BigInteger.ZERO, escrow, slashed);
     }
     CapabilityRules.release(state, job.boundAccounts());
     state.put(job.settled(end, settlement));

@@ -32,8 +32,6 @@ final class TuningJobRules {
   /** The most influence scores one result may carry. */
   static final int MAX_SCORES = 10_000;
 
-  static final int MAX_EVAL_BPS = 5_000;
-
   private final AiParams.Jobs params;
   private final CapabilityRules capabilities;
   private final JobOutcomes outcomes;
@@ -56,12 +54,11 @@ final class TuningJobRules {
     TuningSpec.Method method = TuningSpec.Method.fromProto(submit.getMethod());
     TuningSpec.Hyperparameters hyperparameters =
         TuningSpec.Hyperparameters.fromProto(submit.getHyperparameters());
-    check(method, hyperparameters);
-    within(
-        "evaluation split (basis points)",
-        Integer.toUnsignedLong(submit.getEvalBps()),
-        1,
-        MAX_EVAL_BPS);
+    List<TuningSpec.Violation> violations =
+        TuningSpec.violations(method, hyperparameters, submit.getEvalBps());
+    if (!violations.isEmpty()) {
+      throw new ActionFailedException(violations.get(0).message());
+    }
     BigInteger escrow = TxContext.amount(submit.getEscrow(), "fee escrow");
     if (escrow.compareTo(params.minJobFee()) < 0) {
       throw new ActionFailedException(
@@ -130,36 +127,6 @@ final class TuningJobRules {
   static Hash assignmentSeed(Hash parentHash, Hash job) {
     return Keccak.hash(
         "ascribe/assign".getBytes(StandardCharsets.US_ASCII), parentHash.toArray(), job.toArray());
-  }
-
-  /** The hyperparameters a method uses are in range; the ones it does not use are zero. */
-  private static void check(TuningSpec.Method method, TuningSpec.Hyperparameters h) {
-    long rank = Integer.toUnsignedLong(h.rank());
-    long alpha = Integer.toUnsignedLong(h.alpha());
-    switch (method) {
-      case LORA, QLORA_NF4 -> {
-        within("LoRA rank", rank, 1, 4_096);
-        within("LoRA alpha", alpha, 1, 65_536);
-      }
-      case PTUNING -> {
-        within("P-tuning virtual tokens (rank)", rank, 1, 4_096);
-        within("alpha (unused by P-tuning)", alpha, 0, 0);
-      }
-      case FULL -> {
-        within("rank (unused by full fine-tuning)", rank, 0, 0);
-        within("alpha (unused by full fine-tuning)", alpha, 0, 0);
-      }
-    }
-    within("learning rate (times 10^9)", h.learningRateE9(), 1, 1_000_000_000L);
-    within("epochs", Integer.toUnsignedLong(h.epochs()), 1, 1_000);
-    within("batch size", Integer.toUnsignedLong(h.batchSize()), 1, 65_536);
-  }
-
-  private static void within(String what, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw new ActionFailedException(
-          what + " must be in [" + min + ", " + max + "], got " + value);
-    }
   }
 
   void post(TxContext tx) {

@@ -81,7 +81,7 @@ class TuningJobTest {
                 TuningJob.Status.REJECTED,
                 new JobSettlement(
                     62,
-                    Map.of(),
+                    List.of(),
                     BigInteger.ZERO,
                     BigInteger.valueOf(700),
                     Map.of(
@@ -98,6 +98,48 @@ class TuningJobTest {
     assertThat(LedgerObject.decode(accepted.encode())).isEqualTo(accepted);
     assertThatThrownBy(() -> accepted.settled(TuningJob.Status.POSTED, null))
         .hasMessage("POSTED is not an end of a job");
+  }
+
+  @Test
+  void aFinalSettlementKeepsEachAccountsSharePerRole() {
+    TuningSpec spec =
+        new TuningSpec(
+            hash(1),
+            hash(2),
+            TuningSpec.Method.LORA,
+            new TuningSpec.Hyperparameters(8, 16, 200_000, 2, 4),
+            7,
+            2_000,
+            30);
+    JobSettlement settlement =
+        new JobSettlement(
+            40,
+            List.of(
+                new WorkShare(address(2), WorkRole.VALIDATOR, BigInteger.valueOf(70)),
+                new WorkShare(address(6), WorkRole.CONTRIBUTOR, BigInteger.valueOf(280)),
+                new WorkShare(address(2), WorkRole.EXECUTOR, BigInteger.valueOf(105))),
+            BigInteger.valueOf(245),
+            BigInteger.ZERO,
+            Map.of());
+    TuningJob job =
+        TuningJob.assigned(
+                hash(9),
+                address(1),
+                spec,
+                BigInteger.valueOf(700),
+                20,
+                address(2),
+                List.of(address(3)))
+            .settled(TuningJob.Status.FINAL, settlement);
+
+    assertThat(LedgerObject.decode(job.encode())).isEqualTo(job);
+    assertThat(settlement.shares())
+        .extracting(WorkShare::role)
+        .containsExactly(WorkRole.CONTRIBUTOR, WorkRole.EXECUTOR, WorkRole.VALIDATOR);
+    assertThat(settlement.credits())
+        .containsExactly(
+            Map.entry(address(2), BigInteger.valueOf(175)),
+            Map.entry(address(6), BigInteger.valueOf(280)));
   }
 
   @Test

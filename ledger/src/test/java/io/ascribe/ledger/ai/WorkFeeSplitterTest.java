@@ -74,6 +74,34 @@ class WorkFeeSplitterTest {
   }
 
   @Test
+  void anAccountInTwoRolesIsPaidForEachApart() {
+    // Every executor is a validator too: its two shares are kept and shown apart.
+    ValidatorSet validators =
+        new ValidatorSet(
+            List.of(
+                new ValidatorSet.Validator(EXEC, BigInteger.valueOf(3)),
+                new ValidatorSet.Validator(VAL, BigInteger.ONE)));
+    WorkFeeSplitter.Payout payout =
+        SPLITTER.split(
+            BigInteger.valueOf(10_000),
+            new WorkFeeSplitter.Parties(
+                Map.of(C1, BigInteger.ONE),
+                Optional.empty(),
+                Optional.of(EXEC),
+                List.of(V1),
+                validators));
+    assertThat(payout.shares())
+        .containsExactly(
+            new WorkShare(C1, WorkRole.CONTRIBUTOR, BigInteger.valueOf(4_000)),
+            new WorkShare(EXEC, WorkRole.EXECUTOR, BigInteger.valueOf(1_500)),
+            new WorkShare(V1, WorkRole.VERIFIER, BigInteger.valueOf(1_000)),
+            new WorkShare(EXEC, WorkRole.VALIDATOR, BigInteger.valueOf(750)),
+            new WorkShare(VAL, WorkRole.VALIDATOR, BigInteger.valueOf(250)));
+    assertThat(payout.credits()).containsEntry(EXEC, BigInteger.valueOf(2_250));
+    assertThat(payout.burned()).isEqualTo(BigInteger.valueOf(2_500));
+  }
+
+  @Test
   void payoutPlusBurnIsAlwaysExactlyTheFee() {
     SplittableRandom random = new SplittableRandom(7);
     for (int run = 0; run < 1_000; run++) {

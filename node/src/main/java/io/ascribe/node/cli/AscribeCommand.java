@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       AccountCommand.class,
       DatanetCommand.class,
       ModelCommand.class,
+      JobCommand.class,
+      ValidatorCommand.class,
       StatusCommand.class,
       LoadCommand.class,
       GenesisCommand.class,

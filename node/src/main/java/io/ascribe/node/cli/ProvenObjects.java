@@ -3,12 +3,17 @@ package io.ascribe.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ascribe.core.state.AnchoredObjectProof;
 import io.ascribe.core.state.ObjectProofJson;
+import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
+import io.ascribe.ledger.ai.Adapter;
+import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
+import io.ascribe.ledger.ai.JobFilter;
 import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.Model;
+import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.node.client.RpcClient;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,11 +22,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Data objects read from a node and believed only once their state proofs check out here: each
- * proof must lead to the state root in the header of the block it was taken at, the object must
- * decode from the proven bytes, sit under its own key, and be the one asked for. What is shown is
- * the decoded object, never the node's JSON fields. (A listing can still leave objects out: a proof
- * vouches for what is there, not for what is missing.)
+ * Ledger objects (datanets, contributions, models, tuning jobs, adapters, capabilities) read from a
+ * node and believed only once their state proofs check out here: each proof must lead to the state
+ * root in the header of the block it was taken at, the object must decode from the proven bytes,
+ * sit under its own key, and be the one asked for. What is shown is the decoded object, never the
+ * node's JSON fields. (A listing can still leave objects out: a proof vouches for what is there,
+ * not for what is missing.)
  */
 final class ProvenObjects {
   private final RpcClient client;
@@ -48,6 +54,49 @@ final class ProvenObjects {
   Model model(Hash id) {
     return verified(
         client.call("ascribe_getModel", id.toHex(), true), Model.class, Optional.of(Model.key(id)));
+  }
+
+  TuningJob job(Hash id) {
+    return verified(
+        client.call("ascribe_getJob", id.toHex(), true),
+        TuningJob.class,
+        Optional.of(TuningJob.key(id)));
+  }
+
+  Adapter adapter(Hash id) {
+    return verified(
+        client.call("ascribe_getAdapter", id.toHex(), true),
+        Adapter.class,
+        Optional.of(Adapter.key(id)));
+  }
+
+  Capability capability(Address account) {
+    return verified(
+        client.call("ascribe_getCapability", account.toString(), true),
+        Capability.class,
+        Optional.of(Capability.key(account)));
+  }
+
+  /**
+   * Every job {@code filter} (the {@code ascribe_listJobs} filter, without its page) matches, page
+   * by page; each listed job must match it.
+   */
+  List<TuningJob> jobs(Map<String, String> filter, JobFilter matches) {
+    List<TuningJob> all =
+        all(
+            page -> {
+              Map<String, String> withPage = new HashMap<>(filter);
+              withPage.put("page", page);
+              return client.call("ascribe_listJobs", withPage, true);
+            },
+            "jobs",
+            TuningJob.class);
+    for (TuningJob job : all) {
+      if (!matches.test(job)) {
+        throw untrusted("job " + job.id() + " listed for a filter it does not match");
+      }
+    }
+    return all;
   }
 
   /** Every datanet, page by page. */
@@ -99,7 +148,9 @@ final class ProvenObjects {
 
   private <T extends LedgerObject> T verified(JsonNode json, Class<T> type, Optional<Hash> key) {
     String what =
-        type.getSimpleName().toLowerCase(java.util.Locale.ROOT) + " " + json.path("id").asText();
+        type.getSimpleName().toLowerCase(java.util.Locale.ROOT)
+            + " "
+            + json.path(json.has("id") ? "id" : "account").asText();
     AnchoredObjectProof anchored;
     try {
       anchored = ObjectProofJson.fromJson(json.path("proof"));

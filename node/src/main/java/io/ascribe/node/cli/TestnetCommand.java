@@ -105,11 +105,15 @@ final class TestnetCommand implements Runnable {
       Genesis devnet = DevnetGenesis.create(blockTimeMs);
       List<Genesis.GenesisValidator> set = new ArrayList<>();
       List<Genesis.Allocation> allocations = new ArrayList<>(devnet.allocations());
+      // 1,000 OPEN for fees, and the inference capability's bond, so that every validator can
+      // declare the capability (and take tuning jobs) at once.
+      BigInteger funds =
+          Amount.ONE_OPEN
+              .multiply(BigInteger.valueOf(1000))
+              .add(devnet.params().ai().jobs().executorBond());
       for (PrivateKey key : keys) {
         set.add(new Genesis.GenesisValidator(key.address(), DevnetGenesis.VALIDATOR_STAKE));
-        allocations.add(
-            new Genesis.Allocation(
-                key.address(), Amount.ONE_OPEN.multiply(BigInteger.valueOf(1000))));
+        allocations.add(new Genesis.Allocation(key.address(), funds));
       }
       Genesis genesis =
           new Genesis(

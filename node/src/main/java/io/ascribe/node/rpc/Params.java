@@ -1,12 +1,14 @@
 package io.ascribe.node.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,10 +19,19 @@ import java.util.Optional;
  * "0x01"}. Optional readers treat an absent or {@code null} value as empty.
  */
 public final class Params {
-  private final JsonNode array;
+  /** How errors name the value at a position: a parameter, or a field of an object parameter. */
+  private interface Label {
+    String of(int index, String name);
+  }
 
-  private Params(JsonNode array) {
+  private static final Label POSITIONAL = (index, name) -> "parameter " + index + " (" + name + ")";
+
+  private final JsonNode array;
+  private final Label label;
+
+  private Params(JsonNode array, Label label) {
     this.array = array;
+    this.label = label;
   }
 
   /**
@@ -30,12 +41,48 @@ public final class Params {
    */
   public static Params of(JsonNode params) {
     if (params == null || params.isMissingNode() || params.isNull()) {
-      return new Params(JsonNodeFactory.instance.arrayNode());
+      return new Params(JsonNodeFactory.instance.arrayNode(), POSITIONAL);
     }
     if (!params.isArray()) {
       throw RpcException.invalidParams("params must be an array, got " + describe(params));
     }
-    return new Params(params);
+    return new Params(params, POSITIONAL);
+  }
+
+  /**
+   * The fields of the object parameter at {@code index}, read with the same readers by their
+   * position in {@code fields} and named in errors as {@code parameter 0 (filter) field status}. An
+   * absent or {@code null} parameter has every field absent.
+   *
+   * @throws RpcException invalidParams when the parameter is not an object or has a field not in
+   *     {@code fields}
+   */
+  public Params fields(int index, String name, String... fields) {
+    ArrayNode values = JsonNodeFactory.instance.arrayNode();
+    if (present(index)) {
+      JsonNode object = array.get(index);
+      if (!object.isObject()) {
+        throw wrong(index, name, "an object", object);
+      }
+      List<String> known = List.of(fields);
+      object
+          .fieldNames()
+          .forEachRemaining(
+              field -> {
+                if (!known.contains(field)) {
+                  throw RpcException.invalidParams(
+                      label.of(index, name)
+                          + " has an unknown field "
+                          + quote(field)
+                          + ": the fields are "
+                          + String.join(", ", known));
+                }
+              });
+      // A field left out reads as null, which the optional readers take as absent.
+      known.forEach(field -> values.add(object.get(field)));
+    }
+    Label outer = label;
+    return new Params(values, (i, field) -> outer.of(index, name) + " field " + field);
   }
 
   public int size() {
@@ -66,6 +113,20 @@ public final class Params {
       throw wrong(index, name, "a string", value);
     }
     return value.textValue();
+  }
+
+  /** A {@link #string} that may be absent or {@code null}. */
+  public Optional<String> optionalString(int index, String name) {
+    return present(index) ? Optional.of(string(index, name)) : Optional.empty();
+  }
+
+  /** An {@link #optionalString} that must be one of {@code choices}. */
+  public Optional<String> optionalOneOf(int index, String name, List<String> choices) {
+    Optional<String> value = optionalString(index, name);
+    if (value.isPresent() && !choices.contains(value.get())) {
+      throw invalid(index, name, "must be one of " + String.join(", ", choices), value.get());
+    }
+    return value;
   }
 
   public boolean bool(int index, String name) {
@@ -124,6 +185,11 @@ public final class Params {
     }
   }
 
+  /** An {@link #address} that may be absent or {@code null}. */
+  public Optional<Address> optionalAddress(int index, String name) {
+    return present(index) ? Optional.of(address(index, name)) : Optional.empty();
+  }
+
   public Hash hash(int index, String name) {
     String text = hexText(index, name, "a 32-byte 0x-prefixed hex hash");
     byte[] bytes;
@@ -175,7 +241,7 @@ public final class Params {
   private JsonNode require(int index, String name) {
     if (!present(index)) {
       throw RpcException.invalidParams(
-          "missing parameter " + index + " (" + name + "): got " + array.size() + " params");
+          "missing " + label.of(index, name) + ": got " + array.size() + " params");
     }
     return array.get(index);
   }
@@ -200,19 +266,19 @@ public final class Params {
     return text;
   }
 
-  private static RpcException wrong(int index, String name, String expected, JsonNode value) {
+  private RpcException wrong(int index, String name, String expected, JsonNode value) {
     return RpcException.invalidParams(
-        "parameter " + index + " (" + name + ") must be " + expected + ", got " + describe(value));
+        label.of(index, name) + " must be " + expected + ", got " + describe(value));
   }
 
-  private static RpcException malformed(
+  private RpcException malformed(
       int index, String name, String expected, IllegalArgumentException why, String text) {
     return invalid(index, name, "must be " + expected + ": " + why.getMessage(), text);
   }
 
-  private static RpcException invalid(int index, String name, String problem, String text) {
+  private RpcException invalid(int index, String name, String problem, String text) {
     return RpcException.invalidParams(
-        "parameter " + index + " (" + name + ") " + problem + ", got " + quote(text));
+        label.of(index, name) + " " + problem + ", got " + quote(text));
   }
 
   private static String describe(JsonNode value) {

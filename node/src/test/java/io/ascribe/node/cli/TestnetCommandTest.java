@@ -10,6 +10,7 @@ import io.ascribe.node.config.NodeSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,12 @@ class TestnetCommandTest {
       Genesis genesis = home.genesis();
       assertThat(genesis.params().blockTimeMs()).isEqualTo(250);
       assertThat(genesis.validators()).hasSize(3);
+      // Each validator can bond the inference capability and still pay fees.
+      BigInteger bond = genesis.params().ai().jobs().executorBond();
+      assertThat(genesis.allocations())
+          .filteredOn(a -> a.address().equals(home.validatorKey().address()))
+          .singleElement()
+          .satisfies(a -> assertThat(a.balance()).isGreaterThan(bond));
       assertThat(home.validatorKey().address().toString()).isEqualTo(node.path("address").asText());
       NodeSettings settings = home.settings();
       assertThat(node.path("rpcUrl").asText()).endsWith(":" + settings.rpc().port());

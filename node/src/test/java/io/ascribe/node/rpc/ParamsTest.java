@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.ascribe.core.types.Address;
 import java.math.BigInteger;
+import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,34 @@ class ParamsTest {
     assertThat(params("[\"0x1\"]").optionalBool(1, "fullTransactions")).isEmpty();
     assertThat(params("[\"0x1\", null]").optionalBool(1, "fullTransactions")).isEmpty();
     assertThat(params("[\"0x1\", false]").optionalBool(1, "fullTransactions")).contains(false);
+  }
+
+  @Test
+  void readsTheFieldsOfAnObjectParameterAndNamesThemInErrors() throws Exception {
+    Params filter =
+        params("[{\"status\": \"final\", \"page\": \"0x2\"}, true]")
+            .fields(0, "filter", "submitter", "status", "page");
+    assertThat(filter.optionalAddress(0, "submitter")).isEmpty();
+    assertThat(filter.optionalString(1, "status")).contains("final");
+    assertThat(filter.optionalQuantity(2, "page")).contains(2L);
+    assertThat(params("[]").fields(0, "filter", "page").optionalQuantity(0, "page")).isEmpty();
+
+    assertInvalid(
+        () -> params("[{\"page\": 2}]").fields(0, "filter", "page").optionalQuantity(0, "page"),
+        "parameter 0 (filter) field page must be a hex quantity string such as \"0x1a\","
+            + " got the number 2");
+    assertInvalid(
+        () -> params("[{\"sender\": \"0x1\"}]").fields(0, "filter", "submitter", "page"),
+        "parameter 0 (filter) has an unknown field \"sender\": the fields are submitter, page");
+    assertInvalid(
+        () ->
+            params("[{\"status\": \"done\"}]")
+                .fields(0, "filter", "status")
+                .optionalOneOf(0, "status", List.of("assigned", "final")),
+        "parameter 0 (filter) field status must be one of assigned, final, got \"done\"");
+    assertInvalid(
+        () -> params("[\"0x1\"]").fields(0, "filter", "page"),
+        "parameter 0 (filter) must be an object, got the string \"0x1\"");
   }
 
   @Test
