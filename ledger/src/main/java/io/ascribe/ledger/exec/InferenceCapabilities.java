@@ -18,25 +18,6 @@ public interface InferenceCapabilities {
     return new CapabilityLookups(new CapabilityRules(jobs));
   }
 
-  /** Nobody has declared the capability and no adapter exists: receipts are refused. */
-  InferenceCapabilities NONE =
-      new InferenceCapabilities() {
-        @Override
-        public Optional<BigInteger> executorBond(LedgerReader state, Address account) {
-          return Optional.empty();
-        }
-
-        @Override
-        public Optional<AdapterRef> adapter(LedgerReader state, Hash id) {
-          return Optional.empty();
-        }
-
-        @Override
-        public BigInteger slashExecutorBond(StateOverlay state, Address account, int bps) {
-          return BigInteger.ZERO;
-        }
-      };
-
   /**
    * The bond {@code account} has posted behind its declared inference capability; empty when it has
    * not declared it (or its declaration lapsed).
