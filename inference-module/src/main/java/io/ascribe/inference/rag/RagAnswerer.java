@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * Answers a prompt from a datanet's documents: retrieves the top {@code k} from a {@link
  * RetrievalIndex}, builds the prompt of {@link RagPrompt} with all of them, generates the answer
  * ({@link Generator.Options}, greedy by default) and attributes it to the documents with {@link
- * ContextCite}. Documents are never truncated: a prompt whose context does not fit the model, with
- * room for at least one answer token, is refused with both lengths, before any generation.
+ * ContextCite}. With no document retrieved (an empty index) the answer has no citations. Documents
+ * are never truncated: a prompt whose context does not fit the model, with room for at least one
+ * answer token, is refused with both lengths, before any generation.
  */
 public final class RagAnswerer {
   private static final Logger LOG = LoggerFactory.getLogger(RagAnswerer.class);
@@ -29,7 +30,7 @@ public final class RagAnswerer {
       }
     }
 
-    /** Four documents, up to 64 greedy tokens, 32 masks in one batch from seed 0. */
+    /** Four documents, up to 64 greedy tokens, {@link ContextCite.Options#defaults} from seed 0. */
     public static Options defaults() {
       return new Options(4, Generator.Options.greedy(64), ContextCite.Options.defaults(0));
     }

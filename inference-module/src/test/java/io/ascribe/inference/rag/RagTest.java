@@ -182,4 +182,14 @@ class RagTest {
                 + " tokens, but the model's context is 256 tokens and the answer needs at least"
                 + " one: shorten the prompt or retrieve fewer documents (k)");
   }
+
+  @Test
+  void anEmptyIndexAnswersWithoutCitations() throws IOException {
+    try (RetrievalIndex index = RetrievalIndex.inMemory(new Embedder(model, TOK, manager))) {
+      RagAnswer a = new RagAnswerer(model, TOK, index, manager).answer(QUESTION, options(1));
+      assertThat(a.text()).isEqualTo(" blue");
+      assertThat(a.citations()).isEmpty();
+      assertThat(ContextCite.toPpm(a.citations())).isEmpty();
+    }
+  }
 }
