@@ -23,9 +23,9 @@ import java.util.Random;
  * probability ½ (drawn from a seeded {@link Random}); for each mask the answer's tokens are scored
  * teacher-forced under the prompt built from the kept documents ({@link RagPrompt}), many masks in
  * one batched forward pass (right-padded: the causal mask keeps padding from the real tokens, so
- * each row's log-probability is that of its own sequence); a linear surrogate {@code logp ≈ b + Σ
- * w_j · kept_j} is fitted by least squares, and the weights are the scores. The same model, prompt,
- * documents, answer and seed give the same scores on CPU.
+ * each row's log-probability is that of its own sequence; a mask drawn twice is scored once); a
+ * linear surrogate {@code logp ≈ b + Σ w_j · kept_j} is fitted by least squares, and the weights
+ * are the scores. The same model, prompt, documents, answer and seed give the same scores on CPU.
  */
 public final class ContextCite {
   /**
@@ -115,7 +115,7 @@ public final class ContextCite {
 
   /**
    * The log-probability (natural log, summed over its tokens) of {@code answer} after the prompt
-   * built from the documents each mask keeps, {@code batchSize} masks per forward pass.
+   * built from the documents each mask keeps, {@code batchSize} distinct masks per forward pass.
    */
   public double[] logProbs(
       String question,
@@ -127,19 +127,29 @@ public final class ContextCite {
     if (answer.length == 0) {
       return out; // the empty answer is certain under any context
     }
+    // A mask drawn twice is scored once: its log-probability is a function of the mask (with few
+    // documents, 32 masks over 4 have at most 16 distinct). `first` maps each mask to the index
+    // of its first occurrence.
+    Map<String, Integer> seen = new LinkedHashMap<>();
+    int[] first = new int[masks.length];
+    List<Integer> distinct = new ArrayList<>();
+    for (int i = 0; i < masks.length; i++) {
+      int at = seen.computeIfAbsent(Arrays.toString(masks[i]), x -> distinct.size());
+      if (at == distinct.size()) {
+        distinct.add(i);
+      }
+      first[i] = distinct.get(at);
+    }
     List<int[]> prompts = new ArrayList<>();
     for (boolean[] m : masks) {
       prompts.add(RagPrompt.tokens(tokenizer, question, docs, m));
     }
     // Batches take the prompts shortest first (ties in mask order), so each is padded only to
     // the longest of similar lengths; results go back to their masks' places.
-    Integer[] order = new Integer[masks.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
+    Integer[] order = distinct.toArray(new Integer[0]);
     Arrays.sort(order, Comparator.comparingInt((Integer i) -> prompts.get(i).length));
-    for (int start = 0; start < masks.length; start += batchSize) {
-      int end = Math.min(masks.length, start + batchSize);
+    for (int start = 0; start < order.length; start += batchSize) {
+      int end = Math.min(order.length, start + batchSize);
       List<int[]> batch = new ArrayList<>();
       for (int i = start; i < end; i++) {
         batch.add(prompts.get(order[i]));
@@ -148,6 +158,9 @@ public final class ContextCite {
       for (int i = start; i < end; i++) {
         out[order[i]] = part[i - start];
       }
+    }
+    for (int i = 0; i < masks.length; i++) {
+      out[i] = out[first[i]];
     }
     return out;
   }

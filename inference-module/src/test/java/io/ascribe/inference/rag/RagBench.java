@@ -21,9 +21,10 @@ import java.util.Random;
  * seeded random decoder (hidden 128, 4 layers, byte tokens, context 1024) answers several prompts
  * from a 200-document on-disk index, and for each setting of masks and batch size the harness
  * prints the medians over the prompts of retrieval, generation, ablation forward passes and the
- * surrogate fit, and the ratio (generation + attribution) / generation. The baseline is a plain
- * {@link Generator} run on the same prompt in the same process, timed just before each answer. Run
- * by {@code scripts/bench-rag.sh}; arguments {@code prompts=5 tokens=32 k=4 masks=8,16,32
+ * surrogate fit, and the ratio (generation + attribution) / generation; "distinct" counts the masks
+ * that need a forward pass (a mask drawn twice is scored once). The baseline is a plain {@link
+ * Generator} run on the same prompt in the same process, timed just before each answer. Run by
+ * {@code scripts/bench-rag.sh}; arguments {@code prompts=5 tokens=32 k=4 masks=8,16,32
  * batches=1,8,32}.
  */
 public final class RagBench {
@@ -83,8 +84,8 @@ public final class RagBench {
       // Warm-up: libtorch's first calls allocate and pick kernels.
       rag.answer(questions.getFirst(), options(k, gen, 8, 8));
       System.out.println(
-          "masks batch | retrieval ms  generation ms  baseline ms  ablation ms  fit ms | ratio"
-              + "  prompt tokens");
+          "masks distinct batch | retrieval ms  generation ms  baseline ms  ablation ms  fit ms"
+              + " | ratio  prompt tokens");
       for (int n : maskCounts) {
         for (int b : batches) {
           if (b > n) {
@@ -118,8 +119,9 @@ public final class RagBench {
           }
           System.out.printf(
               Locale.ROOT,
-              "%5d %5d | %12.1f  %13.1f  %11.1f  %11.1f  %6.2f | %5.2f  %d%n",
+              "%5d %8d %5d | %12.1f  %13.1f  %11.1f  %11.1f  %6.2f | %5.2f  %d%n",
               n,
+              distinct(ContextCite.masks(k, n, SEED)),
               b,
               median(ret),
               median(gn),
@@ -135,7 +137,13 @@ public final class RagBench {
 
   private static RagAnswerer.Options options(int k, Generator.Options gen, int masks, int batch) {
     return new RagAnswerer.Options(
-        k, gen, ContextCite.Options.defaults(7).withMasks(masks).withBatchSize(batch));
+        k, gen, ContextCite.Options.defaults(SEED).withMasks(masks).withBatchSize(batch));
+  }
+
+  private static final long SEED = 7;
+
+  private static long distinct(boolean[][] masks) {
+    return Arrays.stream(masks).map(Arrays::toString).distinct().count();
   }
 
   private static final String[] WORDS = {
