@@ -1,5 +1,6 @@
 package io.ascribe.inference.rag;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -46,13 +47,21 @@ public final class ContextCite {
     }
 
     /**
-     * 32 masks, enough to pin down up to 32 documents, scored 8 per forward pass, ridge 0.01. On
-     * CPU larger batches only add padding and memory traffic (scripts/bench-rag.sh: 32 masks take
-     * about as long one at a time as 8 at a time, and several times longer all 32 at once); on a
-     * GPU, where a pass over 32 rows costs little more than one, raise the batch to the masks.
+     * 32 masks, enough to pin down up to 32 documents, all in one forward pass, ridge 0.01: the
+     * shape for a GPU, where a pass over 32 rows costs little more than one.
      */
     public static Options defaults(long seed) {
-      return new Options(32, seed, 8, 0.01);
+      return new Options(32, seed, 32, 0.01);
+    }
+
+    /**
+     * {@link #defaults} batched for {@code device}: every mask in one pass on a GPU, one mask per
+     * pass on CPU, where larger batches only add padding and memory traffic (scripts/bench-rag.sh:
+     * one at a time beats 8 at a time, and all 32 at once is several times slower).
+     */
+    public static Options forDevice(Device device, long seed) {
+      Options d = defaults(seed);
+      return device.isGpu() ? d : d.withBatchSize(1);
     }
 
     public Options withMasks(int n) {

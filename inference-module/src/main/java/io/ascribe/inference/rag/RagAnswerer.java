@@ -30,9 +30,15 @@ public final class RagAnswerer {
       }
     }
 
-    /** Four documents, up to 64 greedy tokens, {@link ContextCite.Options#defaults} from seed 0. */
-    public static Options defaults() {
-      return new Options(4, Generator.Options.greedy(64), ContextCite.Options.defaults(0));
+    /**
+     * Four documents, up to 64 greedy tokens, {@link ContextCite.Options#forDevice} from seed 0 for
+     * the device {@code model}'s weights are on.
+     */
+    public static Options defaults(LlamaModel model) {
+      return new Options(
+          4,
+          Generator.Options.greedy(64),
+          ContextCite.Options.forDevice(model.manager().getDevice(), 0));
     }
 
     public Options withK(int n) {

@@ -161,6 +161,18 @@ class RagTest {
     RagAnswer b = rag.answer(QUESTION, docs, options(5));
     assertThat(b.tokens()).containsExactly(a.tokens());
     assertThat(b.citations()).isEqualTo(a.citations());
+    // One mask per pass on CPU gives the same scores as the default batch of 32.
+    RagAnswer single =
+        rag.answer(
+            QUESTION,
+            docs,
+            options(5)
+                .withAttribution(ContextCite.Options.forDevice(model.manager().getDevice(), 5)));
+    assertThat(RagAnswerer.Options.defaults(model).attribution().batchSize()).isEqualTo(1);
+    for (int i = 0; i < docs.size(); i++) {
+      assertThat(single.citations().get(i).score())
+          .isCloseTo(a.citations().get(i).score(), within(1e-3));
+    }
     RagAnswer other = rag.answer(QUESTION, docs, options(6));
     assertThat(other.citations()).isNotEqualTo(a.citations());
     // Another draw of masks still puts the answer on the fact.
