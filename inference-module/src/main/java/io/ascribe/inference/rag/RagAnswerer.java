@@ -24,9 +24,13 @@ public final class RagAnswerer {
 
   /** How to answer: {@code k} documents, how to generate, how to attribute. */
   public record Options(int k, Generator.Options generation, ContextCite.Options attribution) {
+    /** The most documents a receipt may score (ADR 005), so the most an answer retrieves. */
+    public static final int MAX_K = 32;
+
     public Options {
-      if (k <= 0) {
-        throw new IllegalArgumentException("k must be positive, got " + k);
+      if (k <= 0 || k > MAX_K) {
+        throw new IllegalArgumentException(
+            "k must be between 1 and " + MAX_K + " (the documents a receipt scores), got " + k);
       }
     }
 

@@ -151,6 +151,9 @@ public final class RetrievalIndex implements AutoCloseable {
     if (id == null || id.isEmpty()) {
       throw new IllegalArgumentException("a document needs a non-empty id");
     }
+    if (text == null) {
+      throw new IllegalArgumentException("document '" + id + "' has no text");
+    }
     Document d = new Document();
     d.add(new StringField(ID, id, Field.Store.YES));
     d.add(new SortedDocValuesField(ID, new BytesRef(id)));

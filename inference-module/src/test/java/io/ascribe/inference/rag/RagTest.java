@@ -196,6 +196,13 @@ class RagTest {
   }
 
   @Test
+  void moreDocumentsThanAReceiptScoresAreRefused() {
+    assertThatThrownBy(() -> options(1).withK(33))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("k must be between 1 and 32 (the documents a receipt scores), got 33");
+  }
+
+  @Test
   void anEmptyIndexAnswersWithoutCitations() throws IOException {
     try (RetrievalIndex index = RetrievalIndex.inMemory(new Embedder(model, TOK, manager))) {
       RagAnswer a = new RagAnswerer(model, TOK, index, manager).answer(QUESTION, options(1));
