@@ -32,9 +32,10 @@ final class NodePeers implements PeerListener {
 
   @Override
   public void onPeer(Peer peer) {
+    // Before chain sync greets the peer, so a peer that hears from this node can be asked too.
+    contentFetcher.onPeer(peer);
     sync.onPeer(peer);
     consensus.ifPresent(c -> c.onPeer(peer));
-    contentFetcher.onPeer(peer);
   }
 
   @Override

@@ -20,8 +20,8 @@ import java.util.Optional;
  */
 public final class ContentApi {
   /**
-   * The HTTP body the node accepts: a {@link ContentStore#MAX_BLOB_BYTES} blob as hex, and room
-   * for the rest of the request.
+   * The HTTP body the node accepts: a {@link ContentStore#MAX_BLOB_BYTES} blob as hex, and room for
+   * the rest of the request.
    */
   public static final int MAX_BODY_BYTES = 2 * ContentStore.MAX_BLOB_BYTES + 1024 * 1024;
 

@@ -1,5 +1,7 @@
 package io.ascribe.node.client;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,7 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A JSON-RPC 2.0 client over HTTP for the CLI, the load tool and tests. */
 public final class RpcClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Room in an answer for a 16 MiB blob as hex (ascribe_getContent), with margin. */
+  private static final int MAX_STRING_CHARS = 64 * 1024 * 1024;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder().maxStringLength(MAX_STRING_CHARS).build())
+              .build());
 
   private final URI uri;
   private final HttpClient http;

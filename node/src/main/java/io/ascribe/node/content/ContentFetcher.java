@@ -186,7 +186,8 @@ public final class ContentFetcher implements PeerListener, AutoCloseable {
       requests++;
       pending.put(requestId, this);
       long id = requestId;
-      peerTimeout = thread.schedule(() -> timedOut(id), PEER_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+      peerTimeout =
+          thread.schedule(() -> timedOut(id), PEER_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
       asked.send(
           PeerMessage.newBuilder()
               .setContentRequest(
@@ -241,7 +242,11 @@ public final class ContentFetcher implements PeerListener, AutoCloseable {
       if (received == null) {
         if (part.getTotalSize() > ContentStore.MAX_BLOB_BYTES) {
           return Optional.of(
-              "it offered content " + hash + " of " + part.getTotalSize() + " bytes, over the limit");
+              "it offered content "
+                  + hash
+                  + " of "
+                  + part.getTotalSize()
+                  + " bytes, over the limit");
         }
         received = new byte[(int) part.getTotalSize()];
       }
