@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.types.Hash;
+import io.ascribe.core.types.Hex;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,6 +66,29 @@ public final class RpcClient {
           error.path("message").asText("unknown error"), error.path("code").asInt());
     }
     return response.path("result");
+  }
+
+  /**
+   * Stores {@code bytes} on the node ({@code ascribe_putContent}) under {@code expected}, which the
+   * node checks they hash to.
+   *
+   * @throws RpcClientException when the node refuses them (too large, another hash) or is away
+   */
+  public void putContent(byte[] bytes, Hash expected) {
+    String stored = call("ascribe_putContent", Hex.encode(bytes), expected.toHex()).asText();
+    if (!expected.toHex().equals(stored)) {
+      throw new RpcClientException(
+          "the node stored the content under " + stored + ", not " + expected);
+    }
+  }
+
+  /**
+   * The bytes the node holds under {@code hash} ({@code ascribe_getContent}).
+   *
+   * @throws RpcClientException when the node lacks them or is away
+   */
+  public byte[] getContent(Hash hash) {
+    return Hex.decode(call("ascribe_getContent", hash.toHex()).asText());
   }
 
   private JsonNode send(JsonNode body) {
