@@ -276,7 +276,7 @@ public final class ContentFetcher implements PeerListener, AutoCloseable {
         // The bytes are right; a store that cannot keep them must not keep them from the caller.
         LOG.warn("Could not store fetched content {}: {}", hash, e.getMessage());
       }
-      LOG.info("Fetched content {} ({} bytes) from {}", hash, bytes.length, peer);
+      LOG.debug("Fetched content {} ({} bytes) from {}", hash, bytes.length, peer);
       endAttempt();
       deadline.cancel(false);
       future.complete(bytes);
