@@ -8,6 +8,7 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
+import io.ascribe.node.api.ContentApi;
 import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.JobApi;
 import io.ascribe.node.api.NodeApi;
@@ -15,6 +16,9 @@ import io.ascribe.node.api.RewardsApi;
 import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.consensus.EvidenceReporter;
+import io.ascribe.node.content.ContentFetcher;
+import io.ascribe.node.content.ContentServer;
+import io.ascribe.node.content.ContentStore;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.mempool.MempoolLimits;
 import io.ascribe.node.producer.BlockProducer;
@@ -25,6 +29,7 @@ import io.ascribe.node.rpc.RpcServerOptions;
 import io.ascribe.node.sync.ChainSync;
 import io.ascribe.node.sync.PersistentPeers;
 import io.ascribe.p2p.P2pTransport;
+import io.ascribe.p2p.PeerScores;
 import io.ascribe.p2p.TransportOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,9 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running node: the ledger on its data directory, the mempool, the block producer on its own
- * thread, the JSON-RPC server and the metrics endpoint. {@link #close} stops them in reverse order
- * and never in the middle of a block commit.
+ * A running node: the ledger on its data directory, the content store beside it ({@code
+ * DATA/content}), the mempool, the block producer on its own thread, the JSON-RPC server and the
+ * metrics endpoint. {@link #close} stops them in reverse order and never in the middle of a block
+ * commit.
  */
 public final class AscribeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AscribeNode.class);
@@ -46,6 +52,9 @@ public final class AscribeNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final Ledger ledger;
+  private final ContentStore content;
+  private final ContentFetcher contentFetcher;
+  private final ContentServer contentServer;
   private final Mempool mempool;
   private final JsonRpcServer rpc;
   private final Optional<MetricsServer> metricsServer;
@@ -61,6 +70,14 @@ public final class AscribeNode implements AutoCloseable {
   private AscribeNode(NodeConfig config) throws IOException {
     this.config = config;
     this.ledger = Ledger.open(config.dataDir(), config.genesis());
+    try {
+      this.content = ContentStore.open(config.dataDir().resolve("content"));
+    } catch (RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
+    this.contentFetcher = new ContentFetcher(content);
+    this.contentServer = new ContentServer(content);
     try {
       this.mempool =
           new Mempool(
@@ -104,6 +121,7 @@ public final class AscribeNode implements AutoCloseable {
       new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       new RewardsApi(ledger).register(methods);
       new DataApi(ledger).register(methods);
+      new ContentApi(content).register(methods);
       new JobApi(ledger).register(methods);
       new NodeApi(
               () -> consensus.flatMap(ConsensusService::status),
@@ -112,7 +130,10 @@ public final class AscribeNode implements AutoCloseable {
       this.rpc =
           new JsonRpcServer(
               methods,
-              RpcServerOptions.defaults(config.host(), config.rpcPort()).withTopics(NEW_HEADS));
+              RpcServerOptions.defaults(config.host(), config.rpcPort())
+                  .withTopics(NEW_HEADS)
+                  // ascribe_putContent carries a whole blob as hex.
+                  .withMaxBodyBytes(ContentApi.MAX_BODY_BYTES));
       rpc.start();
       if (config.metricsPort() >= 0) {
         MetricsServer server = new MetricsServer(registry, config.host(), config.metricsPort());
@@ -133,7 +154,7 @@ public final class AscribeNode implements AutoCloseable {
                     config.genesis().chainId(),
                     genesisHash,
                     TransportOptions.DEFAULT_MAX_FRAME_BYTES),
-                new NodePeers(sync.orElseThrow(), consensus),
+                new NodePeers(sync.orElseThrow(), consensus, contentServer, contentFetcher),
                 Clock.systemUTC());
         started.start();
         this.transport = Optional.of(started);
@@ -176,6 +197,9 @@ public final class AscribeNode implements AutoCloseable {
                           watch,
                           config.dataDir().resolve("bridge")));
     } catch (IOException | RuntimeException e) {
+      contentServer.close();
+      contentFetcher.close();
+      content.close();
       ledger.close();
       throw e;
     }
@@ -251,6 +275,21 @@ public final class AscribeNode implements AutoCloseable {
     return ledger;
   }
 
+  /** The node's blobs by hash: contribution records and other content. */
+  public ContentStore content() {
+    return content;
+  }
+
+  /** Fetches content by hash from this node's store or its peers. */
+  public ContentFetcher contentFetcher() {
+    return contentFetcher;
+  }
+
+  /** The p2p transport's peer scores, when the node has a p2p endpoint. */
+  Optional<PeerScores> peerScores() {
+    return transport.map(P2pTransport::scores);
+  }
+
   public Mempool mempool() {
     return mempool;
   }
@@ -288,10 +327,13 @@ public final class AscribeNode implements AutoCloseable {
     bridge.ifPresent(BridgeService::close);
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);
+    contentFetcher.close();
+    contentServer.close();
     sync.ifPresent(ChainSync::close);
     consensus.ifPresent(ConsensusService::close);
     rpc.close();
     metricsServer.ifPresent(MetricsServer::close);
+    content.close();
     ledger.close();
     LOG.info("Node stopped at height {}", ledger.height());
   }
