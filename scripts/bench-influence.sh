@@ -2,11 +2,11 @@
 # Agreement of the tuning job's influence scores with leave-one-out retraining (issue 8): trains
 # a LoRA job on the tiny model over 16 documents (4 copies of the eval facts, 4 paraphrases, 8
 # noise; 60 full-batch steps at lr 1e-2), scores them, retrains 16 times leaving one out and
-# prints Pearson r and Spearman rho between the scores and the change in eval loss. About a
-# minute on one CPU core.
+# prints Pearson r and Spearman rho between the scores and the change in eval loss, for one seed
+# and averaged over 3 seeds. About a minute on one CPU core.
 #
 #   scripts/bench-influence.sh
-#   JAVA_OPTS="-Dnoise=12 -Depochs=40 -Dlr=1e-2" scripts/bench-influence.sh
+#   JAVA_OPTS="-Dseeds=5 -Dnoise=12 -Depochs=40 -Dlr=1e-2" scripts/bench-influence.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -33,6 +33,7 @@ public final class InfluenceBenchmark {
   private static final int NOISE = Integer.getInteger("noise", 8);
   private static final int EPOCHS = Integer.getInteger("epochs", 60);
   private static final int CHECKPOINTS = 5;
+  private static final int SEEDS = Integer.getInteger("seeds", 3);
   private static final double LR = Double.parseDouble(System.getProperty("lr", "1e-2"));
 
   private InfluenceBenchmark() {}
@@ -57,9 +58,61 @@ public final class InfluenceBenchmark {
           new JobDocument("noise" + i, new Example(letters(random, 12), " " + letters(random, 8))));
     }
     int n = train.size();
-    TuningJobSpec spec =
-        new TuningJobSpec(base, TuningJobSpec.Method.LORA, 8, 16, LR, EPOCHS, n, 3, train, eval);
     long began = System.nanoTime();
+    double[][] sums = new double[3][n];
+    double evalLoss = 0;
+    int steps = 0;
+    for (int seed = 1; seed <= SEEDS; seed++) {
+      Trial t = trial(base, train, eval, seed);
+      for (int i = 0; i < n; i++) {
+        sums[0][i] += t.influence[i] / SEEDS;
+        sums[1][i] += t.tracIn[i] / SEEDS;
+        sums[2][i] += t.loo[i] / SEEDS;
+      }
+      evalLoss += t.evalLoss / SEEDS;
+      steps = t.steps;
+      if (seed == 1) {
+        report("seed 1", t.influence, t.tracIn, t.loo);
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%-8s %14s %14s %14s%n",
+        "doc",
+        "influence",
+        "tracin-" + CHECKPOINTS,
+        "loo delta");
+    for (int i = 0; i < n; i++) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-8s %14.6e %14.6e %14.6e%n",
+          train.get(i).id(),
+          sums[0][i],
+          sums[1][i],
+          sums[2][i]);
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "N=%d docs, %d steps, %d seeds, mean eval loss %.4f, %.1f s%n",
+        n,
+        steps,
+        SEEDS,
+        evalLoss,
+        (System.nanoTime() - began) / 1e9);
+    if (SEEDS > 1) {
+      report("mean over " + SEEDS + " seeds", sums[0], sums[1], sums[2]);
+    }
+  }
+
+  private record Trial(
+      double[] influence, double[] tracIn, double[] loo, double evalLoss, int steps) {}
+
+  /** One job with {@code seed}: its scores and the leave-one-out deltas. */
+  private static Trial trial(Path base, List<JobDocument> train, List<JobDocument> eval, long seed)
+      throws IOException {
+    int n = train.size();
+    TuningJobSpec spec =
+        new TuningJobSpec(base, TuningJobSpec.Method.LORA, 8, 16, LR, EPOCHS, n, seed, train, eval);
     Map<String, Double> tracIn = new LinkedHashMap<>();
     Map<String, Double> influence;
     double withAll;
@@ -89,7 +142,7 @@ public final class InfluenceBenchmark {
       List<JobDocument> without = new ArrayList<>(train);
       without.remove(i);
       TuningJobSpec s =
-          new TuningJobSpec(base, spec.method(), 8, 16, LR, EPOCHS, n, 3, without, eval);
+          new TuningJobSpec(base, spec.method(), 8, 16, LR, EPOCHS, n, seed, without, eval);
       try (NDManager m = Torch.engine().newBaseManager();
           LlamaModel model = LlamaModel.load(base, m)) {
         Trainer trainer = new Trainer(model, new ByteTokenizer());
@@ -101,34 +154,24 @@ public final class InfluenceBenchmark {
     }
     double[] fin = new double[n];
     double[] multi = new double[n];
-    System.out.printf(
-        Locale.ROOT,
-        "%-8s %14s %14s %14s%n",
-        "doc",
-        "influence",
-        "tracin-" + CHECKPOINTS,
-        "loo delta");
     for (int i = 0; i < n; i++) {
-      String id = train.get(i).id();
-      fin[i] = influence.get(id);
-      multi[i] = tracIn.get(id);
-      System.out.printf(Locale.ROOT, "%-8s %14.6e %14.6e %14.6e%n", id, fin[i], multi[i], loo[i]);
+      fin[i] = influence.get(train.get(i).id());
+      multi[i] = tracIn.get(train.get(i).id());
     }
+    return new Trial(fin, multi, loo, withAll, spec.totalSteps());
+  }
+
+  private static void report(String what, double[] fin, double[] multi, double[] loo) {
     System.out.printf(
         Locale.ROOT,
-        "N=%d docs, %d steps, eval loss %.4f, %.1f s%n",
-        n,
-        spec.totalSteps(),
-        withAll,
-        (System.nanoTime() - began) / 1e9);
-    System.out.printf(
-        Locale.ROOT,
-        "final-adapter influence (on-chain) vs LOO: Pearson r = %.3f, Spearman rho = %.3f%n",
+        "%s: final-adapter influence (on-chain) vs LOO: Pearson r = %.3f, Spearman rho = %.3f%n",
+        what,
         pearson(fin, loo),
         pearson(ranks(fin), ranks(loo)));
     System.out.printf(
         Locale.ROOT,
-        "TracIn over %d checkpoints       vs LOO: Pearson r = %.3f, Spearman rho = %.3f%n",
+        "%s: TracIn over %d checkpoints vs LOO:       Pearson r = %.3f, Spearman rho = %.3f%n",
+        what,
         CHECKPOINTS,
         pearson(multi, loo),
         pearson(ranks(multi), ranks(loo)));
