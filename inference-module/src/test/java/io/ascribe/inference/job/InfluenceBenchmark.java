@@ -27,7 +27,10 @@ import java.util.Random;
  * Influence} (one checkpoint, the final adapter: the definition verifiers recompute) and, for
  * comparison, with TracIn summed over {@code CHECKPOINTS} evenly spaced steps; then retrains N
  * times leaving one document out and prints Pearson r (and Spearman ρ) between each score and (eval
- * loss without the document − eval loss with it). Run with {@code scripts/bench-influence.sh}.
+ * loss without the document − eval loss with it), for the first seed and for scores and deltas
+ * averaged over {@code SEEDS} seeds (the seed draws LoRA's A, so averaging takes out the part of a
+ * leave-one-out delta that depends on one initialisation, which no first-order score predicts). Run
+ * with {@code scripts/bench-influence.sh}.
  */
 public final class InfluenceBenchmark {
   private static final int NOISE = Integer.getInteger("noise", 8);
