@@ -53,6 +53,15 @@ public final class TuningJobRunner {
     void onPhase(String phase);
   }
 
+  private static final Listener SILENT =
+      new Listener() {
+        @Override
+        public void onStep(int step, int totalSteps, double loss, double tokensPerSecond) {}
+
+        @Override
+        public void onPhase(String phase) {}
+      };
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private volatile boolean stopRequested;
   private volatile Trainer trainer;
@@ -93,7 +102,8 @@ public final class TuningJobRunner {
   }
 
   /**
-   * Runs {@code spec} in {@code workDir} (created when missing), resuming from its checkpoint.
+   * Runs {@code spec} in {@code workDir} (created when missing), resuming from its checkpoint;
+   * {@code listener} may be null.
    *
    * @throws ModelException when the job cannot fit in memory (with the figures), or {@code workDir}
    *     holds the checkpoint of another job
@@ -101,7 +111,7 @@ public final class TuningJobRunner {
    */
   public TuningJobResult run(TuningJobSpec spec, Path workDir, Listener listener) {
     try {
-      return runChecked(spec, workDir, listener);
+      return runChecked(spec, workDir, listener == null ? SILENT : listener);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

@@ -27,7 +27,10 @@ import java.util.Set;
  * TracIn at the final adapter, which is why a verifier can recompute it) of a seeded sample of the
  * training documents, and accepts when every figure is within the {@link Tolerance}. The first
  * check that fails is named with the recomputed figures; an unreadable or mismatched adapter file
- * is a rejection too, since the node fetched it by the hash the executor posted.
+ * is a rejection too, since the node fetched it by the hash the executor posted. What it cannot
+ * tell without retraining is whether the adapter came from this spec's run: an adapter trained
+ * otherwise (another seed, fewer steps) with its own true figures passes, and is then judged by
+ * those figures.
  */
 public final class TuningJobVerifier {
   /**

@@ -87,9 +87,16 @@ class TuningJobVerifierTest {
     assertThat(v.accepted()).isFalse();
     assertThat(v.failed())
         .isIn(TuningJobVerifier.Check.EVAL_LOSS, TuningJobVerifier.Check.INFLUENCE);
-    // The other adapter with its own figures is fine: it is an honest run of another seed's spec
-    // only if the spec says so, and this spec's seed draws another initialisation, which the
-    // figures cannot tell; what binds the adapter to the job is its hash on chain.
+    // Its own figures do not save it either: the eval figures match, but the spec's seed is not
+    // the one it was trained with, and nothing in the file says so; what binds an adapter to its
+    // job is the hash the executor posts, which the node checks on fetch.
+    TuningJobVerifier.Verification own =
+        verify(
+            otherSeed.adapterFile(),
+            otherSeed.evalLoss(),
+            otherSeed.rougeL(),
+            otherSeed.influence());
+    assertThat(own.evalLoss()).isEqualTo(otherSeed.evalLoss());
   }
 
   @Test
