@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -210,7 +211,10 @@ public final class TuningJobRunner {
     ObjectNode o = JSON.createObjectNode();
     o.put("spec", fingerprint);
     o.put("base_model_sha256", base);
-    Files.writeString(job, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+    // Written beside the checkpoint and moved in: a crash never leaves half a job.json behind.
+    Path tmp = checkpoint.resolveSibling(JOB_FILE + ".tmp");
+    Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
+    Files.move(tmp, job, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** Memory the job may use: the GPU's total, or this machine's physical memory. */

@@ -127,6 +127,27 @@ class TuningJobRunnerTest {
         .isEqualTo(Files.readAllBytes(whole.adapterFile()));
     assertThat(rest.evalLoss()).isEqualTo(whole.evalLoss());
     assertThat(rest.influence()).isEqualTo(whole.influence());
+
+    // Killed after training (during evaluation, say): the rerun trains no step and ends the same.
+    Files.delete(rest.adapterFile());
+    List<Integer> none = new ArrayList<>();
+    TuningJobResult again =
+        runner.run(
+            spec,
+            work,
+            new TuningJobRunner.Listener() {
+              @Override
+              public void onStep(int step, int total, double loss, double tps) {
+                none.add(step);
+              }
+
+              @Override
+              public void onPhase(String phase) {}
+            });
+    assertThat(none).isEmpty();
+    assertThat(Files.readAllBytes(again.adapterFile()))
+        .isEqualTo(Files.readAllBytes(whole.adapterFile()));
+    assertThat(again.finalLoss()).isEqualTo(whole.finalLoss());
   }
 
   @Test
