@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
 
 /**
  * A local EVM chain for development: the anvil binary that the build installs into {@code
@@ -128,6 +130,55 @@ public final class LocalAnvil implements AutoCloseable {
               + (port != 0 ? " on port " + port + " (is it taken? pick another or 0)" : "")
               + ": "
               + said);
+    }
+  }
+
+  /**
+   * Starts anvil on {@code port} as a process of its own that outlives this program (a testnet's),
+   * appending its output to {@code log}; returns its process id. Wait for it with {@link
+   * #awaitRpc}.
+   */
+  public static long launch(int port, Path log) throws IOException {
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            binary().toString(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            Integer.toString(port),
+            "--chain-id",
+            Long.toString(CHAIN_ID),
+            "--block-time",
+            "1");
+    builder.redirectErrorStream(true);
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return builder.start().pid();
+  }
+
+  /**
+   * Returns once the EVM node behind {@code web3j} answers {@code eth_chainId}, retrying on refused
+   * connections for at most {@code timeout}.
+   *
+   * @throws AnvilException when it does not answer in time
+   */
+  public static void awaitRpc(Web3j web3j, String url, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        web3j.ethChainId().send();
+        return;
+      } catch (IOException | RuntimeException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new AnvilException("anvil at " + url + " did not answer within " + timeout);
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AnvilException("interrupted while waiting for anvil at " + url);
+        }
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ascribe.contracts.settlement.ContractRevertedException;
 import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
@@ -12,6 +13,7 @@ import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,9 @@ import org.web3j.protocol.http.HttpService;
  * Follows an Ascribe chain and brings its RewardDistributor on an EVM chain up to date: for each
  * ended epoch the distributor does not hold yet, in order, it takes the epoch's root and its
  * validators' signatures from the chain's commit ({@code ascribe_getEpochRoot}) and submits them
- * ({@code submitEpoch}). Anyone may run it: its key only pays gas, and the contract accepts nothing
+ * ({@code submitEpoch}), after the validator-set updates the distributor needs to recognise the
+ * epoch's signers ({@code ascribe_getValidatorSetUpdates}, {@code updateValidatorSet}, in nonce
+ * order; docs/adr/008). Anyone may run it: its key only pays gas, and the contract accepts nothing
  * the signatures do not carry. It keeps no state of its own; every pass starts from the
  * distributor's latest epoch, so a restarted relayer (or two relayers) submits nothing twice. An
  * unreachable Ascribe or EVM node is logged once per outage, with the fix, and retried with a
@@ -171,6 +175,9 @@ public final class Relayer implements Runnable, AutoCloseable {
     Hash signedBy = Hash.fromHex(root.path("validatorSetHash").asText());
     Hash stored = onEvm(() -> evm.validatorSetHash(settings.distributor()));
     if (!stored.equals(signedBy)) {
+      stored = followValidatorSet(Quantities.parseLong(root.path("height").asText()), stored);
+    }
+    if (!stored.equals(signedBy)) {
       String why =
           "epoch "
               + epoch
@@ -178,7 +185,7 @@ public final class Relayer implements Runnable, AutoCloseable {
               + signedBy
               + ", but the distributor holds the set "
               + stored
-              + ": it takes the epoch once its validator set is updated to the chain's";
+              + " and the chain serves no update to it (ascribe_getValidatorSetUpdates)";
       if (!why.equals(blockedOn)) {
         LOG.warn(why);
         blockedOn = why;
@@ -187,6 +194,61 @@ public final class Relayer implements Runnable, AutoCloseable {
     }
     blockedOn = null;
     return submit(epoch, root).isPresent() ? Relayed.SUBMITTED : Relayed.ALREADY_THERE;
+  }
+
+  /**
+   * Submits, in nonce order, the validator-set updates the distributor lacks that the chain
+   * announced before block {@code beforeHeight}, and returns the distributor's set hash after them.
+   */
+  private Hash followValidatorSet(long beforeHeight, Hash stored) {
+    Hash now = stored;
+    while (true) {
+      long nonce = onEvm(() -> evm.validatorSetNonce(settings.distributor()));
+      JsonNode answer =
+          onAscribe(() -> ascribe.call("ascribe_getValidatorSetUpdates", Quantities.toHex(nonce)));
+      JsonNode updates = answer.path("updates");
+      if (updates.isEmpty()) {
+        return now;
+      }
+      for (JsonNode u : updates) {
+        long height = Quantities.parseLong(u.path("height").asText());
+        if (height >= beforeHeight) {
+          return now;
+        }
+        List<Address> validators = new ArrayList<>();
+        u.path("validators").forEach(a -> validators.add(Address.fromHex(a.asText())));
+        List<BigInteger> powers = new ArrayList<>();
+        u.path("powers").forEach(p -> powers.add(Quantities.parse(p.asText())));
+        List<byte[]> signatures = new ArrayList<>();
+        u.path("signatures").forEach(sig -> signatures.add(Hex.decode(sig.asText())));
+        long updateNonce = Quantities.parseLong(u.path("nonce").asText());
+        ValidatorSet next = new ValidatorSet(validators, powers);
+        try {
+          TransactionReceipt receipt =
+              onEvm(() -> evm.updateValidatorSet(settings.distributor(), next, signatures));
+          LOG.info(
+              "submitted validator-set update {} (set {}, {} validators, signed at block {} by {}"
+                  + " of the outgoing set) in EVM transaction {}, gas {}",
+              updateNonce,
+              next.hash(),
+              validators.size(),
+              height,
+              signatures.size(),
+              receipt.getTransactionHash(),
+              receipt.getGasUsed());
+        } catch (ContractRevertedException e) {
+          // Another relayer may have sent it first; the nonce read again tells.
+          LOG.info(
+              "validator-set update {} not submitted: the distributor refused it ({})",
+              updateNonce,
+              e.getMessage());
+          if (onEvm(() -> evm.validatorSetNonce(settings.distributor())) <= updateNonce) {
+            return onEvm(() -> evm.validatorSetHash(settings.distributor()));
+          }
+        }
+        now = onEvm(() -> evm.validatorSetHash(settings.distributor()));
+      }
+    }
   }
 
   private Optional<TransactionReceipt> submit(long epoch, JsonNode root) {
