@@ -73,7 +73,7 @@ public final class Relayer implements Runnable, AutoCloseable {
   private final Settings settings;
   private final RpcClient ascribe;
   private final Web3j web3j;
-  private final SettlementClient evm;
+  private SettlementClient evm;
   private volatile boolean closed;
   private volatile Thread loop;
   private String outage;
@@ -84,12 +84,28 @@ public final class Relayer implements Runnable, AutoCloseable {
     this.settings = settings;
     this.ascribe = new RpcClient(settings.rpcUrl());
     this.web3j = Web3j.build(new HttpService(settings.evmRpcUrl()));
-    this.evm = new SettlementClient(web3j, settings.key());
+  }
+
+  /** The settlement client, made on first use: making one asks the EVM node (its chain id). */
+  private SettlementClient evm() {
+    if (evm == null) {
+      evm = new SettlementClient(web3j, settings.key());
+    }
+    return evm;
   }
 
   /** Runs {@link #run} on a daemon thread named "relayer" and returns it. */
   public Thread start() {
-    Thread thread = new Thread(this, "relayer");
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                run();
+              } catch (MisconfiguredException e) {
+                LOG.error("the relayer stops: {}", e.getMessage());
+              }
+            },
+            "relayer");
     thread.setDaemon(true);
     thread.start();
     return thread;
@@ -116,7 +132,7 @@ public final class Relayer implements Runnable, AutoCloseable {
       try {
         relayOnce();
         if (outage != null) {
-          LOG.info("both nodes answer again; relaying resumes");
+          LOG.info("relaying works again");
           outage = null;
         }
         retry = settings.interval();
@@ -125,6 +141,17 @@ public final class Relayer implements Runnable, AutoCloseable {
         if (!e.getMessage().equals(outage)) {
           LOG.warn("{}; retrying until it answers", e.getMessage());
           outage = e.getMessage();
+        }
+        retry = min(retry.multipliedBy(2), MAX_RETRY);
+        wait = retry;
+      } catch (MisconfiguredException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A node answered with an error, or a transaction failed: say so once, try again later.
+        String why = "relaying failed: " + e.getMessage();
+        if (!why.equals(outage)) {
+          LOG.warn("{}; retrying", why);
+          outage = why;
         }
         retry = min(retry.multipliedBy(2), MAX_RETRY);
         wait = retry;
@@ -147,7 +174,7 @@ public final class Relayer implements Runnable, AutoCloseable {
    */
   public List<Long> relayOnce() {
     long ended = latestEndedEpoch();
-    long held = onEvm(() -> evm.latestEpoch(settings.distributor()));
+    long held = onEvm(() -> evm().latestEpoch(settings.distributor()));
     List<Long> submitted = new ArrayList<>();
     for (long epoch = held + 1; epoch <= ended && !closed; epoch++) {
       Relayed outcome = relay(epoch);
@@ -173,7 +200,7 @@ public final class Relayer implements Runnable, AutoCloseable {
     JsonNode root = onAscribe(() -> ascribe.call("ascribe_getEpochRoot", Quantities.toHex(epoch)));
     checkSignedForUs(root);
     Hash signedBy = Hash.fromHex(root.path("validatorSetHash").asText());
-    Hash stored = onEvm(() -> evm.validatorSetHash(settings.distributor()));
+    Hash stored = onEvm(() -> evm().validatorSetHash(settings.distributor()));
     if (!stored.equals(signedBy)) {
       stored = followValidatorSet(Quantities.parseLong(root.path("height").asText()), stored);
     }
@@ -203,7 +230,7 @@ public final class Relayer implements Runnable, AutoCloseable {
   private Hash followValidatorSet(long beforeHeight, Hash stored) {
     Hash now = stored;
     while (true) {
-      long nonce = onEvm(() -> evm.validatorSetNonce(settings.distributor()));
+      long nonce = onEvm(() -> evm().validatorSetNonce(settings.distributor()));
       JsonNode answer =
           onAscribe(() -> ascribe.call("ascribe_getValidatorSetUpdates", Quantities.toHex(nonce)));
       JsonNode updates = answer.path("updates");
@@ -225,7 +252,7 @@ public final class Relayer implements Runnable, AutoCloseable {
         ValidatorSet next = new ValidatorSet(validators, powers);
         try {
           TransactionReceipt receipt =
-              onEvm(() -> evm.updateValidatorSet(settings.distributor(), next, signatures));
+              onEvm(() -> evm().updateValidatorSet(settings.distributor(), next, signatures));
           LOG.info(
               "submitted validator-set update {} (set {}, {} validators, signed at block {} by {}"
                   + " of the outgoing set) in EVM transaction {}, gas {}",
@@ -242,11 +269,11 @@ public final class Relayer implements Runnable, AutoCloseable {
               "validator-set update {} not submitted: the distributor refused it ({})",
               updateNonce,
               e.getMessage());
-          if (onEvm(() -> evm.validatorSetNonce(settings.distributor())) <= updateNonce) {
-            return onEvm(() -> evm.validatorSetHash(settings.distributor()));
+          if (onEvm(() -> evm().validatorSetNonce(settings.distributor())) <= updateNonce) {
+            return onEvm(() -> evm().validatorSetHash(settings.distributor()));
           }
         }
-        now = onEvm(() -> evm.validatorSetHash(settings.distributor()));
+        now = onEvm(() -> evm().validatorSetHash(settings.distributor()));
       }
     }
   }
@@ -258,7 +285,7 @@ public final class Relayer implements Runnable, AutoCloseable {
     TransactionReceipt receipt;
     try {
       receipt =
-          onEvm(() -> evm.submitEpoch(settings.distributor(), epoch, rewardsRoot, signatures));
+          onEvm(() -> evm().submitEpoch(settings.distributor(), epoch, rewardsRoot, signatures));
     } catch (ContractRevertedException e) {
       // Another relayer got there between our read of latestEpoch and our transaction.
       LOG.info("epoch {} not submitted: the distributor refused it ({})", epoch, e.getMessage());
@@ -308,7 +335,7 @@ public final class Relayer implements Runnable, AutoCloseable {
     }
     if (!chainChecked) {
       long wanted = Quantities.parseLong(settlement.path("evmChainId").asText());
-      long actual = onEvm(evm::chainId);
+      long actual = onEvm(() -> evm().chainId());
       if (wanted != actual) {
         throw new MisconfiguredException(
             "the chain's validators sign for EVM chain "
