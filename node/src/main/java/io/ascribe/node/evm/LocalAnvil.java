@@ -191,7 +191,10 @@ public final class LocalAnvil implements AutoCloseable {
       Path path = Path.of(named);
       if (!Files.isExecutable(path)) {
         throw new AnvilException(
-            "ASCRIBE_ANVIL names " + path + ", which is not an executable file");
+            "ASCRIBE_ANVIL (or -Dascribe.anvil) names "
+                + path
+                + ", which is not an executable file: name anvil's binary, or leave it unset to use"
+                + " the one `npm ci` installs in contracts/node_modules");
       }
       return path;
     }
