@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       RewardsCommand.class,
       BridgeCommand.class,
       TuneCommand.class,
+      BenchCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
     })
