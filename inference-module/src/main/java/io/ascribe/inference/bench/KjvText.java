@@ -92,7 +92,7 @@ public final class KjvText {
     int i = 0;
     while (i < text.length()) {
       int end = Math.min(text.length(), i + length);
-      if (end < text.length()) {
+      if (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
         int space = Math.max(text.lastIndexOf(' ', end - 1), text.lastIndexOf('\n', end - 1));
         if (space > i) {
           end = space + 1;
