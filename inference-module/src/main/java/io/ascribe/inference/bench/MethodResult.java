@@ -53,10 +53,16 @@ public record MethodResult(
     return Stats.median(stepSeconds);
   }
 
-  /** Trained tokens per second over all steps. */
+  /**
+   * Trained tokens per second of the median step (by throughput): on a shared machine one stalled
+   * step would otherwise stand for the whole run. Time to a target loss counts every step.
+   */
   public double tokensPerSecond() {
-    double s = stepSeconds.stream().mapToDouble(Double::doubleValue).sum();
-    return stepTokens.stream().mapToLong(Long::longValue).sum() / s;
+    List<Double> rates = new java.util.ArrayList<>();
+    for (int i = 0; i < stepSeconds.size(); i++) {
+      rates.add(stepTokens.get(i) / stepSeconds.get(i));
+    }
+    return Stats.median(rates);
   }
 
   /** Achieved training FLOP/s as a share of the plain matmul's FLOP/s. */
