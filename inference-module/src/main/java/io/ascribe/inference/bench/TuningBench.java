@@ -101,6 +101,20 @@ public final class TuningBench {
           seed);
     }
 
+    public Settings withTestPrompts(int n) {
+      return new Settings(
+          pretrainSteps,
+          pretrainBatch,
+          chunkLength,
+          tuneSteps,
+          tuneBatch,
+          n,
+          maxNewTokens,
+          loraRank,
+          prefixLength,
+          seed);
+    }
+
     /** The base model's cache directory name: a changed pretraining setting is another base. */
     String baseName() {
       return "base-kjv-" + pretrainSteps + "x" + pretrainBatch + "x" + chunkLength + "-s" + seed;

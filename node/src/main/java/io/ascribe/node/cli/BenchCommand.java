@@ -74,6 +74,12 @@ final class BenchCommand implements Runnable {
     Integer pretrainSteps;
 
     @Option(
+        names = "--test-prompts",
+        description =
+            "Held-out prompts scored per method, at most 1000 (default: 100, or 4 with --quick).")
+    Integer testPrompts;
+
+    @Option(
         names = "--worker",
         hidden = true,
         paramLabel = "METHOD",
@@ -92,6 +98,9 @@ final class BenchCommand implements Runnable {
           throw new UserErrorException(
               "--methods: '" + m + "' is not one of " + String.join(", ", TuningBench.METHODS));
         }
+      }
+      if (worker != null && result == null) {
+        throw new UserErrorException("--worker needs --result FILE");
       }
       try {
         Files.createDirectories(work);
@@ -150,13 +159,17 @@ final class BenchCommand implements Runnable {
         }
         s = s.withPretrainSteps(pretrainSteps);
       }
+      if (testPrompts != null) {
+        if (testPrompts < 2 || testPrompts > 1000) {
+          throw new UserErrorException(
+              "--test-prompts must be 2 to 1000 (a standard error needs two), got " + testPrompts);
+        }
+        s = s.withTestPrompts(testPrompts);
+      }
       return s;
     }
 
     private void runWorker(TuningBench.Settings s, PrintWriter out) throws IOException {
-      if (result == null) {
-        throw new UserErrorException("--worker needs --result FILE");
-      }
       TuningBench.Split split = TuningBench.split(work, s.testPrompts(), s.seed());
       Path base = TuningBench.pretrain(work, s, line -> say(out, line));
       MethodResult r = TuningBench.run(worker, base, split, s, line -> say(out, line));
@@ -183,6 +196,9 @@ final class BenchCommand implements Runnable {
       }
       if (pretrainSteps != null) {
         cmd.add("--pretrain-steps=" + pretrainSteps);
+      }
+      if (testPrompts != null) {
+        cmd.add("--test-prompts=" + testPrompts);
       }
       say(out, "running " + method + " in its own process");
       Process p = new ProcessBuilder(cmd).inheritIO().start();
