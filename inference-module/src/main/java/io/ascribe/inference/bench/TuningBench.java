@@ -66,7 +66,7 @@ public final class TuningBench {
       int prefixLength,
       long seed) {
     public static Settings full() {
-      return new Settings(600, 16, 128, 200, 8, 100, 100, 8, 16, 1);
+      return new Settings(400, 16, 128, 200, 8, 100, 100, 8, 16, 1);
     }
 
     public static Settings quick() {
@@ -250,9 +250,11 @@ public final class TuningBench {
       throws IOException {
     try (NDManager manager = Torch.engine().newBaseManager();
         LlamaModel model = LlamaModel.load(baseDir, manager)) {
-      double matmul = matmulFlops(manager);
+      List<Double> matmulTimes = new ArrayList<>(matmulSeconds(manager));
       log.accept(
-          String.format("%s: plain 1024³ float32 matmul %.2f GFLOP/s", method, matmul / 1e9));
+          String.format(
+              "%s: plain 1024³ float32 matmul %.2f GFLOP/s before training",
+              method, MATMUL_FLOP / Stats.median(matmulTimes) / 1e9));
       Tokenizer tokenizer = new ByteTokenizer();
       long baseParameters =
           LlamaModel.expectedShapes(model.config()).values().stream()
@@ -281,6 +283,12 @@ public final class TuningBench {
               .withSchedule(new Schedule.WarmupCosine(Math.max(1, s.tuneSteps() / 20), 0.1));
       Trainer.Result r = trainer.fineTune(tuning, split.train(), config, manager, listener);
       try (Trainable trainable = r.trainable()) {
+        // Measured again after training: on a shared machine the load may have changed since.
+        matmulTimes.addAll(matmulSeconds(manager));
+        double matmul = MATMUL_FLOP / Stats.median(matmulTimes);
+        log.accept(
+            String.format(
+                "%s: plain matmul %.2f GFLOP/s before and after training", method, matmul / 1e9));
         long baseBytes = model.baseWeightBytes();
         double bits = model.projectionBitsPerParameter();
         double meanLen = meanSequenceLength(split.train(), tokenizer);
@@ -354,8 +362,11 @@ public final class TuningBench {
     };
   }
 
-  /** The median FLOP/s of a 1024×1024 by 1024×1024 float32 product on the engine's device. */
-  public static double matmulFlops(NDManager parent) {
+  /** FLOPs of the plain matmul: a 1024×1024 by 1024×1024 product, 2 per multiply-add. */
+  public static final double MATMUL_FLOP = 2.0 * 1024 * 1024 * 1024;
+
+  /** Seconds of ten 1024×1024 by 1024×1024 float32 products on the engine's device (after two). */
+  public static List<Double> matmulSeconds(NDManager parent) {
     int n = 1024;
     try (NDManager m = parent.newSubManager()) {
       Random random = new Random(7);
@@ -375,7 +386,7 @@ public final class TuningBench {
           times.add((System.nanoTime() - t0) / 1e9);
         }
       }
-      return 2.0 * n * n * n / Stats.median(times);
+      return times;
     }
   }
 

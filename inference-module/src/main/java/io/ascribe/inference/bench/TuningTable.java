@@ -107,6 +107,73 @@ public final class TuningTable {
     return render(rows);
   }
 
+  /**
+   * The issue's targets against this run, one line each, saying whether each was met: LoRA at least
+   * 3.7x faster than P-tuning to P-tuning's loss with ROUGE-L no worse; QLoRA's base at most 0.27x
+   * its 16-bit size (whole base, and projections alone) with ROUGE-L within 1 point of LoRA; LoRA's
+   * training FLOP/s at least half the plain matmul's. A target whose rows are missing is left out.
+   */
+  public static List<String> targets(List<MethodResult> results) {
+    MethodResult lora = row(results, "lora");
+    MethodResult ptuning = row(results, REFERENCE);
+    MethodResult qlora = row(results, "qlora");
+    List<String> out = new ArrayList<>();
+    if (lora != null && ptuning != null) {
+      double target = finalLoss(ptuning.losses(), WINDOW);
+      OptionalDouble pt = timeToLoss(ptuning.losses(), ptuning.stepSeconds(), target, WINDOW);
+      OptionalDouble lo = timeToLoss(lora.losses(), lora.stepSeconds(), target, WINDOW);
+      double dr = Stats.mean(lora.rougeL()) - Stats.mean(ptuning.rougeL());
+      String speed =
+          lo.isPresent() && pt.isPresent()
+              ? String.format(Locale.ROOT, "%.2fx", pt.getAsDouble() / lo.getAsDouble())
+              : "not reached";
+      boolean met = lo.isPresent() && pt.getAsDouble() / lo.getAsDouble() >= 3.7 && dr >= 0;
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "LoRA ≥ 3.7x faster than P-tuning to P-tuning's loss, ROUGE-L no worse: %s, ROUGE-L"
+                  + " %+.1f points: %s",
+              speed,
+              100 * dr,
+              met ? "met" : "not met"));
+    }
+    if (qlora != null) {
+      double whole = qlora.baseBytesVs16Bit();
+      double proj = qlora.projectionBits() / 16;
+      String line =
+          String.format(
+              Locale.ROOT,
+              "QLoRA base ≤ 0.27x of 16-bit: whole base %.3fx (%s), projections %.3fx (%s)",
+              whole,
+              whole <= 0.27 ? "met" : "not met",
+              proj,
+              proj <= 0.27 ? "met" : "not met");
+      if (lora != null) {
+        double dr = Stats.mean(qlora.rougeL()) - Stats.mean(lora.rougeL());
+        line +=
+            String.format(
+                Locale.ROOT,
+                "; ROUGE-L within 1 point of LoRA: %+.1f (%s)",
+                100 * dr,
+                Math.abs(dr) <= 0.01 ? "met" : "not met");
+      }
+      out.add(line);
+    }
+    if (lora != null) {
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "LoRA training FLOP/s ≥ 50%% of the plain matmul's: %.1f%% (%s)",
+              100 * lora.flopShare(),
+              lora.flopShare() >= 0.5 ? "met" : "not met"));
+    }
+    return out;
+  }
+
+  private static MethodResult row(List<MethodResult> results, String method) {
+    return results.stream().filter(r -> r.method().equals(method)).findFirst().orElse(null);
+  }
+
   /** Renders rows as a markdown table; the first row is the header, columns padded to align. */
   public static String render(List<String[]> rows) {
     int cols = rows.getFirst().length;

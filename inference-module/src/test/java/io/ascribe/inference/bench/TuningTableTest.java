@@ -82,6 +82,30 @@ class TuningTableTest {
   }
 
   @Test
+  void targetsSayWhetherTheyWereMet() {
+    List<Double> slow = new ArrayList<>();
+    List<Double> fast = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      slow.add(3.0 - i * 0.025);
+      fast.add(3.0 - i * 0.1);
+    }
+    // P-tuning reaches its final 10-step mean (2.1375) at step 40 (20 s); LoRA, whose 10-step
+    // mean is 3.45 - 0.1 i, at step 15 (index 14) of 0.25 s: 3.75 s, 5.33x.
+    List<String> t =
+        TuningTable.targets(
+            List.of(
+                result("lora", fast, 0.25, 4_000_000, 32),
+                result("ptuning", slow, 0.5, 4_000_000, 32),
+                result("qlora", fast, 1.0, 600_000, 4.127)));
+    assertThat(t).hasSize(3);
+    assertThat(t.get(0)).contains("5.33x", "+0.0 points", ": met");
+    assertThat(t.get(1))
+        .contains("whole base 0.300x (not met)", "projections 0.258x (met)", "+0.0 (met)");
+    assertThat(t.get(2)).contains("40.0% (not met)");
+    assertThat(TuningTable.targets(List.of(result("full", fast, 1, 4, 32)))).isEmpty();
+  }
+
+  @Test
   void aMethodThatNeverReachesTheTargetSaysSo() {
     MethodResult ptuning = result("ptuning", List.of(3.0, 1.0), 1, 4, 32);
     MethodResult full = result("full", List.of(3.0, 2.9), 1, 4, 32);

@@ -70,7 +70,7 @@ final class BenchCommand implements Runnable {
 
     @Option(
         names = "--pretrain-steps",
-        description = "Pretraining steps of the base (default: 600, or 10 with --quick).")
+        description = "Pretraining steps of the base (default: 400, or 10 with --quick).")
     Integer pretrainSteps;
 
     @Option(
@@ -122,10 +122,14 @@ final class BenchCommand implements Runnable {
         for (String m : methods) {
           results.add(spawn(m, out));
         }
-        String table = TuningTable.markdown(results);
-        Files.writeString(work.resolve(quick ? "tuning-table-quick.md" : "tuning-table.md"), table);
+        StringBuilder report = new StringBuilder(TuningTable.markdown(results)).append('\n');
+        for (String t : TuningTable.targets(results)) {
+          report.append("- ").append(t).append('\n');
+        }
+        Files.writeString(
+            work.resolve(quick ? "tuning-table-quick.md" : "tuning-table.md"), report.toString());
         out.println();
-        out.print(table);
+        out.print(report);
         out.println();
         for (MethodResult r : results) {
           out.printf(
