@@ -78,7 +78,7 @@ public final class GcideDictionary {
     TreeSet<long[]> spans = new TreeSet<>((a, b) -> Long.compare(a[0], b[0]));
     for (String line : index.split("\n")) {
       String[] f = line.split("\t");
-      if (f.length != 3 || f[0].startsWith("00-database") || f[0].startsWith("00-")) {
+      if (f.length != 3 || f[0].startsWith("00-")) { // the database's own description
         continue;
       }
       long offset = decodeNumber(f[1]);

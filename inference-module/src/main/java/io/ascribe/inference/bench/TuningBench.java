@@ -45,6 +45,9 @@ public final class TuningBench {
   /** The methods in table order. */
   public static final List<String> METHODS = List.of("lora", "ptuning", "qlora", "full");
 
+  /** Pairs held out of training; a run scores the first {@link Settings#testPrompts} of them. */
+  public static final int HELD_OUT = 1000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VM_HWM = Pattern.compile("(?m)^VmHWM:\\s+(\\d+) kB");
 
@@ -142,9 +145,10 @@ public final class TuningBench {
   }
 
   /**
-   * GCIDE's pairs split by {@code seed} into {@code testSize} test pairs and the rest for training,
-   * derived once into {@code work/gcide-train.jsonl} and {@code gcide-test.jsonl} (the JSONL that
-   * {@code ascribe tune} and {@code ascribe eval} read, so a row can be reproduced by hand).
+   * GCIDE's pairs split by {@code seed} into {@link #HELD_OUT} test pairs (of which the first
+   * {@code testSize} are returned) and the rest for training, derived once into {@code
+   * work/gcide-train.jsonl} and {@code gcide-test.jsonl} (the JSONL that {@code ascribe tune} and
+   * {@code ascribe eval} read, so a row can be reproduced by hand).
    */
   public static Split split(Path work, int testSize, long seed) throws IOException {
     Path train = work.resolve("gcide-train-s" + seed + ".jsonl");
@@ -155,7 +159,7 @@ public final class TuningBench {
           GcideDictionary.read(GcideDictionary.INDEX, GcideDictionary.DICT)) {
         all.add(d.toExample());
       }
-      Split s = split(all, 1000, seed);
+      Split s = split(all, HELD_OUT, seed);
       writeJsonl(train, s.train());
       writeJsonl(test, s.test());
     }
