@@ -80,6 +80,13 @@ final class BenchCommand implements Runnable {
     Integer testPrompts;
 
     @Option(
+        names = "--table-only",
+        description =
+            "Print the table from the results a finished (or interrupted) run left in"
+                + " WORK_DIR/results, without training.")
+    boolean tableOnly;
+
+    @Option(
         names = "--worker",
         hidden = true,
         paramLabel = "METHOD",
@@ -108,6 +115,14 @@ final class BenchCommand implements Runnable {
           runWorker(s, out);
           return;
         }
+        List<MethodResult> results = new ArrayList<>();
+        if (tableOnly) {
+          for (String m : methods) {
+            results.add(TuningBench.readResult(resultFile(m)));
+          }
+          report(results, out);
+          return;
+        }
         TuningBench.Split split = TuningBench.split(work, s.testPrompts(), s.seed());
         say(
             out,
@@ -118,35 +133,42 @@ final class BenchCommand implements Runnable {
                 split.test().getFirst().prompt().replace("\n", " "),
                 split.test().getFirst().response()));
         TuningBench.pretrain(work, s, line -> say(out, line));
-        List<MethodResult> results = new ArrayList<>();
         for (String m : methods) {
           results.add(spawn(m, out));
         }
-        StringBuilder report = new StringBuilder(TuningTable.markdown(results)).append('\n');
-        for (String t : TuningTable.targets(results)) {
-          report.append("- ").append(t).append('\n');
-        }
-        Files.writeString(
-            work.resolve(quick ? "tuning-table-quick.md" : "tuning-table.md"), report.toString());
-        out.println();
-        out.print(report);
-        out.println();
-        for (MethodResult r : results) {
-          out.printf(
-              Locale.ROOT,
-              "%s: matmul %.2f GFLOP/s in its process, %.2f GFLOP/s achieved; e.g. %s → %s%n",
-              r.method(),
-              r.matmulFlops() / 1e9,
-              r.flopShare() * r.matmulFlops() / 1e9,
-              r.samples().isEmpty() ? "" : r.samples().getFirst().prompt(),
-              r.samples().isEmpty() ? "" : "'" + r.samples().getFirst().generated() + "'");
-        }
-        out.flush();
+        report(results, out);
       } catch (NoSuchFileException e) {
         throw new UserErrorException("missing " + e.getMessage());
       } catch (IOException e) {
         throw new UserErrorException("bench tuning: " + e.getMessage());
       }
+    }
+
+    private Path resultFile(String method) {
+      return work.resolve("results").resolve(method + (quick ? "-quick" : "") + ".json");
+    }
+
+    private void report(List<MethodResult> results, PrintWriter out) throws IOException {
+      StringBuilder report = new StringBuilder(TuningTable.markdown(results)).append('\n');
+      for (String t : TuningTable.targets(results)) {
+        report.append("- ").append(t).append('\n');
+      }
+      Files.writeString(
+          work.resolve(quick ? "tuning-table-quick.md" : "tuning-table.md"), report.toString());
+      out.println();
+      out.print(report);
+      out.println();
+      for (MethodResult r : results) {
+        out.printf(
+            Locale.ROOT,
+            "%s: matmul %.2f GFLOP/s in its process, %.2f GFLOP/s achieved; e.g. %s → %s%n",
+            r.method(),
+            r.matmulFlops() / 1e9,
+            r.flopShare() * r.matmulFlops() / 1e9,
+            r.samples().isEmpty() ? "" : r.samples().getFirst().prompt(),
+            r.samples().isEmpty() ? "" : "'" + r.samples().getFirst().generated() + "'");
+      }
+      out.flush();
     }
 
     private TuningBench.Settings settings() {
@@ -182,7 +204,7 @@ final class BenchCommand implements Runnable {
 
     // The same java, JVM options and class path as this process, so the worker is this program.
     private MethodResult spawn(String method, PrintWriter out) throws IOException {
-      Path file = work.resolve("results").resolve(method + (quick ? "-quick" : "") + ".json");
+      Path file = resultFile(method);
       Files.deleteIfExists(file);
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command().orElse("java"));
