@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       RelayerCommand.class,
       BridgeCommand.class,
       TuneCommand.class,
+      BenchCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
     })
