@@ -15,6 +15,9 @@ import io.ascribe.node.api.RewardsApi;
 import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.consensus.EvidenceReporter;
+import io.ascribe.node.executor.AiWorkService;
+import io.ascribe.node.executor.ContentSource;
+import io.ascribe.node.executor.ExecutorSettings;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.mempool.MempoolLimits;
 import io.ascribe.node.producer.BlockProducer;
@@ -55,6 +58,7 @@ public final class AscribeNode implements AutoCloseable {
   private final Optional<P2pTransport> transport;
   private final Optional<PersistentPeers> persistentPeers;
   private final Optional<BridgeService> bridge;
+  private volatile Optional<AiWorkService> aiWork = Optional.empty();
   private final Object pacing = new Object();
   private volatile boolean running = true;
 
@@ -217,6 +221,32 @@ public final class AscribeNode implements AutoCloseable {
     metrics.onBlock(block, executeNanos, commitNanos);
     rpc.publish(NEW_HEADS, ChainJson.header(block.block().getHeader(), block.hash()));
     sync.ifPresent(s -> s.announce(block));
+    aiWork.ifPresent(AiWorkService::onCommitted);
+  }
+
+  /**
+   * Starts running the AI work this node is assigned (the executor and verifier), beside the chain.
+   *
+   * @throws IllegalStateException when the settings' device cannot run here
+   */
+  public synchronized AiWorkService startAiWork(ExecutorSettings settings) {
+    if (aiWork.isPresent()) {
+      throw new IllegalStateException("the node already runs its AI work");
+    }
+    AiWorkService started =
+        AiWorkService.start(
+            ledger, mempool, config.nodeKey(), this::gossip, contentSource(), settings);
+    aiWork = Optional.of(started);
+    return started;
+  }
+
+  /** The service running this node's AI work, once started. */
+  public Optional<AiWorkService> aiWork() {
+    return aiWork;
+  }
+
+  private ContentSource contentSource() {
+    throw new UnsupportedOperationException("wired when the content store lands");
   }
 
   private void produceLoop(BlockProducer producer) {
@@ -285,6 +315,7 @@ public final class AscribeNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    aiWork.ifPresent(AiWorkService::close);
     bridge.ifPresent(BridgeService::close);
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);
