@@ -12,6 +12,7 @@ import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.JobApi;
 import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
+import io.ascribe.node.api.WorkApi;
 import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.consensus.EvidenceReporter;
@@ -109,6 +110,7 @@ public final class AscribeNode implements AutoCloseable {
       new RewardsApi(ledger).register(methods);
       new DataApi(ledger).register(methods);
       new JobApi(ledger).register(methods);
+      new WorkApi(job -> aiWork.flatMap(w -> w.work(job))).register(methods);
       new NodeApi(
               () -> consensus.flatMap(ConsensusService::status),
               () -> sync.map(AscribeNode::peerInfos).orElse(List.of()))

@@ -112,9 +112,9 @@ public final class AiWorkService implements AutoCloseable {
     }
   }
 
-  /** This node's journal entry for {@code job}, for {@code ascribe_getJobWork}. */
-  public Optional<WorkJournal.Entry> work(Hash job) {
-    return ctx.journal().read(job);
+  /** What this node has done for {@code job}, if it took part. */
+  public Optional<JobWorkReport> work(Hash job) {
+    return ctx.journal().read(job).map(JobWorkReport::of);
   }
 
   private void look() {
