@@ -16,13 +16,13 @@ import java.util.function.LongFunction;
  * nonce, and puts them in its mempool and on the wire, as a client's transaction would go. Each
  * pays the chain's minimum fee from the node's account.
  */
-final class WorkSubmitter {
+public final class WorkSubmitter {
   private final Ledger ledger;
   private final Mempool mempool;
   private final PrivateKey key;
   private final Consumer<SignedTransaction> gossip;
 
-  WorkSubmitter(
+  public WorkSubmitter(
       Ledger ledger, Mempool mempool, PrivateKey key, Consumer<SignedTransaction> gossip) {
     this.ledger = ledger;
     this.mempool = mempool;
@@ -30,20 +30,20 @@ final class WorkSubmitter {
     this.gossip = gossip;
   }
 
-  Address self() {
+  public Address self() {
     return key.address();
   }
 
-  long chainId() {
+  public long chainId() {
     return ledger.genesis().chainId();
   }
 
-  java.math.BigInteger fee() {
+  public java.math.BigInteger fee() {
     return ledger.genesis().params().minFee();
   }
 
   /** The transaction {@code body} builds at this node's next nonce, signed. */
-  SignedTransaction sign(LongFunction<TxBody> body) {
+  public SignedTransaction sign(LongFunction<TxBody> body) {
     long nonce = mempool.nextNonce(self(), ledger.account(self()).nonce());
     return SignedTransaction.sign(body.apply(nonce), key);
   }
@@ -53,19 +53,19 @@ final class WorkSubmitter {
    *
    * @throws TxRejectedException when the mempool refuses it (say, the balance cannot pay its fee)
    */
-  void submit(SignedTransaction tx) {
+  public void submit(SignedTransaction tx) {
     mempool.add(tx, self(), ledger);
     gossip.accept(tx);
   }
 
-  boolean pending(Hash tx) {
+  public boolean pending(Hash tx) {
     return mempool.contains(tx);
   }
 
   /**
    * Whether {@code tx}'s nonce is still this account's next unused one (nothing took its place).
    */
-  boolean nonceFree(SignedTransaction tx) {
+  public boolean nonceFree(SignedTransaction tx) {
     return tx.body().getNonce() >= ledger.account(self()).nonce();
   }
 }
