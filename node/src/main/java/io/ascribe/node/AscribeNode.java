@@ -24,8 +24,11 @@ import io.ascribe.node.mempool.MempoolLimits;
 import io.ascribe.node.producer.BlockProducer;
 import io.ascribe.node.rpc.JsonRpcServer;
 import io.ascribe.node.rpc.MetricsServer;
+import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
 import io.ascribe.node.rpc.RpcServerOptions;
+import io.ascribe.node.serving.InferenceService;
+import io.ascribe.node.serving.RagEngine;
 import io.ascribe.node.sync.ChainSync;
 import io.ascribe.node.sync.PersistentPeers;
 import io.ascribe.p2p.P2pTransport;
@@ -111,6 +114,9 @@ public final class AscribeNode implements AutoCloseable {
       new DataApi(ledger).register(methods);
       new JobApi(ledger).register(methods);
       new WorkApi(job -> aiWork.flatMap(w -> w.work(job))).register(methods);
+      methods
+          .register("ascribe_infer", p -> serving("ascribe_infer").infer(p))
+          .register("ascribe_inferenceQuote", p -> serving("ascribe_inferenceQuote").quote(p));
       new NodeApi(
               () -> consensus.flatMap(ConsensusService::status),
               () -> sync.map(AscribeNode::peerInfos).orElse(List.of()))
@@ -237,7 +243,13 @@ public final class AscribeNode implements AutoCloseable {
     }
     AiWorkService started =
         AiWorkService.start(
-            ledger, mempool, config.nodeKey(), this::gossip, contentSource(), settings);
+            ledger,
+            mempool,
+            config.nodeKey(),
+            this::gossip,
+            contentSource(),
+            settings,
+            ragEngine());
     aiWork = Optional.of(started);
     return started;
   }
@@ -245,6 +257,23 @@ public final class AscribeNode implements AutoCloseable {
   /** The service running this node's AI work, once started. */
   public Optional<AiWorkService> aiWork() {
     return aiWork;
+  }
+
+  private InferenceService serving(String method) {
+    return aiWork
+        .flatMap(AiWorkService::serving)
+        .orElseThrow(
+            () ->
+                new RpcException(
+                    RpcException.METHOD_NOT_FOUND,
+                    method
+                        + ": this node serves no inference; ask an executor (a node run with"
+                        + " ascribe run --executor)",
+                    null));
+  }
+
+  private Optional<RagEngine> ragEngine() {
+    return Optional.empty();
   }
 
   private ContentSource contentSource() {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       TuneCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
+      ChatCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

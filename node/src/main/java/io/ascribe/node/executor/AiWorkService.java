@@ -12,6 +12,8 @@ import io.ascribe.ledger.ai.JobFilter;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.exec.TxRejectedException;
 import io.ascribe.node.mempool.Mempool;
+import io.ascribe.node.serving.InferenceService;
+import io.ascribe.node.serving.RagEngine;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.HashMap;
@@ -49,13 +51,26 @@ public final class AiWorkService implements AutoCloseable {
   private final AtomicBoolean lookPending = new AtomicBoolean();
   private final Map<Hash, String> saidProblems = new HashMap<>();
   private final Set<Hash> failed = new HashSet<>();
+  private final Optional<InferenceService> serving;
   private volatile boolean closing;
   private Optional<Hash> declaration = Optional.empty();
   private String lastCapabilityProblem = "";
 
-  private AiWorkService(Ledger ledger, WorkContext ctx) {
+  private AiWorkService(
+      Ledger ledger, WorkContext ctx, Optional<RagEngine> rag, ExecutorSettings settings) {
     this.ledger = ledger;
     this.ctx = ctx;
+    this.serving =
+        rag.map(
+            engine ->
+                new InferenceService(
+                    ledger,
+                    ctx.submitter(),
+                    ctx.content(),
+                    ctx.models()::find,
+                    engine,
+                    settings.workDir().resolve("serving"),
+                    ctx.fetchTimeout()));
     this.tuning = new TuningWork(ctx);
     this.verification =
         new VerificationWork(ctx, ledger.genesis().params().ai().jobs().verifyWindowBlocks());
@@ -79,7 +94,8 @@ public final class AiWorkService implements AutoCloseable {
       PrivateKey key,
       Consumer<SignedTransaction> gossip,
       ContentSource content,
-      ExecutorSettings settings) {
+      ExecutorSettings settings,
+      Optional<RagEngine> rag) {
     settings.device().checkAvailable();
     WorkContext ctx =
         new WorkContext(
@@ -89,7 +105,7 @@ public final class AiWorkService implements AutoCloseable {
             new WorkJournal(settings.workDir()),
             new WorkSubmitter(ledger, mempool, key, gossip),
             Duration.ofSeconds(20));
-    AiWorkService service = new AiWorkService(ledger, ctx);
+    AiWorkService service = new AiWorkService(ledger, ctx, rag, settings);
     LOG.info(
         "Executor {}: running assigned AI work on {} (models in {}, work in {})",
         key.address(),
@@ -100,8 +116,14 @@ public final class AiWorkService implements AutoCloseable {
     return service;
   }
 
+  /** The RAG serving of this executor ({@code ascribe_infer}), when it serves inference. */
+  public Optional<InferenceService> serving() {
+    return serving;
+  }
+
   /** Called after each committed block: schedules a look unless one is already waiting. */
   public void onCommitted() {
+    serving.ifPresent(InferenceService::onCommitted);
     if (closing || !lookPending.compareAndSet(false, true)) {
       return;
     }
