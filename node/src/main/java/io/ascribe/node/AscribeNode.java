@@ -229,7 +229,7 @@ public final class AscribeNode implements AutoCloseable {
     metrics.onBlock(block, executeNanos, commitNanos);
     rpc.publish(NEW_HEADS, ChainJson.header(block.block().getHeader(), block.hash()));
     sync.ifPresent(s -> s.announce(block));
-    aiWork.ifPresent(AiWorkService::onCommitted);
+    aiWork.ifPresent(w -> w.onCommitted(block.block()));
   }
 
   /**

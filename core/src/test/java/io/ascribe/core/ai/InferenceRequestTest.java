@@ -34,6 +34,24 @@ class InferenceRequestTest {
   }
 
   @Test
+  void aPreimageAndItsPromptGiveTheRequestBack() {
+    InferenceRequest r =
+        new InferenceRequest("Who begat Enos?", MODEL, Optional.of(ADAPTER), DATANET, 4, 64);
+    InferenceRequest plain = new InferenceRequest("q", MODEL, Optional.empty(), DATANET, 2, 9);
+
+    assertThat(Keccak.hash(r.preimage())).isEqualTo(r.hash());
+    assertThat(InferenceRequest.Preimage.parse(r.preimage()).withPrompt(r.promptBytes()))
+        .isEqualTo(r);
+    assertThat(InferenceRequest.Preimage.parse(plain.preimage()).withPrompt(plain.promptBytes()))
+        .isEqualTo(plain);
+    assertThatThrownBy(
+            () -> InferenceRequest.Preimage.parse(r.preimage()).withPrompt(plain.promptBytes()))
+        .hasMessageContaining("prompt's hash");
+    assertThatThrownBy(() -> InferenceRequest.Preimage.parse(new byte[10]))
+        .hasMessageContaining("not an ascribe/infer/v1 request preimage");
+  }
+
+  @Test
   void everyFieldChangesTheHash() {
     InferenceRequest r = new InferenceRequest("q", MODEL, Optional.empty(), DATANET, 4, 64);
     assertThat(new InferenceRequest("q ", MODEL, Optional.empty(), DATANET, 4, 64).hash())

@@ -60,6 +60,15 @@ final class RunCommand implements Runnable {
               + " (default: HOME/models).")
   Path models;
 
+  @Option(
+      names = "--audit-percent",
+      paramLabel = "P",
+      defaultValue = "10",
+      description =
+          "Share of other executors' inference receipts --executor re-executes, challenging those"
+              + " that disagree (default: ${DEFAULT-VALUE}).")
+  int auditPercent;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -170,10 +179,14 @@ final class RunCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new UserErrorException(e.getMessage());
     }
+    if (auditPercent < 0 || auditPercent > 100) {
+      throw new UserErrorException("--audit-percent must be in [0, 100], got " + auditPercent);
+    }
     return Optional.of(
         new ExecutorSettings(
             workDir != null ? workDir : home.resolve("work"),
             models != null ? models : home.resolve("models"),
-            chosen));
+            chosen,
+            auditPercent));
   }
 }

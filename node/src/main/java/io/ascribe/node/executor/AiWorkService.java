@@ -70,7 +70,8 @@ public final class AiWorkService implements AutoCloseable {
                     ctx.models()::find,
                     engine,
                     settings.workDir().resolve("serving"),
-                    ctx.fetchTimeout()));
+                    ctx.fetchTimeout(),
+                    settings.auditPercent()));
     this.tuning = new TuningWork(ctx);
     this.verification =
         new VerificationWork(ctx, ledger.genesis().params().ai().jobs().verifyWindowBlocks());
@@ -112,7 +113,7 @@ public final class AiWorkService implements AutoCloseable {
         settings.device().name().toLowerCase(java.util.Locale.ROOT),
         settings.modelsDir(),
         settings.workDir());
-    service.onCommitted();
+    service.lookSoon();
     return service;
   }
 
@@ -122,8 +123,12 @@ public final class AiWorkService implements AutoCloseable {
   }
 
   /** Called after each committed block: schedules a look unless one is already waiting. */
-  public void onCommitted() {
-    serving.ifPresent(InferenceService::onCommitted);
+  public void onCommitted(io.ascribe.core.proto.Block block) {
+    serving.ifPresent(s -> s.onCommitted(block));
+    lookSoon();
+  }
+
+  private void lookSoon() {
     if (closing || !lookPending.compareAndSet(false, true)) {
       return;
     }
@@ -181,6 +186,7 @@ public final class AiWorkService implements AutoCloseable {
           report(w, attempt(w, job.get()));
         }
       }
+      serving.ifPresent(InferenceService::audit);
     } catch (RuntimeException e) {
       if (!closing) {
         LOG.error("AI work: a look at the chain failed; trying again at the next block", e);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import io.ascribe.core.ai.DataRecord;
 import io.ascribe.core.ai.InferenceRequest;
 import io.ascribe.core.proto.AttributionScore;
 import io.ascribe.core.proto.InferenceReceipt;
@@ -15,18 +14,12 @@ import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.Ledger;
-import io.ascribe.ledger.ai.Adapter;
-import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Model;
-import io.ascribe.ledger.ai.Page;
 import io.ascribe.node.executor.ContentSource;
 import io.ascribe.node.executor.WorkSubmitter;
 import io.ascribe.node.rpc.Params;
 import io.ascribe.node.rpc.RpcException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,8 +50,8 @@ public final class InferenceService {
   private final RagEngine engine;
   private final ReceiptBatcher receipts;
   private final FeeCheck fees;
-  private final Path adapters;
-  private final Duration fetchTimeout;
+  private final RequestRunner runner;
+  private final ReceiptAuditor auditor;
 
   public InferenceService(
       Ledger ledger,
@@ -67,7 +60,8 @@ public final class InferenceService {
       Function<Model, Optional<Path>> models,
       RagEngine engine,
       Path dir,
-      Duration fetchTimeout) {
+      Duration fetchTimeout,
+      int auditPercent) {
     this.ledger = ledger;
     this.submitter = submitter;
     this.content = content;
@@ -80,8 +74,10 @@ public final class InferenceService {
             dir.resolve("receipts.json"),
             Math.max(1, ledger.genesis().params().ai().inference().challengeWindowBlocks() / 10));
     this.fees = new FeeCheck(ledger, submitter.self());
-    this.adapters = dir.resolve("adapters");
-    this.fetchTimeout = fetchTimeout;
+    this.runner =
+        new RequestRunner(ledger, content, models, engine, dir.resolve("adapters"), fetchTimeout);
+    this.auditor =
+        new ReceiptAuditor(ledger, submitter, content, runner, auditPercent, fetchTimeout);
   }
 
   /**
@@ -108,9 +104,18 @@ public final class InferenceService {
     return out;
   }
 
-  /** After each committed block: posts the receipts that are due. */
-  public void onCommitted() {
+  /**
+   * After each committed block: posts the receipts that are due, and queues the block's receipts
+   * and challenges for re-execution ({@link #audit}).
+   */
+  public void onCommitted(io.ascribe.core.proto.Block block) {
     receipts.onCommitted();
+    auditor.enqueue(block);
+  }
+
+  /** Re-executes the queued sample of other executors' receipts; slow, on the work thread. */
+  public void audit() {
+    auditor.runQueued();
   }
 
   /** {@code ascribe_infer(request)}: see the class comment. */
@@ -152,20 +157,10 @@ public final class InferenceService {
             .setSignature(ByteString.copyFrom(auth.hexBytes(4, "signature")))
             .build();
 
-    Model model =
-        ledger.model(request.model()).orElseThrow(() -> notFound("model", request.model()));
-    ledger.datanet(request.datanet()).orElseThrow(() -> notFound("datanet", request.datanet()));
-    Optional<Adapter> adapter = Optional.empty();
-    if (request.adapter().isPresent()) {
-      Adapter a =
-          ledger
-              .adapter(request.adapter().get())
-              .orElseThrow(() -> notFound("adapter", request.adapter().get()));
-      if (!a.baseModel().equals(model.id())) {
-        throw RpcException.invalidParams(
-            "adapter " + a.id() + " was tuned from model " + a.baseModel() + ", not " + model.id());
-      }
-      adapter = Optional.of(a);
+    try {
+      runner.check(request);
+    } catch (IllegalArgumentException e) {
+      throw RpcException.invalidParams(e.getMessage());
     }
     BigInteger bond = ledger.genesis().params().ai().jobs().executorBond();
     if (ledger.capability(submitter.self()).filter(c -> c.takesJobs(bond)).isEmpty()) {
@@ -183,28 +178,10 @@ public final class InferenceService {
     } catch (IllegalArgumentException e) {
       throw RpcException.invalidParams("authorisation: " + e.getMessage());
     }
-    Path baseDir =
-        models
-            .apply(model)
-            .orElseThrow(
-                () ->
-                    RpcException.invalidParams(
-                        "this executor does not have model "
-                            + model.id()
-                            + " on disk; ask an executor that serves it"));
-
     long start = System.nanoTime();
     RagEngine.Answer answer;
     try {
-      answer =
-          engine.answer(
-              baseDir,
-              adapter.map(this::adapterFile),
-              request.datanet(),
-              documents(request.datanet()),
-              request.prompt(),
-              request.topK(),
-              request.maxNewTokens());
+      answer = runner.run(request);
     } catch (IllegalArgumentException e) {
       throw RpcException.invalidParams(e.getMessage());
     } catch (ContentSource.ContentMissingException e) {
@@ -223,12 +200,15 @@ public final class InferenceService {
     InferenceReceipt receipt =
         TxBodies.inferenceReceipt(
             request.hash(),
-            model.id(),
-            adapter.map(Adapter::id),
+            request.model(),
+            request.adapter(),
             request.datanet(),
             scores,
             output,
             wire);
+    // Published so that a verifier holding only the receipt can fetch the request and re-run it.
+    content.publish(request.preimage());
+    content.publish(request.promptBytes());
     receipts.add(receipt);
     LOG.info(
         "Answered request {} for {} ({} OPEN) in {} ms with {} citations",
@@ -253,61 +233,6 @@ public final class InferenceService {
     }
     out.put("fee", Quantities.toHex(authorisation.fee()));
     return out;
-  }
-
-  /** The datanet's active contributions' texts, fetched by hash. */
-  private List<RagEngine.Document> documents(Hash datanet) {
-    List<RagEngine.Document> docs = new ArrayList<>();
-    for (int offset = 0; ; offset += PAGE) {
-      Page<Contribution> page = ledger.contributions(datanet, offset, PAGE);
-      for (Contribution c : page.items()) {
-        if (c.status() == Contribution.Status.ACTIVE) {
-          docs.add(
-              new RagEngine.Document(c.id(), text(content.fetch(c.contentHash(), fetchTimeout))));
-        }
-      }
-      if (page.items().isEmpty() || offset + page.items().size() >= page.total()) {
-        break;
-      }
-    }
-    if (docs.isEmpty()) {
-      throw RpcException.invalidParams(
-          "datanet " + datanet + " has no active contribution to retrieve from");
-    }
-    return docs;
-  }
-
-  private static String text(byte[] bytes) {
-    try {
-      return DataRecord.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes))
-          .text();
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalStateException("a contribution's content is not a data record", e);
-    }
-  }
-
-  private RagEngine.AdapterFile adapterFile(Adapter a) {
-    Path file = adapters.resolve(a.adapterHash().toHex() + ".safetensors");
-    if (!Files.exists(file)) {
-      byte[] bytes = content.fetch(a.adapterHash(), fetchTimeout);
-      try {
-        Files.createDirectories(adapters);
-        Path temp = file.resolveSibling(file.getFileName() + ".part");
-        Files.write(temp, bytes);
-        Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot keep adapter " + a.adapterHash(), e);
-      }
-    }
-    return new RagEngine.AdapterFile(
-        file,
-        ledger
-            .tuningJob(a.job())
-            .orElseThrow(() -> new IllegalStateException("adapter " + a.id() + " has no job")));
-  }
-
-  private static RpcException notFound(String what, Hash id) {
-    return RpcException.invalidParams("no " + what + " " + id + " on chain");
   }
 
   /** A count the caller gave, or the default; past int range it reads as too large. */
