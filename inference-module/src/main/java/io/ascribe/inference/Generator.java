@@ -83,6 +83,17 @@ public final class Generator {
     return run(ids, options, tokenizer.eos(), parent);
   }
 
+  /**
+   * Generates after {@code prompt}, token ids as given (the caller adds BOS): for prompts built
+   * from pieces, encoded once as a whole so a tokenizer's merges match the text.
+   */
+  public Result generate(int[] prompt, Options options, NDManager parent) {
+    if (tokenizer == null) {
+      throw new IllegalStateException("text generation needs a tokenizer");
+    }
+    return run(prompt, options, tokenizer.eos(), parent);
+  }
+
   private Result run(int[] prompt, Options options, int eos, NDManager parent) {
     if (prompt.length == 0) {
       throw new IllegalArgumentException("empty prompt");

@@ -349,6 +349,17 @@ public final class LlamaModel implements AutoCloseable {
    * @throws ModelException when the sequence would pass {@code max_position_embeddings}
    */
   public NDArray forward(NDArray ids, KvCache cache, boolean training) {
+    return logits(hidden(ids, cache, training));
+  }
+
+  /**
+   * The decoder's final hidden states (batch, tokens, hidden), after the final RMSNorm and before
+   * the LM head: what {@link #forward} projects to logits. Embedders pool these, and a caller that
+   * needs the logits of a few positions only slices them first and calls {@link #logits}, instead
+   * of projecting every position onto the vocabulary. Same arguments and errors as {@link
+   * #forward}.
+   */
+  public NDArray hidden(NDArray ids, KvCache cache, boolean training) {
     NDManager m = ids.getManager();
     long b = ids.getShape().get(0);
     int t = Math.toIntExact(ids.getShape().get(1));
@@ -410,10 +421,14 @@ public final class LlamaModel implements AutoCloseable {
     if (cache != null) {
       cache.advance(t);
     }
-    h = rmsNorm(h, weight("model.norm.weight"));
+    return rmsNorm(h, weight("model.norm.weight"));
+  }
+
+  /** Logits (..., vocab) of final hidden states (..., hidden) from {@link #hidden}: the LM head. */
+  public NDArray logits(NDArray hidden) {
     NDArray head =
         config.tieWordEmbeddings() ? weight("model.embed_tokens.weight") : weight("lm_head.weight");
-    return project(h, head);
+    return project(hidden, head);
   }
 
   /** The dtype matrix products run in ({@link Precision#FP32} unless set); weights stay float32. */
