@@ -33,6 +33,7 @@ public interface RagEngine {
   /**
    * @param datanet identifies {@code documents}, so an index built for it can be reused while the
    *     datanet's contributions stay the same
+   * @param seed seeds the attribution's ablation masks, so a re-execution draws the same ones
    * @throws IllegalArgumentException when the request cannot be served as asked (say, a prompt over
    *     the model's context length), saying why with the figures
    */
@@ -43,5 +44,6 @@ public interface RagEngine {
       List<Document> documents,
       String prompt,
       int topK,
-      int maxNewTokens);
+      int maxNewTokens,
+      long seed);
 }

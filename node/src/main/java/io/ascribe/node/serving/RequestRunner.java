@@ -88,7 +88,8 @@ final class RequestRunner {
         documents(request.datanet()),
         request.prompt(),
         request.topK(),
-        request.maxNewTokens());
+        request.maxNewTokens(),
+        java.nio.ByteBuffer.wrap(request.hash().toArray()).getLong());
   }
 
   private Optional<Adapter> adapter(InferenceRequest request) {
