@@ -17,6 +17,7 @@ import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.node.api.ContentApi;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
@@ -212,7 +213,7 @@ class DevnetRpcIT {
     assertThat(rpc.call("ascribe_getBlockByNumber", "0xffffff", false).isNull()).isTrue();
     assertThat(rpc.call("ascribe_getTransactionReceipt", Hash.ZERO.toHex()).isNull()).isTrue();
 
-    byte[] huge = new byte[6 * 1024 * 1024];
+    byte[] huge = new byte[ContentApi.MAX_BODY_BYTES + 1];
     java.util.Arrays.fill(huge, (byte) ' ');
     HttpResponse<String> response =
         HttpClient.newHttpClient()

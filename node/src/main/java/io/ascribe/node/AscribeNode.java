@@ -8,6 +8,7 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
+import io.ascribe.node.api.ContentApi;
 import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.JobApi;
 import io.ascribe.node.api.NodeApi;
@@ -16,6 +17,10 @@ import io.ascribe.node.api.WorkApi;
 import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.consensus.EvidenceReporter;
+import io.ascribe.node.content.ContentFetcher;
+import io.ascribe.node.content.ContentServer;
+import io.ascribe.node.content.ContentStore;
+import io.ascribe.node.content.PeerContentSource;
 import io.ascribe.node.executor.AiWorkService;
 import io.ascribe.node.executor.ContentSource;
 import io.ascribe.node.executor.ExecutorSettings;
@@ -32,6 +37,7 @@ import io.ascribe.node.serving.RagEngine;
 import io.ascribe.node.sync.ChainSync;
 import io.ascribe.node.sync.PersistentPeers;
 import io.ascribe.p2p.P2pTransport;
+import io.ascribe.p2p.PeerScores;
 import io.ascribe.p2p.TransportOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -43,9 +49,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running node: the ledger on its data directory, the mempool, the block producer on its own
- * thread, the JSON-RPC server and the metrics endpoint. {@link #close} stops them in reverse order
- * and never in the middle of a block commit.
+ * A running node: the ledger on its data directory, the content store beside it ({@code
+ * DATA/content}), the mempool, the block producer on its own thread, the JSON-RPC server and the
+ * metrics endpoint. {@link #close} stops them in reverse order and never in the middle of a block
+ * commit.
  */
 public final class AscribeNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AscribeNode.class);
@@ -53,6 +60,9 @@ public final class AscribeNode implements AutoCloseable {
 
   private final NodeConfig config;
   private final Ledger ledger;
+  private final ContentStore content;
+  private final ContentFetcher contentFetcher;
+  private final ContentServer contentServer;
   private final Mempool mempool;
   private final JsonRpcServer rpc;
   private final Optional<MetricsServer> metricsServer;
@@ -69,6 +79,14 @@ public final class AscribeNode implements AutoCloseable {
   private AscribeNode(NodeConfig config) throws IOException {
     this.config = config;
     this.ledger = Ledger.open(config.dataDir(), config.genesis());
+    try {
+      this.content = ContentStore.open(config.dataDir().resolve("content"));
+    } catch (RuntimeException e) {
+      ledger.close();
+      throw e;
+    }
+    this.contentFetcher = new ContentFetcher(content);
+    this.contentServer = new ContentServer(content);
     try {
       this.mempool =
           new Mempool(
@@ -112,6 +130,7 @@ public final class AscribeNode implements AutoCloseable {
       new ChainApi(ledger, mempool, tx -> sync.ifPresent(s -> s.gossip(tx))).register(methods);
       new RewardsApi(ledger).register(methods);
       new DataApi(ledger).register(methods);
+      new ContentApi(content).register(methods);
       new JobApi(ledger).register(methods);
       new WorkApi(job -> aiWork.flatMap(w -> w.work(job))).register(methods);
       methods
@@ -124,7 +143,10 @@ public final class AscribeNode implements AutoCloseable {
       this.rpc =
           new JsonRpcServer(
               methods,
-              RpcServerOptions.defaults(config.host(), config.rpcPort()).withTopics(NEW_HEADS));
+              RpcServerOptions.defaults(config.host(), config.rpcPort())
+                  .withTopics(NEW_HEADS)
+                  // ascribe_putContent carries a whole blob as hex.
+                  .withMaxBodyBytes(ContentApi.MAX_BODY_BYTES));
       rpc.start();
       if (config.metricsPort() >= 0) {
         MetricsServer server = new MetricsServer(registry, config.host(), config.metricsPort());
@@ -145,7 +167,7 @@ public final class AscribeNode implements AutoCloseable {
                     config.genesis().chainId(),
                     genesisHash,
                     TransportOptions.DEFAULT_MAX_FRAME_BYTES),
-                new NodePeers(sync.orElseThrow(), consensus),
+                new NodePeers(sync.orElseThrow(), consensus, contentServer, contentFetcher),
                 Clock.systemUTC());
         started.start();
         this.transport = Optional.of(started);
@@ -188,6 +210,9 @@ public final class AscribeNode implements AutoCloseable {
                           watch,
                           config.dataDir().resolve("bridge")));
     } catch (IOException | RuntimeException e) {
+      contentServer.close();
+      contentFetcher.close();
+      content.close();
       ledger.close();
       throw e;
     }
@@ -277,7 +302,7 @@ public final class AscribeNode implements AutoCloseable {
   }
 
   private ContentSource contentSource() {
-    throw new UnsupportedOperationException("wired when the content store lands");
+    return new PeerContentSource(content, contentFetcher);
   }
 
   private void produceLoop(BlockProducer producer) {
@@ -310,6 +335,21 @@ public final class AscribeNode implements AutoCloseable {
 
   public Ledger ledger() {
     return ledger;
+  }
+
+  /** The node's blobs by hash: contribution records and other content. */
+  public ContentStore content() {
+    return content;
+  }
+
+  /** Fetches content by hash from this node's store or its peers. */
+  public ContentFetcher contentFetcher() {
+    return contentFetcher;
+  }
+
+  /** The p2p transport's peer scores, when the node has a p2p endpoint. */
+  Optional<PeerScores> peerScores() {
+    return transport.map(P2pTransport::scores);
   }
 
   public Mempool mempool() {
@@ -350,10 +390,13 @@ public final class AscribeNode implements AutoCloseable {
     bridge.ifPresent(BridgeService::close);
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);
+    contentFetcher.close();
+    contentServer.close();
     sync.ifPresent(ChainSync::close);
     consensus.ifPresent(ConsensusService::close);
     rpc.close();
     metricsServer.ifPresent(MetricsServer::close);
+    content.close();
     ledger.close();
     LOG.info("Node stopped at height {}", ledger.height());
   }

@@ -14,6 +14,8 @@ public enum Misbehaviour {
   NON_VALIDATOR_VOTE(30),
   /** More messages than the rate limit allows. */
   FLOOD(20),
+  /** Content whose bytes do not hash to the hash it was asked for and sent under. */
+  CONTENT_MISMATCH(100),
   /** A peer of another chain, or one that skips the hello. */
   WRONG_CHAIN(100);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.ai.DataRecord;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.Keystore;
 import io.ascribe.core.crypto.PrivateKey;
@@ -167,6 +168,24 @@ class DataCliIT {
     assertThat(out).contains("line 5: refused, exact duplicate of contribution " + first);
     assertThat(out).contains("line 6: refused, near duplicate of contribution " + first);
     assertThat(out).doesNotContain("line 3");
+    // The node holds each record's bytes under the content hash its contribution records.
+    for (Hash contribution : List.of(first, second, fourth)) {
+      Hash contentHash =
+          Hash.fromHex(
+              rpc.call("ascribe_getContribution", contribution.toHex())
+                  .path("contentHash")
+                  .asText());
+      assertThat(Keccak.hash(rpc.getContent(contentHash))).isEqualTo(contentHash);
+    }
+    assertThat(rpc.getContent(new DataRecord.Text(text).contentHash()))
+        .isEqualTo(new DataRecord.Text(text).canonicalBytes());
+    assertThat(
+            rpc.getContent(
+                new DataRecord.PromptResponse("Who wrote Hamlet?", "William Shakespeare.")
+                    .contentHash()))
+        .isEqualTo(
+            new DataRecord.PromptResponse("Who wrote Hamlet?", "William Shakespeare.")
+                .canonicalBytes());
     BigInteger bond = Amount.parseOpen("2");
     assertThat(before.subtract(balance(contributor)))
         .as("three bonds and five fees")
@@ -196,6 +215,8 @@ class DataCliIT {
                 "2.5")
             .succeeds();
     Hash fifth = printed(textOut, "psalm.txt: contribution");
+    DataRecord psalmRecord = new DataRecord.Text(Files.readString(psalm));
+    assertThat(rpc.getContent(psalmRecord.contentHash())).isEqualTo(psalmRecord.canonicalBytes());
     assertThat(textOut).contains("1 record added to datanet " + datanet);
 
     assertThat(ascribe("datanet", "list").succeeds())

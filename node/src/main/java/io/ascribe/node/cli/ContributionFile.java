@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.ascribe.core.ai.DataRecord;
 import io.ascribe.ledger.ai.MinHash;
+import io.ascribe.node.content.ContentStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -118,6 +119,17 @@ record ContributionFile(Path file, List<ContributionFile.Entry> entries) {
   }
 
   private static Entry entry(String where, DataRecord record) {
+    int size = record.canonicalBytes().length;
+    if (size > ContentStore.MAX_BLOB_BYTES) {
+      // Its bytes would be refused by the node, which keeps every contribution it has on chain.
+      throw new IllegalArgumentException(
+          "the record is "
+              + size
+              + " bytes, over the "
+              + ContentStore.MAX_BLOB_BYTES
+              + " bytes (16 MiB) a node stores for one contribution: split it into smaller"
+              + " records");
+    }
     if (MinHash.shingles(record.text()).isEmpty()) {
       // Every text without words has the same signature, so it would pass for a copy of another.
       throw new IllegalArgumentException("the record has no words (letters or digits)");

@@ -100,7 +100,8 @@ final class DatanetCommand implements Runnable {
       name = "contribute",
       description =
           "Contribute records: one per line of a JSON Lines file ({\"text\": ...} or {\"prompt\":"
-              + " ..., \"response\": ...}), or a whole text file; one bonded transaction each.")
+              + " ..., \"response\": ...}), or a whole text file; each record's bytes are stored"
+              + " on the node (ascribe_putContent), then sent in one bonded transaction.")
   static final class Contribute implements Runnable {
     @Mixin TxCommand.TxOptions tx;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -191,6 +192,19 @@ final class DatanetCommand implements Runnable {
       List<TxSender.Sent> sent = new ArrayList<>();
       Optional<String> stopped = Optional.empty();
       for (ContributionFile.Entry entry : batch) {
+        try {
+          // The node keeps the bytes the ledger will only hash, so it can serve them by hash.
+          sender.client().putContent(entry.record().canonicalBytes(), entry.record().contentHash());
+        } catch (RpcClientException e) {
+          stopped =
+              Optional.of(
+                  "the node did not take the content of the record at "
+                      + entry.where()
+                      + " ("
+                      + e.getMessage()
+                      + "), so it and those after it were not sent");
+          break;
+        }
         try {
           sent.add(
               sender.send(

@@ -1,9 +1,13 @@
 package io.ascribe.node.client;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.types.Hash;
+import io.ascribe.core.types.Hex;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A JSON-RPC 2.0 client over HTTP for the CLI, the load tool and tests. */
 public final class RpcClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Room in an answer for a 16 MiB blob as hex (ascribe_getContent), with margin. */
+  private static final int MAX_STRING_CHARS = 64 * 1024 * 1024;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder().maxStringLength(MAX_STRING_CHARS).build())
+              .build());
 
   private final URI uri;
   private final HttpClient http;
@@ -61,6 +73,29 @@ public final class RpcClient {
           error.path("message").asText("unknown error"), error.path("code").asInt());
     }
     return response.path("result");
+  }
+
+  /**
+   * Stores {@code bytes} on the node ({@code ascribe_putContent}) under {@code expected}, which the
+   * node checks they hash to.
+   *
+   * @throws RpcClientException when the node refuses them (too large, another hash) or is away
+   */
+  public void putContent(byte[] bytes, Hash expected) {
+    String stored = call("ascribe_putContent", Hex.encode(bytes), expected.toHex()).asText();
+    if (!expected.toHex().equals(stored)) {
+      throw new RpcClientException(
+          "the node stored the content under " + stored + ", not " + expected);
+    }
+  }
+
+  /**
+   * The bytes the node holds under {@code hash} ({@code ascribe_getContent}).
+   *
+   * @throws RpcClientException when the node lacks them or is away
+   */
+  public byte[] getContent(Hash hash) {
+    return Hex.decode(call("ascribe_getContent", hash.toHex()).asText());
   }
 
   private JsonNode send(JsonNode body) {

@@ -1,5 +1,6 @@
 package io.ascribe.node.rpc;
 
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +53,16 @@ public final class JsonRpcServer implements AutoCloseable {
   public JsonRpcServer(RpcRegistry registry, RpcServerOptions options) {
     this.options = options;
     ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // The body limit already bounds a request; a string (a blob as hex) may fill the whole body.
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxStringLength(
+                    Math.max(
+                        StreamReadConstraints.DEFAULT_MAX_STRING_LEN,
+                        Math.max(options.maxBodyBytes(), options.maxMessageBytes())))
+                .build());
     this.subscriptions = new Subscriptions(mapper, options.sortedTopics());
     this.dispatcher = new RpcDispatcher(mapper, registry, subscriptions, options.maxBatchSize());
     this.pool =

@@ -208,6 +208,11 @@ public final class Params {
     return Hash.wrap(bytes);
   }
 
+  /** A {@link #hash} that may be absent or {@code null}. */
+  public Optional<Hash> optionalHash(int index, String name) {
+    return present(index) ? Optional.of(hash(index, name)) : Optional.empty();
+  }
+
   /** {@code "latest"}, {@code "earliest"} or a block number as a hex quantity. */
   public BlockTag blockTag(int index, String name) {
     JsonNode value = require(index, name);

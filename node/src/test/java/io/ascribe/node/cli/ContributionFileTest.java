@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ascribe.core.ai.DataRecord;
 import io.ascribe.ledger.ai.MinHash;
+import io.ascribe.node.content.ContentStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,21 @@ class ContributionFileTest {
     assertThat(second.record()).isEqualTo(new DataRecord.PromptResponse("What is 2+2?", "Four."));
     assertThat(second.size()).isEqualTo(second.record().canonicalBytes().length);
     assertThat(second.minHash()).isEqualTo(MinHash.ofText("What is 2+2?\nFour."));
+  }
+
+  @Test
+  void aRecordTooLargeForANodeToStoreIsRefusedBeforeAnythingIsSent() throws Exception {
+    String words = "verily ".repeat(ContentStore.MAX_BLOB_BYTES / 7 + 1);
+    Path text = file("huge.txt", words);
+
+    assertThatThrownBy(() -> ContributionFile.text(text))
+        .isInstanceOf(UserErrorException.class)
+        .hasMessageContaining("over the " + ContentStore.MAX_BLOB_BYTES + " bytes (16 MiB)")
+        .hasMessageContaining("split it into smaller records; nothing was sent");
+    Path jsonl = file("huge.jsonl", "{\"text\":\"fine\"}\n{\"text\":\"" + words + "\"}\n");
+    assertThatThrownBy(() -> ContributionFile.jsonl(jsonl))
+        .isInstanceOf(UserErrorException.class)
+        .hasMessageContaining("has 1 malformed record, nothing was sent: line 2: the record is");
   }
 
   @Test
