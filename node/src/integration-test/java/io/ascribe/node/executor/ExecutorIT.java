@@ -57,6 +57,8 @@ class ExecutorIT {
   private static final BigInteger OPEN = Amount.ONE_OPEN;
   private static final int VALIDATORS = 3;
   private static final long VERIFY_WINDOW = 6;
+  private static final BigInteger ESCROW = OPEN.multiply(BigInteger.TEN);
+  private static final BigInteger BOND = OPEN.divide(BigInteger.valueOf(100));
 
   @TempDir Path dir;
   private final List<PrivateKey> keys = DevnetGenesis.devAccounts().subList(0, VALIDATORS);
@@ -66,7 +68,7 @@ class ExecutorIT {
   private Genesis genesis;
   private long submitterNonce;
 
-  private Genesis genesis() {
+  private Genesis genesis(long... stakesInOpen) {
     Genesis devnet = DevnetGenesis.create(100);
     ProtocolParams p = devnet.params();
     AiParams ai = p.ai();
@@ -138,25 +140,20 @@ class ExecutorIT {
     }
   }
 
-  @Test
-  void aLoraJobIsRunVerifiedAndPaidByAttribution() throws Exception {
-    genesis = genesis();
+  /** The model, datanet and contributions a job is asked for, and the job. */
+  private record Asked(Hash model, Hash datanet, List<Hash> contributions, Hash job) {}
+
+  private Path models() throws Exception {
     Path models = dir.resolve("models");
     try (NDManager m = Torch.engine().newBaseManager()) {
       ModelFactory.write(LlamaConfig.tiny(256), 7, models.resolve("tiny"), m);
     }
-    for (int i = 0; i < VALIDATORS; i++) {
-      start(i);
-    }
-    for (int i = 0; i < VALIDATORS; i++) {
-      nodes[i].startAiWork(
-          new ExecutorSettings(dir.resolve("work" + i), models, ComputeDevice.CPU, 0));
-    }
-    Ledger ledger = nodes[0].ledger();
-    await(
-        () -> keys.stream().allMatch(k -> ledger.capability(k.address()).isPresent()),
-        "every validator declares the inference capability");
+    return models;
+  }
 
+  /** Registers the model, a datanet of 16 records held by node 0 alone, and submits a LoRA job. */
+  private Asked submitJob(Path models) throws Exception {
+    Ledger ledger = nodes[0].ledger();
     ModelFiles files = ModelFiles.in(models.resolve("tiny"));
     Hash model =
         send(
@@ -176,8 +173,7 @@ class ExecutorIT {
                 nonce(),
                 fee(),
                 "colours",
-                TxBodies.datanetRules(
-                    OPEN.divide(BigInteger.valueOf(100)), "prompt-response/v1", 10_000)),
+                TxBodies.datanetRules(BOND, "prompt-response/v1", 10_000)),
             "datanet");
     List<String> colours =
         List.of(
@@ -203,7 +199,7 @@ class ExecutorIT {
                   record.contentHash(),
                   record.canonicalBytes().length,
                   minhash,
-                  OPEN.divide(BigInteger.valueOf(100))),
+                  BOND),
               "contribution"));
     }
     long deadline = ledger.height() + 400;
@@ -220,9 +216,30 @@ class ExecutorIT {
                     TxBodies.hyperparameters(4, 8, 5_000_000, 2, 4),
                     11,
                     2_500,
-                    OPEN.multiply(BigInteger.TEN),
+                    ESCROW,
                     deadline)),
             "tuning-job");
+    return new Asked(model, datanet, contributions, job);
+  }
+
+  @Test
+  void aLoraJobIsRunVerifiedAndPaidByAttribution() throws Exception {
+    genesis = genesis(100_000, 100_000, 100_000);
+    Path models = models();
+    for (int i = 0; i < VALIDATORS; i++) {
+      start(i);
+    }
+    for (int i = 0; i < VALIDATORS; i++) {
+      nodes[i].startAiWork(
+          new ExecutorSettings(dir.resolve("work" + i), models, ComputeDevice.CPU, 0));
+    }
+    Ledger ledger = nodes[0].ledger();
+    await(
+        () -> keys.stream().allMatch(k -> ledger.capability(k.address()).isPresent()),
+        "every validator declares the inference capability");
+    Asked asked = submitJob(models);
+    Hash job = asked.job();
+    List<Hash> contributions = asked.contributions();
 
     await(
         () -> ledger.tuningJob(job).map(t -> t.status() == TuningJob.Status.FINAL).orElse(false),
@@ -260,6 +277,76 @@ class ExecutorIT {
     assertThat(work.path("timingsMs").fieldNames())
         .toIterable()
         .contains("fetch", "train", "eval", "attribution", "post");
+  }
+
+  @Test
+  void aFakeResultIsRejectedItsExecutorSlashedAndTheSubmitterRefunded() throws Exception {
+    // Validator 2 holds nearly all the stake, so the stake-weighted draw makes it the executor;
+    // it runs no AI work of its own: the test posts a made-up result with its key.
+    genesis = genesis(100, 100, 1_000_000);
+    Path models = models();
+    for (int i = 0; i < VALIDATORS; i++) {
+      start(i);
+    }
+    for (int i = 0; i < 2; i++) {
+      nodes[i].startAiWork(
+          new ExecutorSettings(dir.resolve("work" + i), models, ComputeDevice.CPU, 0));
+    }
+    PrivateKey faker = keys.get(2);
+    sendAs(faker, TxBodies.declareCapability(chain(), 0, fee()));
+    Ledger ledger = nodes[0].ledger();
+    await(
+        () -> keys.stream().allMatch(k -> ledger.capability(k.address()).isPresent()),
+        "every validator declares the inference capability");
+    BigInteger submitterBefore = ledger.account(submitter.address()).balance();
+    Asked asked = submitJob(models);
+    TuningJob assigned = ledger.tuningJob(asked.job()).orElseThrow();
+    assertThat(assigned.executor()).isEqualTo(faker.address());
+    BigInteger bond = ledger.capability(faker.address()).orElseThrow().bond();
+
+    // An adapter hash no node can serve, and figures nobody measured.
+    sendAs(
+        faker,
+        TxBodies.postTuningResult(
+            chain(),
+            1,
+            fee(),
+            asked.job(),
+            io.ascribe.core.crypto.Keccak.hash(
+                "no such adapter".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            100_000_000L,
+            TxBodies.evalMetrics(50_000_000L, 990_000_000L),
+            java.util.Map.of(asked.contributions().getFirst(), 1_000_000_000L)));
+
+    await(
+        () ->
+            ledger
+                .tuningJob(asked.job())
+                .map(t -> t.status() == TuningJob.Status.REJECTED)
+                .orElse(false),
+        "the verifiers reject the fake result");
+    TuningJob rejected = ledger.tuningJob(asked.job()).orElseThrow();
+    assertThat(rejected.attestations())
+        .hasSize(2)
+        .allMatch(a -> a.verdict() == Attestation.Verdict.REJECT);
+    var settlement = rejected.settlement().orElseThrow();
+    assertThat(settlement.refunded()).isEqualTo(ESCROW);
+    assertThat(settlement.slashed()).containsKey(faker.address());
+    assertThat(ledger.capability(faker.address()).orElseThrow().bond()).isLessThan(bond);
+    assertThat(ledger.adapter(Adapter.idOf(asked.job()))).isEmpty();
+    // The submitter paid only its transactions' fees; the escrow came back.
+    BigInteger fees = fee().multiply(BigInteger.valueOf(submitterNonce));
+    assertThat(ledger.account(submitter.address()).balance())
+        .isEqualTo(submitterBefore.subtract(fees).subtract(BOND.multiply(BigInteger.valueOf(16))));
+  }
+
+  private void sendAs(PrivateKey key, TxBody body) throws Exception {
+    SignedTransaction tx = SignedTransaction.sign(body, key);
+    RpcClient rpc = new RpcClient(nodes[0].rpcUrl());
+    String hash = rpc.call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
+    await(() -> !rpc.call("ascribe_getTransactionReceipt", hash).isNull(), "transaction " + hash);
+    assertThat(rpc.call("ascribe_getTransactionReceipt", hash).path("status").asText())
+        .isEqualTo("success");
   }
 
   private Hash send(TxBody body, String kind) throws Exception {
