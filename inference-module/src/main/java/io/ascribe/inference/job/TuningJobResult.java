@@ -4,7 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** STUB until the jobrunner branch lands. */
+/**
+ * A finished tuning job: the adapter file ({@code adapter.safetensors}, what the node hashes and
+ * serves), the mean loss of the last training step, the evaluation loss (mean response-token NLL)
+ * and ROUGE-L F1 of greedy generations on the evaluation documents, every training document's
+ * influence on the evaluation loss by id (see {@link Influence}), and where the time went.
+ */
 public record TuningJobResult(
     Path adapterFile,
     double finalLoss,
@@ -12,6 +17,10 @@ public record TuningJobResult(
     double rougeL,
     Map<String, Double> influence,
     TuningJobResult.Timings timings) {
-  /** STUB. */
+  public TuningJobResult {
+    influence = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(influence));
+  }
+
+  /** Wall time of the job's three phases. */
   public record Timings(Duration train, Duration eval, Duration attribution) {}
 }

@@ -74,16 +74,29 @@ public final class AdamW implements AutoCloseable {
       double b1 = config.beta1();
       double b2 = config.beta2();
       double lrT = lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t));
+      double epsT = config.eps() * Math.sqrt(1 - Math.pow(b2, t));
       for (int i = 0; i < grads.length; i++) {
-        NDArray g = unscaled[i].mul(clip);
+        // Every temporary is made in place or moved to tmp: an op's result lands in the manager of
+        // its first operand, and the moments live in the optimiser's long-lived manager, so
+        // m.div(...) or v.sqrt() would otherwise pile up parameter-sized arrays until close().
+        // g may be the gradient itself: scaling it in place is harmless, it is zeroed below.
+        NDArray g = unscaled[i];
+        if (clip != 1) {
+          g.muli(clip);
+        }
         m[i].muli(b1).addi(g.mul(1 - b1));
-        v[i].muli(b2).addi(g.square().mul(1 - b2));
+        v[i].muli(b2).addi(g.square().muli(1 - b2));
         NDArray p = params.get(i);
         if (config.weightDecay() > 0) {
           p.muli(1 - lr * config.weightDecay());
         }
         // The bias corrections folded into the step size, as PyTorch's AdamW does.
-        p.subi(m[i].div(v[i].sqrt().add(config.eps() * Math.sqrt(1 - Math.pow(b2, t)))).mul(lrT));
+        NDArray update = v[i].sqrt();
+        update.attach(tmp);
+        update.addi(epsT);
+        NDArray ratio = m[i].div(update);
+        ratio.attach(tmp);
+        p.subi(ratio.muli(lrT));
         grads[i].subi(grads[i]);
       }
       return norm;

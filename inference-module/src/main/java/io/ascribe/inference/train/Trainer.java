@@ -152,6 +152,76 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Mean response loss of {@code examples} over all their response tokens, run in batches of at
+   * most {@code chunk} examples whose means are weighted by their token counts, so the figure is
+   * the one a single batch would give while memory stays bounded.
+   */
+  public double evaluate(List<Example> examples, int chunk, NDManager parent) {
+    List<Batch> batches = chunks(examples, chunk);
+    double total = totalMasked(batches);
+    double sum = 0;
+    for (Batch b : batches) {
+      try (NDManager m = parent.newSubManager()) {
+        NDArray[] arrays = arrays(m, b);
+        double mean = loss(model.forward(arrays[0], null, false), arrays[1], arrays[2]).getFloat();
+        sum += mean * masked(b) / total;
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Adds the gradient of {@link #evaluate(List, int, NDManager)}'s loss (no dropout) into the
+   * gradients of the arrays that require one, and returns the loss. The caller reads the gradients
+   * and clears them; nothing else is changed.
+   */
+  public double backward(List<Example> examples, int chunk, NDManager parent) {
+    List<Batch> batches = chunks(examples, chunk);
+    double total = totalMasked(batches);
+    double sum = 0;
+    try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+      for (Batch b : batches) {
+        try (NDManager m = parent.newSubManager()) {
+          NDArray[] arrays = arrays(m, b);
+          NDArray loss = loss(model.forward(arrays[0], null, false), arrays[1], arrays[2]);
+          double weight = masked(b) / total;
+          gc.backward(weight == 1 ? loss : loss.mul(Torch.scalar(m, weight)));
+          sum += loss.getFloat() * weight;
+        }
+      }
+    }
+    return sum;
+  }
+
+  private List<Batch> chunks(List<Example> examples, int chunk) {
+    if (examples.isEmpty() || chunk <= 0) {
+      throw new IllegalArgumentException(
+          "need examples and a chunk size > 0; got " + examples.size() + ", " + chunk);
+    }
+    List<Batch> out = new ArrayList<>();
+    for (int i = 0; i < examples.size(); i += chunk) {
+      out.add(batch(examples.subList(i, Math.min(examples.size(), i + chunk))));
+    }
+    return out;
+  }
+
+  private static double masked(Batch b) {
+    double n = 0;
+    for (float f : b.mask()) {
+      n += f;
+    }
+    return n;
+  }
+
+  private static double totalMasked(List<Batch> batches) {
+    double n = 0;
+    for (Batch b : batches) {
+      n += masked(b);
+    }
+    return n;
+  }
+
   private static NDArray[] arrays(NDManager m, Batch b) {
     Shape s = new Shape(b.batch(), b.len());
     return new NDArray[] {

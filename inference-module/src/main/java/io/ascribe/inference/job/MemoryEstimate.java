@@ -1,0 +1,111 @@
+package io.ascribe.inference.job;
+
+import io.ascribe.inference.model.LlamaConfig;
+import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.quant.Nf4;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What a tuning job needs in memory, in bytes, from the base's {@code config.json} and the spec
+ * alone (no weights are read): the base weights (float32, or NF4 projections for QLoRA), the
+ * optimizer's share (gradient, AdamW's two moments and the array itself for each trainable value;
+ * for full fine-tuning the arrays are the weights, counted there) and the activations autograd
+ * keeps for one batch. Activations assume a sequence as long as the longest training document in
+ * UTF-8 bytes (an upper bound for byte and subword tokenizers) and count, per layer and token, the
+ * normalised inputs, queries, keys and values with their rotated copies, the attention
+ * probabilities, and the MLP's four intermediate-sized arrays, plus three vocabulary-sized arrays
+ * per token for the logits, their log-softmax and its gradient. An estimate, meant to refuse what
+ * cannot fit before loading anything, not to promise what can.
+ */
+public record MemoryEstimate(long weights, long optimizer, long activations) {
+  public long total() {
+    return weights + optimizer + activations;
+  }
+
+  /**
+   * @throws ModelException naming the figures and what to change when {@link #total} is over {@code
+   *     availableBytes}
+   */
+  public void requireFits(long availableBytes, String where) {
+    if (total() > availableBytes) {
+      throw new ModelException(
+          String.format(
+              Locale.ROOT,
+              "the job needs about %s (weights %s, optimizer %s, activations %s) but %s has %s;"
+                  + " use a smaller batch size, QLoRA or LoRA instead of full fine-tuning, or a"
+                  + " machine with more memory",
+              gib(total()),
+              gib(weights),
+              gib(optimizer),
+              gib(activations),
+              where,
+              gib(availableBytes)));
+    }
+  }
+
+  static String gib(long bytes) {
+    return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+  }
+
+  /** The estimate for {@code spec}, reading only its base's {@code config.json}. */
+  public static MemoryEstimate of(TuningJobSpec spec) throws IOException {
+    LlamaConfig c = LlamaConfig.read(spec.baseModelDir().resolve(LlamaModel.CONFIG_FILE));
+    Map<String, long[]> shapes = LlamaModel.expectedShapes(c);
+    long all = 0;
+    long projections = 0;
+    long lora = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      long n = e.getValue().length == 2 ? e.getValue()[0] * e.getValue()[1] : e.getValue()[0];
+      all += n;
+      String name = e.getKey();
+      if (name.startsWith("model.layers.") && name.contains("_proj.")) {
+        projections += n;
+        for (String t : TuningJobSpec.LORA_TARGETS) {
+          if (name.endsWith("." + t + ".weight")) {
+            lora += (long) spec.rank() * (e.getValue()[0] + e.getValue()[1]);
+          }
+        }
+      }
+    }
+    long weights =
+        spec.method() == TuningJobSpec.Method.QLORA_NF4
+            ? (all - projections) * 4
+                + (long) Math.ceil(projections * Nf4.nominalBitsPerParameter() / 8)
+            : all * 4;
+    long trainable =
+        switch (spec.method()) {
+          case LORA, QLORA_NF4 -> lora;
+          case PTUNING ->
+              2L * c.numHiddenLayers() * c.numKeyValueHeads() * spec.rank() * c.headDim();
+          case FULL -> all;
+        };
+    // Gradient and two moments; adapters also hold the array itself (full tuning's is a weight).
+    long optimizer = trainable * 4 * (spec.method() == TuningJobSpec.Method.FULL ? 3 : 4);
+    long longest = 0;
+    for (JobDocument d : spec.train()) {
+      longest =
+          Math.max(
+              longest,
+              d.example().prompt().getBytes(StandardCharsets.UTF_8).length
+                  + d.example().response().getBytes(StandardCharsets.UTF_8).length
+                  + 2L);
+    }
+    long t = Math.min(longest, c.maxPositionEmbeddings());
+    long b = Math.min(spec.batchSize(), spec.train().size());
+    long prefix = spec.method() == TuningJobSpec.Method.PTUNING ? spec.rank() : 0;
+    long h = c.hiddenSize();
+    long kv = (long) c.numKeyValueHeads() * c.headDim();
+    long perLayer =
+        2 * h
+            + 2 * (h + 2 * kv)
+            + 2 * h
+            + 4L * c.intermediateSize()
+            + 2L * c.numAttentionHeads() * (t + prefix);
+    long activations = 4 * b * t * (c.numHiddenLayers() * perLayer + 3L * c.vocabSize());
+    return new MemoryEstimate(weights, optimizer, activations);
+  }
+}
