@@ -33,7 +33,6 @@ import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
 import io.ascribe.node.rpc.RpcServerOptions;
 import io.ascribe.node.serving.InferenceService;
-import io.ascribe.node.serving.RagEngine;
 import io.ascribe.node.sync.ChainSync;
 import io.ascribe.node.sync.PersistentPeers;
 import io.ascribe.p2p.P2pTransport;
@@ -268,13 +267,7 @@ public final class AscribeNode implements AutoCloseable {
     }
     AiWorkService started =
         AiWorkService.start(
-            ledger,
-            mempool,
-            config.nodeKey(),
-            this::gossip,
-            contentSource(),
-            settings,
-            ragEngine());
+            ledger, mempool, config.nodeKey(), this::gossip, contentSource(), settings);
     aiWork = Optional.of(started);
     return started;
   }
@@ -295,10 +288,6 @@ public final class AscribeNode implements AutoCloseable {
                         + ": this node serves no inference; ask an executor (a node run with"
                         + " ascribe run --executor)",
                     null));
-  }
-
-  private Optional<RagEngine> ragEngine() {
-    return Optional.empty();
   }
 
   private ContentSource contentSource() {

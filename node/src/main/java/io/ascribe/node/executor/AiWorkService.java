@@ -6,6 +6,7 @@ import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
+import io.ascribe.inference.job.TuningJobRunner;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.JobFilter;
@@ -13,8 +14,9 @@ import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.exec.TxRejectedException;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.serving.InferenceService;
-import io.ascribe.node.serving.RagEngine;
+import io.ascribe.node.serving.ModuleRagEngine;
 import java.math.BigInteger;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -51,27 +53,32 @@ public final class AiWorkService implements AutoCloseable {
   private final AtomicBoolean lookPending = new AtomicBoolean();
   private final Map<Hash, String> saidProblems = new HashMap<>();
   private final Set<Hash> failed = new HashSet<>();
+  private final ModuleRagEngine rag;
   private final Optional<InferenceService> serving;
   private volatile boolean closing;
   private Optional<Hash> declaration = Optional.empty();
   private String lastCapabilityProblem = "";
 
-  private AiWorkService(
-      Ledger ledger, WorkContext ctx, Optional<RagEngine> rag, ExecutorSettings settings) {
+  private AiWorkService(Ledger ledger, WorkContext ctx, ExecutorSettings settings) {
     this.ledger = ledger;
     this.ctx = ctx;
+    Path servingDir = settings.workDir().resolve("serving");
+    this.rag =
+        new ModuleRagEngine(
+            servingDir,
+            (adapter, baseDir, base) ->
+                TuningJobRunner.loadAdapter(JobSpecs.shape(adapter.job()), adapter.file(), base));
     this.serving =
-        rag.map(
-            engine ->
-                new InferenceService(
-                    ledger,
-                    ctx.submitter(),
-                    ctx.content(),
-                    ctx.models()::find,
-                    engine,
-                    settings.workDir().resolve("serving"),
-                    ctx.fetchTimeout(),
-                    settings.auditPercent()));
+        Optional.of(
+            new InferenceService(
+                ledger,
+                ctx.submitter(),
+                ctx.content(),
+                ctx.models()::find,
+                rag,
+                servingDir,
+                ctx.fetchTimeout(),
+                settings.auditPercent()));
     this.tuning = new TuningWork(ctx);
     this.verification =
         new VerificationWork(ctx, ledger.genesis().params().ai().jobs().verifyWindowBlocks());
@@ -95,8 +102,7 @@ public final class AiWorkService implements AutoCloseable {
       PrivateKey key,
       Consumer<SignedTransaction> gossip,
       ContentSource content,
-      ExecutorSettings settings,
-      Optional<RagEngine> rag) {
+      ExecutorSettings settings) {
     settings.device().checkAvailable();
     WorkContext ctx =
         new WorkContext(
@@ -106,7 +112,7 @@ public final class AiWorkService implements AutoCloseable {
             new WorkJournal(settings.workDir()),
             new WorkSubmitter(ledger, mempool, key, gossip),
             Duration.ofSeconds(20));
-    AiWorkService service = new AiWorkService(ledger, ctx, rag, settings);
+    AiWorkService service = new AiWorkService(ledger, ctx, settings);
     LOG.info(
         "Executor {}: running assigned AI work on {} (models in {}, work in {})",
         key.address(),
@@ -303,5 +309,6 @@ public final class AiWorkService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    rag.close();
   }
 }

@@ -3,6 +3,7 @@ package io.ascribe.node.executor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.core.ai.DataRecord;
 import io.ascribe.core.types.Hash;
+import io.ascribe.inference.job.AdapterShape;
 import io.ascribe.inference.job.JobDocument;
 import io.ascribe.inference.job.TuningJobSpec;
 import io.ascribe.inference.train.Example;
@@ -21,7 +22,7 @@ import java.util.List;
  * prompt), and the job's method and hyperparameters. The executor and its verifiers build the same
  * spec from the same chain, which is what lets a verifier re-run the evaluation.
  */
-final class JobSpecs {
+public final class JobSpecs {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private JobSpecs() {}
@@ -65,6 +66,12 @@ final class JobSpecs {
         job.spec().seed(),
         train,
         eval);
+  }
+
+  /** What the adapter {@code job} trains looks like: enough to load it without its documents. */
+  public static AdapterShape shape(TuningJob job) {
+    TuningSpec.Hyperparameters h = job.spec().hyperparameters();
+    return new AdapterShape(method(job.spec().method()), h.rank(), h.alpha(), job.spec().seed());
   }
 
   private static TuningJobSpec.Method method(TuningSpec.Method m) {

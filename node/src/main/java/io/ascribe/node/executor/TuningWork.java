@@ -4,9 +4,11 @@ import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Hash;
 import io.ascribe.inference.job.JobDocument;
+import io.ascribe.inference.job.JobStoppedException;
 import io.ascribe.inference.job.TuningJobResult;
 import io.ascribe.inference.job.TuningJobRunner;
 import io.ascribe.inference.job.TuningJobSpec;
+import io.ascribe.inference.model.ModelException;
 import io.ascribe.ledger.ai.Model;
 import io.ascribe.ledger.ai.TuningJob;
 import java.io.IOException;
@@ -79,8 +81,24 @@ final class TuningWork {
         train.size(),
         eval.size(),
         baseDir.get());
-    TuningJobSpec spec = JobSpecs.spec(job, baseDir.get(), train, eval);
-    TuningJobResult result = train(job, spec, entry);
+    TuningJobSpec spec;
+    try {
+      spec = JobSpecs.spec(job, baseDir.get(), train, eval);
+    } catch (IllegalArgumentException e) {
+      return new WorkOutcome.Failed("its spec cannot be run: " + e.getMessage());
+    }
+    TuningJobResult result;
+    try {
+      result = train(job, spec, entry);
+    } catch (JobStoppedException e) {
+      return new WorkOutcome.Waiting(
+          "stopped at step "
+              + e.step()
+              + " with a checkpoint; it resumes when the node runs again");
+    } catch (ModelException e) {
+      // Too big for this machine (with the figures), or a damaged checkpoint.
+      return new WorkOutcome.Failed(e.getMessage());
+    }
     entry = ctx.journal().read(job.id()).orElse(entry);
     entry =
         entry

@@ -32,14 +32,14 @@ import java.util.Set;
  * DIR/index/MODEL_SHA/DATANET}) and brought up to date when contributions come or go, an adapter is
  * attached for the request that names it, and answers stop at the first newline.
  */
-final class ModuleRagEngine implements RagEngine, AutoCloseable {
+public final class ModuleRagEngine implements RagEngine, AutoCloseable {
   private final Path dir;
   private final AdapterLoader adapters;
   private Loaded loaded;
   private final Map<Path, Set<String>> indexed = new HashMap<>();
 
   /** Attaches a job's adapter file onto a loaded base. */
-  interface AdapterLoader {
+  public interface AdapterLoader {
     Trainable attach(AdapterFile adapter, Path baseDir, LlamaModel base) throws IOException;
   }
 
@@ -53,7 +53,7 @@ final class ModuleRagEngine implements RagEngine, AutoCloseable {
     }
   }
 
-  ModuleRagEngine(Path dir, AdapterLoader adapters) {
+  public ModuleRagEngine(Path dir, AdapterLoader adapters) {
     this.dir = dir;
     this.adapters = adapters;
   }
