@@ -87,9 +87,10 @@ class ExecutorIT {
             ai.inference(),
             ai.slashing());
     List<Genesis.GenesisValidator> validators = new ArrayList<>();
-    for (PrivateKey key : keys) {
+    for (int i = 0; i < VALIDATORS; i++) {
       validators.add(
-          new Genesis.GenesisValidator(key.address(), OPEN.multiply(BigInteger.valueOf(100_000))));
+          new Genesis.GenesisValidator(
+              keys.get(i).address(), OPEN.multiply(BigInteger.valueOf(stakesInOpen[i]))));
     }
     return new Genesis(
         devnet.chainId(),
@@ -146,7 +147,7 @@ class ExecutorIT {
   private Path models() throws Exception {
     Path models = dir.resolve("models");
     try (NDManager m = Torch.engine().newBaseManager()) {
-      ModelFactory.write(LlamaConfig.tiny(256), 7, models.resolve("tiny"), m);
+      ModelFactory.write(LlamaConfig.tiny(260), 7, models.resolve("tiny"), m);
     }
     return models;
   }
@@ -283,7 +284,7 @@ class ExecutorIT {
   void aFakeResultIsRejectedItsExecutorSlashedAndTheSubmitterRefunded() throws Exception {
     // Validator 2 holds nearly all the stake, so the stake-weighted draw makes it the executor;
     // it runs no AI work of its own: the test posts a made-up result with its key.
-    genesis = genesis(100, 100, 1_000_000);
+    genesis = genesis(1_000, 1_000, 10_000_000);
     Path models = models();
     for (int i = 0; i < VALIDATORS; i++) {
       start(i);
@@ -301,7 +302,12 @@ class ExecutorIT {
     BigInteger submitterBefore = ledger.account(submitter.address()).balance();
     Asked asked = submitJob(models);
     TuningJob assigned = ledger.tuningJob(asked.job()).orElseThrow();
-    assertThat(assigned.executor()).isEqualTo(faker.address());
+    assertThat(assigned.executor())
+        .as(
+            "validators %s, capabilities %s",
+            ledger.system().validators().validators(),
+            keys.stream().map(k -> ledger.capability(k.address())).toList())
+        .isEqualTo(faker.address());
     BigInteger bond = ledger.capability(faker.address()).orElseThrow().bond();
 
     // An adapter hash no node can serve, and figures nobody measured.
