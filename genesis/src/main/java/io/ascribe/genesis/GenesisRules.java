@@ -75,6 +75,14 @@ public final class GenesisRules {
           "allocations", "total supply (balances plus stakes) does not fit in uint256");
     }
     genesis.settlement().ifPresent(GenesisRules::validate);
+    // Every block of a one-block epoch signs its epoch root, which would leave no block to sign a
+    // validator-set update for the distributor (docs/adr/008).
+    if (genesis.settlement().isPresent() && genesis.params().epochLength() < 2) {
+      throw new InvalidGenesisException(
+          "params.epochLength",
+          "must be at least 2 on a chain that settles on an EVM chain, got "
+              + genesis.params().epochLength());
+    }
   }
 
   private static void validate(Genesis.Settlement settlement) {

@@ -67,6 +67,7 @@ class GenesisLoaderTest {
           /params/blockTimeMs            | 9                     | params.blockTimeMs            | must be in [10, 600000] milliseconds, got 9
           /params/blockTimeMs            | 600001                | params.blockTimeMs            | must be in [10, 600000] milliseconds, got 600001
           /params/epochLength            | 0                     | params.epochLength            | must be at least 1, got 0
+          /params/epochLength            | 1                     | params.epochLength            | must be at least 2 on a chain that settles on an EVM chain, got 1
           /params/validatorSetDelay      | 0                     | params.validatorSetDelay      | must be at least 1, got 0
           /params/maxBlockTxs            | 0                     | params.maxBlockTxs            | must be at least 1, got 0
           /params/bondLockBlocks         | 0                     | params.bondLockBlocks         | must be at least 1, got 0
@@ -121,7 +122,7 @@ class GenesisLoaderTest {
           """
           /params/blockTimeMs            | 10
           /params/blockTimeMs            | 600000
-          /params/epochLength            | 1
+          /params/epochLength            | 2
           /params/validatorSetDelay      | 1
           /params/maxBlockTxs            | 1
           /params/minFee                 | "0"

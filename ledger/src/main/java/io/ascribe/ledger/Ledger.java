@@ -40,6 +40,7 @@ import io.ascribe.ledger.ai.ReceiptRecord;
 import io.ascribe.ledger.ai.RewardProof;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.ai.ValidatorRecord;
+import io.ascribe.ledger.ai.ValidatorSetUpdate;
 import io.ascribe.ledger.exec.BlockContext;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.InferenceCapabilities;
@@ -433,7 +434,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
         executed.hash(),
         commit,
         executed.system().validators(),
-        epochRootDigest(executed));
+        precommitDigest(executed));
     commit(executed, commit);
     return executed;
   }
@@ -721,6 +722,87 @@ public final class Ledger implements LedgerReader, AutoCloseable {
     EpochRewards recorded =
         (EpochRewards) block.changedObjects().get(EpochRewards.key(epoch.getAsLong()));
     return Optional.of(recorded.epochRoot().digest(domain.get()));
+  }
+
+  /**
+   * The digest the precommits for a block at {@code height} sign beside their vote: at an epoch's
+   * last block the {@link #epochRootDigest}, at the block that announces a new validator set for
+   * the EVM distributor its {@link ValidatorSetUpdate#digest} (docs/adr/008; the two never meet at
+   * one height), otherwise none; none at all when the chain settles nowhere.
+   *
+   * @throws IllegalArgumentException for a height past the next one
+   */
+  public Optional<Hash> precommitDigest(long height) {
+    Optional<Hash> epochRoot = epochRootDigest(height);
+    if (epochRoot.isPresent() || settlementDomain().isEmpty()) {
+      return epochRoot;
+    }
+    return validatorSetUpdateAt(height).map(u -> u.digest(settlementDomain().get()));
+  }
+
+  /** {@link #precommitDigest(long)} of an executed block, from the objects it records. */
+  public Optional<Hash> precommitDigest(ExecutedBlock block) {
+    Optional<Hash> epochRoot = epochRootDigest(block);
+    Optional<Eip712Domain> domain = settlementDomain();
+    if (epochRoot.isPresent() || domain.isEmpty()) {
+      return epochRoot;
+    }
+    long updates = block.system().rotation().updates();
+    if (updates == 0) {
+      return Optional.empty();
+    }
+    LedgerObject last = block.changedObjects().get(ValidatorSetUpdate.key(updates - 1));
+    return last instanceof ValidatorSetUpdate u && u.height() == block.height()
+        ? Optional.of(u.digest(domain.get()))
+        : Optional.empty();
+  }
+
+  /**
+   * The validator-set update whose digest block {@code height}'s precommits sign, if that block
+   * announces one: for a committed block the one it recorded, for the next block the one it will.
+   *
+   * @throws IllegalArgumentException for a height past the next one
+   */
+  public Optional<ValidatorSetUpdate> validatorSetUpdateAt(long height) {
+    Head current = head;
+    if (height > current.height() + 1) {
+      throw new IllegalArgumentException(
+          "block " + height + " is not known yet: the chain is at " + current.height());
+    }
+    SystemState before;
+    long updates;
+    if (height <= current.height()) {
+      // The rotation record only grows: find the update with this height by its nonce.
+      updates = current.system().rotation().updates();
+      for (long nonce = updates - 1; nonce >= 0; nonce--) {
+        Optional<ValidatorSetUpdate> u = validatorSetUpdate(nonce);
+        if (u.isEmpty() || u.get().height() < height) {
+          return Optional.empty();
+        }
+        if (u.get().height() == height) {
+          return u;
+        }
+      }
+      return Optional.empty();
+    }
+    before = current.system();
+    StateOverlay overlay = new StateOverlay(new Committed(before));
+    executor.beginBlock(overlay, height);
+    updates = overlay.system().rotation().updates();
+    if (updates == before.rotation().updates()) {
+      return Optional.empty();
+    }
+    return overlay.object(ValidatorSetUpdate.key(updates - 1)).map(ValidatorSetUpdate.class::cast);
+  }
+
+  /** The committed validator-set update with this nonce (counted from 0). */
+  public Optional<ValidatorSetUpdate> validatorSetUpdate(long nonce) {
+    return objects.get(ValidatorSetUpdate.key(nonce)).map(ValidatorSetUpdate.class::cast);
+  }
+
+  /** How many validator-set updates the committed chain holds (the nonce of the next). */
+  public long validatorSetUpdates() {
+    return head.system().rotation().updates();
   }
 
   /**

@@ -7,10 +7,10 @@ import io.ascribe.core.types.Hash;
 /**
  * An object of the AI ledger (datanet, contribution, model, reward account, epoch distribution,
  * tuning job, adapter, inference capability, inference batch, receipt challenge, a user's
- * fee-authorisation nonces, validator record, the attestations of a bridge deposit), stored as one
- * leaf of the state tree under its own key space so that the state root commits to it and a light
- * client can have it proven. The leaf's value is keccak256 of the object's {@code LedgerObject}
- * protobuf bytes, which are also what the chain store keeps.
+ * fee-authorisation nonces, validator record, the attestations of a bridge deposit, an EVM
+ * validator-set update), stored as one leaf of the state tree under its own key space so that the
+ * state root commits to it and a light client can have it proven. The leaf's value is keccak256 of
+ * the object's {@code LedgerObject} protobuf bytes, which are also what the chain store keeps.
  */
 public sealed interface LedgerObject
     permits Datanet,
@@ -25,7 +25,8 @@ public sealed interface LedgerObject
         ReceiptChallenge,
         FeeAuthorisationNonces,
         ValidatorRecord,
-        DepositAttestations {
+        DepositAttestations,
+        ValidatorSetUpdate {
 
   /** The state-tree key, {@code StateTreeHashing.objectKey(kind, id)}. */
   Hash key();
@@ -65,6 +66,7 @@ public sealed interface LedgerObject
           FeeAuthorisationNonces.fromProto(proto.getFeeAuthorisationNonces());
       case VALIDATOR_RECORD -> ValidatorRecord.fromProto(proto.getValidatorRecord());
       case DEPOSIT -> DepositAttestations.fromProto(proto.getDeposit());
+      case VALIDATOR_SET_UPDATE -> ValidatorSetUpdate.fromProto(proto.getValidatorSetUpdate());
       case KIND_NOT_SET -> throw new IllegalArgumentException("ledger object has no kind");
     };
   }

@@ -82,6 +82,15 @@ final class AccountRules {
     Set<Address> candidates = new HashSet<>();
     state.system().validators().validators().forEach(v -> candidates.add(v.address()));
     state.system().pending().forEach(p -> candidates.add(p.address()));
+    state
+        .system()
+        .rotation()
+        .upcoming()
+        .ifPresent(
+            u -> {
+              candidates.addAll(u.accounts());
+              u.validators().validators().forEach(v -> candidates.add(v.address()));
+            });
     candidates.add(sender);
     BigInteger power = BigInteger.ZERO;
     for (Address candidate : candidates) {

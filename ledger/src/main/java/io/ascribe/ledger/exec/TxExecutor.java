@@ -9,12 +9,15 @@ import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.ai.EpochRewards;
+import io.ascribe.ledger.ai.ValidatorSetUpdate;
 import io.ascribe.ledger.state.SystemState;
 import io.ascribe.ledger.state.ValidatorSet;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The ledger's transition rules: pure functions of a state and a transaction, so every validator
@@ -119,37 +122,85 @@ public final class TxExecutor {
     receipts.settleDue(state, height);
   }
 
+  /**
+   * Stake changes take effect in two steps, one block apart (docs/adr/008): at the beginning of
+   * block h the set that signs block h+1 is computed from the changes due by then and announced
+   * (kept in the state, and, when the EVM distributor's hash of it differs, recorded as a {@link
+   * ValidatorSetUpdate} that block h's precommits sign); at the beginning of block h+1 it takes
+   * over and the settled accounts' unbonding is released. So the outgoing set knows its successor
+   * before its last block is decided, from the committed chain alone, as it must for a digest its
+   * precommits sign. A change that moves the distributor's set is never announced at an epoch's
+   * last block, whose precommits sign the epoch root; it waits one block.
+   */
   private void settleStakeChanges(StateOverlay state, long height) {
+    SystemState system = state.system();
+    SystemState.Rotation rotation = system.rotation();
+    if (rotation.upcoming().isPresent() && rotation.upcoming().get().height() <= height) {
+      SystemState.Upcoming upcoming = rotation.upcoming().get();
+      for (Address address : upcoming.accounts()) {
+        AccountState account = state.account(address);
+        if (account.unbonding().signum() > 0 && account.unbondingHeight() <= height) {
+          state.put(
+              address,
+              account
+                  .withBalance(account.balance().add(account.unbonding()))
+                  .withUnbonding(BigInteger.ZERO, 0));
+        }
+      }
+      slashing.recordTerms(state, height, system.validators(), upcoming.validators());
+      rotation = new SystemState.Rotation(rotation.updates(), Optional.empty());
+      system = state.system().withValidators(upcoming.validators(), system.pending());
+      system = system.withRotation(rotation);
+      state.setSystem(system);
+    }
+    announce(state, height);
+  }
+
+  /** Announces the set that signs block {@code height + 1}, if changes are due by then. */
+  private void announce(StateOverlay state, long height) {
     SystemState system = state.system();
     List<SystemState.Pending> due = new ArrayList<>();
     List<SystemState.Pending> later = new ArrayList<>();
     for (SystemState.Pending p : system.pending()) {
-      (p.height() <= height ? due : later).add(p);
+      (p.height() <= height + 1 ? due : later).add(p);
     }
     if (due.isEmpty()) {
       return;
     }
     List<ValidatorSet.Validator> validators = new ArrayList<>(system.validators().validators());
     List<ValidatorSet.Validator> jailed = new ArrayList<>();
+    Set<Address> accounts = new TreeSet<>();
     for (SystemState.Pending p : due) {
-      AccountState account = state.account(p.address());
-      if (account.unbonding().signum() > 0 && account.unbondingHeight() <= height) {
-        account = account.withBalance(account.balance().add(account.unbonding()));
-        account = account.withUnbonding(BigInteger.ZERO, 0);
-        state.put(p.address(), account);
-      }
-      validators.removeIf(v -> v.address().equals(p.address()));
+      accounts.add(p.address());
+    }
+    for (Address address : accounts) {
+      AccountState account = state.account(address);
+      validators.removeIf(v -> v.address().equals(address));
       if (account.stake().compareTo(params.minValidatorStake()) >= 0) {
-        ValidatorSet.Validator v = new ValidatorSet.Validator(p.address(), account.stake());
-        (SlashingRules.jailed(state, p.address()) ? jailed : validators).add(v);
+        ValidatorSet.Validator v = new ValidatorSet.Validator(address, account.stake());
+        (SlashingRules.jailed(state, address) ? jailed : validators).add(v);
       }
     }
     if (validators.isEmpty()) {
       validators.addAll(jailed);
     }
     ValidatorSet next = new ValidatorSet(validators);
-    slashing.recordTerms(state, height, system.validators(), next);
-    state.setSystem(system.withValidators(next, later));
+    io.ascribe.core.settlement.ValidatorSet evmSet = next.settlementSet();
+    boolean movesDistributor = !evmSet.hash().equals(system.validators().settlementSet().hash());
+    long updates = system.rotation().updates();
+    if (movesDistributor) {
+      if (params.epochLength() > 1 && height % params.epochLength() == 0) {
+        return; // this block's precommits sign the epoch root; announce at the next
+      }
+      state.put(new ValidatorSetUpdate(updates, height, evmSet));
+      updates++;
+    }
+    SystemState.Upcoming upcoming =
+        new SystemState.Upcoming(height + 1, next, List.copyOf(accounts));
+    state.setSystem(
+        system
+            .withValidators(system.validators(), later)
+            .withRotation(new SystemState.Rotation(updates, Optional.of(upcoming))));
   }
 
   /**

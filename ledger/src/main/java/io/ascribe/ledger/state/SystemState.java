@@ -36,10 +36,55 @@ public record SystemState(
     BigInteger rewards,
     OpenJobs jobs,
     HeldPayouts held,
-    BridgeTotals bridge) {
+    BridgeTotals bridge,
+    Rotation rotation) {
 
   /** An account whose power and unbonding are settled at {@code height}. */
   public record Pending(long height, Address address) {}
+
+  /**
+   * The validator set announced at the beginning of block {@code height - 1}, which signs from
+   * block {@code height} on, and the accounts whose pending changes it settles (their unbonding is
+   * released when it takes over). Announced one block ahead so that the outgoing set can sign the
+   * EVM validator-set update before it stops signing (docs/adr/008).
+   */
+  public record Upcoming(long height, ValidatorSet validators, List<Address> accounts) {
+    public Upcoming {
+      accounts = List.copyOf(accounts);
+    }
+  }
+
+  /**
+   * The announced set, if any, and how many EVM validator-set updates the chain has recorded (the
+   * nonce of the next).
+   */
+  public record Rotation(long updates, java.util.Optional<Upcoming> upcoming) {
+    public static final Rotation NONE = new Rotation(0, java.util.Optional.empty());
+  }
+
+  /** A state whose validator set has never rotated. */
+  public SystemState(
+      ValidatorSet validators,
+      List<Pending> pending,
+      BigInteger totalSupply,
+      BigInteger burned,
+      BigInteger bonded,
+      BigInteger rewards,
+      OpenJobs jobs,
+      HeldPayouts held,
+      BridgeTotals bridge) {
+    this(
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        held,
+        bridge,
+        Rotation.NONE);
+  }
 
   public SystemState {
     pending =
@@ -68,13 +113,29 @@ public record SystemState(
         BigInteger.ZERO,
         OpenJobs.NONE,
         HeldPayouts.NONE,
-        BridgeTotals.NONE);
+        BridgeTotals.NONE,
+        Rotation.NONE);
   }
 
   /** The same state with other validators and pending changes. */
   public SystemState withValidators(ValidatorSet newValidators, List<Pending> newPending) {
     return new SystemState(
-        newValidators, newPending, totalSupply, burned, bonded, rewards, jobs, held, bridge);
+        newValidators,
+        newPending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        held,
+        bridge,
+        rotation);
+  }
+
+  /** The same state with another rotation record. */
+  public SystemState withRotation(Rotation newRotation) {
+    return new SystemState(
+        validators, pending, totalSupply, burned, bonded, rewards, jobs, held, bridge, newRotation);
   }
 
   /**
@@ -91,7 +152,8 @@ public record SystemState(
         rewards,
         jobs,
         held,
-        bridge);
+        bridge,
+        rotation);
   }
 
   /**
@@ -100,25 +162,43 @@ public record SystemState(
    */
   public SystemState bond(BigInteger delta) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded.add(delta), rewards, jobs, held, bridge);
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded.add(delta),
+        rewards,
+        jobs,
+        held,
+        bridge,
+        rotation);
   }
 
   /** {@code amount} credited to someone's claimable rewards. */
   public SystemState credit(BigInteger amount) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards.add(amount), jobs, held, bridge);
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards.add(amount),
+        jobs,
+        held,
+        bridge,
+        rotation);
   }
 
   /** The same state with the open tuning jobs' record replaced. */
   public SystemState withJobs(OpenJobs newJobs) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, newJobs, held, bridge);
+        validators, pending, totalSupply, burned, bonded, rewards, newJobs, held, bridge, rotation);
   }
 
   /** The same state with other inference holdings. */
   public SystemState withHeld(HeldPayouts newHeld) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, jobs, newHeld, bridge);
+        validators, pending, totalSupply, burned, bonded, rewards, jobs, newHeld, bridge, rotation);
   }
 
   /**
@@ -135,7 +215,8 @@ public record SystemState(
         rewards,
         jobs,
         held,
-        new BridgeTotals(bridge.deposited().add(amount), nextDeposit, bridge.withdrawn()));
+        new BridgeTotals(bridge.deposited().add(amount), nextDeposit, bridge.withdrawn()),
+        rotation);
   }
 
   /** {@code amount} withdrawn to the EVM chain (moved into rewards, so the supply is unchanged). */
@@ -149,7 +230,8 @@ public record SystemState(
         rewards,
         jobs,
         held,
-        new BridgeTotals(bridge.deposited(), bridge.nextDeposit(), bridge.withdrawn().add(amount)));
+        new BridgeTotals(bridge.deposited(), bridge.nextDeposit(), bridge.withdrawn().add(amount)),
+        rotation);
   }
 
   public SystemRecord toProto() {
@@ -193,7 +275,49 @@ public record SystemState(
               .setNextDeposit(bridge.nextDeposit())
               .setWithdrawn(ByteString.copyFrom(Amount.encode(bridge.withdrawn()))));
     }
+    // Left out until the first stake change settles, so chains without one keep their roots.
+    if (!rotation.equals(Rotation.NONE)) {
+      io.ascribe.core.proto.ValidatorRotation.Builder r =
+          io.ascribe.core.proto.ValidatorRotation.newBuilder().setUpdates(rotation.updates());
+      rotation
+          .upcoming()
+          .ifPresent(
+              u -> {
+                r.setUpcomingHeight(u.height());
+                for (ValidatorSet.Validator v : u.validators().validators()) {
+                  r.addUpcomingValidators(
+                      ValidatorEntry.newBuilder()
+                          .setAddress(ByteString.copyFrom(v.address().toArray()))
+                          .setStake(ByteString.copyFrom(Amount.encode(v.power()))));
+                }
+                u.accounts().forEach(a -> r.addUpcomingAccounts(ByteString.copyFrom(a.toArray())));
+              });
+      record.setRotation(r);
+    }
     return record.build();
+  }
+
+  private static Rotation rotationFromProto(SystemRecord record) {
+    if (!record.hasRotation()) {
+      return Rotation.NONE;
+    }
+    io.ascribe.core.proto.ValidatorRotation r = record.getRotation();
+    if (r.getUpcomingHeight() == 0) {
+      return new Rotation(r.getUpdates(), java.util.Optional.empty());
+    }
+    List<ValidatorSet.Validator> validators = new ArrayList<>();
+    for (ValidatorEntry entry : r.getUpcomingValidatorsList()) {
+      validators.add(
+          new ValidatorSet.Validator(
+              Address.wrap(entry.getAddress().toByteArray()),
+              Amount.decode(entry.getStake().toByteArray(), "validator stake")));
+    }
+    List<Address> accounts = new ArrayList<>();
+    r.getUpcomingAccountsList().forEach(a -> accounts.add(Address.wrap(a.toByteArray())));
+    return new Rotation(
+        r.getUpdates(),
+        java.util.Optional.of(
+            new Upcoming(r.getUpcomingHeight(), new ValidatorSet(validators), accounts)));
   }
 
   public static SystemState fromBytes(byte[] bytes) {
@@ -237,7 +361,8 @@ public record SystemState(
                 Amount.decode(record.getBridge().getDeposited().toByteArray(), "bridge deposited"),
                 record.getBridge().getNextDeposit(),
                 Amount.decode(record.getBridge().getWithdrawn().toByteArray(), "bridge withdrawn"))
-            : BridgeTotals.NONE);
+            : BridgeTotals.NONE,
+        rotationFromProto(record));
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */

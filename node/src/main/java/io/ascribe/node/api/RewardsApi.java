@@ -12,6 +12,7 @@ import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.EpochRewards;
 import io.ascribe.ledger.ai.RewardProof;
+import io.ascribe.ledger.ai.ValidatorSetUpdate;
 import io.ascribe.node.rpc.Params;
 import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
@@ -42,7 +43,8 @@ public final class RewardsApi {
     registry
         .register("ascribe_getRewards", this::getRewards)
         .register("ascribe_getEpochRoot", this::getEpochRoot)
-        .register("ascribe_getRewardProof", this::getRewardProof);
+        .register("ascribe_getRewardProof", this::getRewardProof)
+        .register("ascribe_getValidatorSetUpdates", this::getValidatorSetUpdates);
   }
 
   /** The latest ended epoch, 0 before the first ends. */
@@ -130,16 +132,39 @@ public final class RewardsApi {
     return ledger.epochRewards(epoch).orElseThrow();
   }
 
+  /** How many updates one {@code ascribe_getValidatorSetUpdates} answer holds at most. */
+  static final int UPDATES_PER_CALL = 64;
+
   /**
-   * The epoch's EpochRoot and the validators' signatures over it, 65 bytes each with v = 27 or 28
-   * and in ascending order of signer, as {@code submitEpoch} takes them.
+   * {@code ascribe_getValidatorSetUpdates(fromNonce)}: the committed EVM validator-set updates from
+   * that nonce on (the distributor's {@code validatorSetNonce} is the first it lacks), each with
+   * the set (addresses ascending, powers in whole OPEN) and the outgoing set's signatures from the
+   * commit of the block that announced it, as {@code updateValidatorSet} takes them (docs/adr/008).
    */
-  private ObjectNode epochRoot(EpochRewards rewards) {
+  private JsonNode getValidatorSetUpdates(JsonNode raw) {
+    Params params = Params.of(raw).atMost(1);
+    long from = params.optionalQuantity(0, "fromNonce").orElse(0L);
+    long count = ledger.validatorSetUpdates();
     ObjectNode out = F.objectNode();
-    out.put("epoch", Quantities.toHex(rewards.epoch()));
-    out.put("height", Quantities.toHex(rewards.height()));
-    out.put("root", rewards.root().toHex());
-    out.put("validatorSetHash", rewards.validatorSetHash().toHex());
+    out.put("count", Quantities.toHex(count));
+    settlement(out);
+    var updates = out.putArray("updates");
+    for (long nonce = from; nonce < count && nonce < from + UPDATES_PER_CALL; nonce++) {
+      ValidatorSetUpdate update = ledger.validatorSetUpdate(nonce).orElseThrow();
+      ObjectNode u = updates.addObject();
+      u.put("nonce", Quantities.toHex(update.nonce()));
+      u.put("height", Quantities.toHex(update.height()));
+      u.put("validatorSetHash", update.validators().hash().toHex());
+      var validators = u.putArray("validators");
+      update.validators().validators().forEach(a -> validators.add(a.toString()));
+      var powers = u.putArray("powers");
+      update.validators().powers().forEach(p -> powers.add(Quantities.toHex(p)));
+      signatures(u, update.height());
+    }
+    return out;
+  }
+
+  private void settlement(ObjectNode out) {
     ledger
         .genesis()
         .settlement()
@@ -149,8 +174,15 @@ public final class RewardsApi {
                     .put("evmChainId", Quantities.toHex(s.evmChainId()))
                     .put("distributor", s.distributor().toString()),
             () -> out.putNull("settlement"));
+  }
+
+  /**
+   * The commit's signatures beside the precommits of block {@code height} (its epoch root or
+   * validator-set update), 65 bytes each with v = 27 or 28, in ascending order of signer.
+   */
+  private void signatures(ObjectNode out, long height) {
     List<CommitSig> signed = new ArrayList<>();
-    for (CommitSig sig : ledger.commitOf(rewards.height()).orElseThrow().getSignaturesList()) {
+    for (CommitSig sig : ledger.commitOf(height).orElseThrow().getSignaturesList()) {
       if (!sig.getEpochRootSignature().isEmpty()) {
         signed.add(sig);
       }
@@ -163,6 +195,20 @@ public final class RewardsApi {
       Signature signature = Signature.fromBytes(sig.getEpochRootSignature().toByteArray());
       signatures.add(Hex.encode(ValidatorSignatures.toEvm(signature)));
     }
+  }
+
+  /**
+   * The epoch's EpochRoot and the validators' signatures over it, 65 bytes each with v = 27 or 28
+   * and in ascending order of signer, as {@code submitEpoch} takes them.
+   */
+  private ObjectNode epochRoot(EpochRewards rewards) {
+    ObjectNode out = F.objectNode();
+    out.put("epoch", Quantities.toHex(rewards.epoch()));
+    out.put("height", Quantities.toHex(rewards.height()));
+    out.put("root", rewards.root().toHex());
+    out.put("validatorSetHash", rewards.validatorSetHash().toHex());
+    settlement(out);
+    signatures(out, rewards.height());
     return out;
   }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       TestnetCommand.class,
       EvmCommand.class,
       RewardsCommand.class,
+      RelayerCommand.class,
       BridgeCommand.class,
       TuneCommand.class,
       GenerateCommand.class,

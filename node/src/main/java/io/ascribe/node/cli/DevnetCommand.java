@@ -3,6 +3,8 @@ package io.ascribe.node.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.contracts.settlement.Contracts;
+import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
@@ -13,12 +15,17 @@ import io.ascribe.genesis.InvalidGenesisException;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.config.AtomicFiles;
+import io.ascribe.node.evm.LocalAnvil;
+import io.ascribe.node.relayer.Relayer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -104,7 +111,25 @@ final class DevnetCommand implements Runnable {
       description = "Milliseconds between polls of the EVM node (default: ${DEFAULT-VALUE}).")
   long evmPollMs;
 
+  @Option(
+      names = "--evm",
+      description =
+          "Also start anvil (from contracts/node_modules), deploy OPEN, the distributor and the"
+              + " bridge with dev account 0, credit the bridge's deposits and run a relayer that"
+              + " submits each epoch's root.")
+  boolean evm;
+
+  @Option(
+      names = "--evm-port",
+      paramLabel = "PORT",
+      defaultValue = "0",
+      description = "anvil's port with --evm, 0 for a free one (default: ${DEFAULT-VALUE}).")
+  int evmPort;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** What {@code --evm} started: anvil, the contracts on it, and the relayer. */
+  private record LocalEvm(LocalAnvil anvil, Contracts contracts, Address relayer) {}
 
   @Override
   public void run() {
@@ -112,14 +137,31 @@ final class DevnetCommand implements Runnable {
     List<PrivateKey> accounts = DevnetGenesis.devAccounts();
     NodeConfig config =
         new NodeConfig(dataDir, genesis, accounts.get(0), host, rpcPort, metricsPort);
+    LocalEvm local = null;
+    if (evm) {
+      if (evmRpc != null || bridge != null) {
+        throw new UserErrorException(
+            "--evm starts its own anvil and bridge: leave out --evm-rpc and --bridge, or --evm");
+      }
+      local = startEvm(genesis, accounts);
+      evmRpc = local.anvil().url();
+      bridge = local.contracts().bridge().toString();
+      evmChainId = LocalAnvil.CHAIN_ID;
+    }
     if (evmRpc != null || bridge != null) {
-      config = withBridge(config);
+      try {
+        config = withBridge(config);
+      } catch (RuntimeException e) {
+        closeQuietly(local);
+        throw e;
+      }
       genesis = config.genesis();
     }
     AscribeNode node;
     try {
       node = AscribeNode.start(config);
     } catch (BindException e) {
+      closeQuietly(local);
       throw new UserErrorException(
           "cannot listen on "
               + host
@@ -129,11 +171,77 @@ final class DevnetCommand implements Runnable {
               + metricsPort
               + ": another program uses it; pick free ports with --rpc-port and --metrics-port");
     } catch (IOException e) {
+      closeQuietly(local);
       throw new UserErrorException("cannot start the devnet: " + e.getMessage());
     }
-    writeDevnetJson(node, genesis, accounts);
-    printBanner(node, genesis, accounts);
-    Foreground.runUntilStopped(node);
+    writeDevnetJson(node, genesis, accounts, local);
+    printBanner(node, genesis, accounts, local);
+    if (local == null) {
+      Foreground.runUntilStopped(node);
+      return;
+    }
+    Relayer relayer =
+        new Relayer(
+            new Relayer.Settings(
+                node.rpcUrl(),
+                local.anvil().url(),
+                local.contracts().distributor(),
+                accounts.get(RELAYER_ACCOUNT),
+                Duration.ofMillis(Math.max(200, blockTimeMs))));
+    relayer.start();
+    // The relayer first (it talks to both), then the node (its bridge watches anvil), anvil last.
+    Foreground.runUntilStopped(List.of(relayer, node, local.anvil()));
+  }
+
+  /** The dev account whose ETH pays the relayer's gas: the last, which the walkthrough leaves. */
+  static final int RELAYER_ACCOUNT = 9;
+
+  /** OPEN that dev account 0 receives on the EVM chain, and the part moved into the distributor. */
+  private static final BigInteger EVM_SUPPLY = Amount.parseOpen("1000000000");
+
+  private static final BigInteger REWARD_POOL = Amount.parseOpen("100000000");
+
+  /**
+   * Starts anvil and deploys the contracts from dev account 0, whose first deployment on a fresh
+   * anvil puts the distributor where the devnet genesis's settlement says (ADR 003).
+   */
+  private LocalEvm startEvm(Genesis genesis, List<PrivateKey> accounts) {
+    LocalAnvil anvil;
+    try {
+      anvil = LocalAnvil.start(evmPort, 1);
+    } catch (LocalAnvil.AnvilException e) {
+      throw new UserErrorException(e.getMessage());
+    }
+    Web3j web3j = Web3j.build(new HttpService(anvil.url()));
+    try {
+      Contracts contracts =
+          new SettlementClient(web3j, accounts.get(0))
+              .deployAll(EVM_SUPPLY, EvmCommand.Deploy.settlementSet(genesis), REWARD_POOL);
+      Address expected = genesis.settlement().orElseThrow().distributor();
+      if (!contracts.distributor().equals(expected)) {
+        throw new UserErrorException(
+            "anvil at "
+                + anvil.url()
+                + " put the distributor at "
+                + contracts.distributor()
+                + ", not at "
+                + expected
+                + " where the devnet genesis's validators sign epoch roots for: dev account 0 had"
+                + " sent transactions there before; give --evm a free port (--evm-port 0)");
+      }
+      return new LocalEvm(anvil, contracts, accounts.get(RELAYER_ACCOUNT).address());
+    } catch (RuntimeException e) {
+      anvil.close();
+      throw e;
+    } finally {
+      web3j.shutdown();
+    }
+  }
+
+  private static void closeQuietly(LocalEvm local) {
+    if (local != null) {
+      local.anvil().close();
+    }
   }
 
   /**
@@ -168,7 +276,8 @@ final class DevnetCommand implements Runnable {
         .withBridge(watch);
   }
 
-  private void printBanner(AscribeNode node, Genesis genesis, List<PrivateKey> accounts) {
+  private void printBanner(
+      AscribeNode node, Genesis genesis, List<PrivateKey> accounts, LocalEvm local) {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Ascribe devnet%n");
     out.printf("  RPC URL     %s%n", node.rpcUrl());
@@ -191,6 +300,15 @@ final class DevnetCommand implements Runnable {
                 out.printf(
                     "  Deposits    OpenBridge %s on EVM chain %d via %s (%d confirmations)%n",
                     b.address(), b.evmChainId(), evmRpc, b.confirmations()));
+    if (local != null) {
+      out.printf("  EVM RPC     %s (anvil, chain %d)%n", local.anvil().url(), LocalAnvil.CHAIN_ID);
+      out.printf("  OPEN token  %s%n", local.contracts().token());
+      out.printf("  Distributor %s%n", local.contracts().distributor());
+      out.printf("  Bridge      %s%n", local.contracts().bridge());
+      out.printf(
+          "  Relayer     in-process, gas paid by dev account %d (%s)%n",
+          RELAYER_ACCOUNT, local.relayer());
+    }
     out.printf(
         "%nDev accounts (%s OPEN each; mnemonic \"%s\"):%n",
         Amount.formatOpen(DevnetGenesis.ACCOUNT_BALANCE), DevnetGenesis.MNEMONIC);
@@ -202,7 +320,8 @@ final class DevnetCommand implements Runnable {
   }
 
   /** Writes devnet.json atomically, for scripts and the web page to find the node. */
-  private void writeDevnetJson(AscribeNode node, Genesis genesis, List<PrivateKey> accounts) {
+  private void writeDevnetJson(
+      AscribeNode node, Genesis genesis, List<PrivateKey> accounts, LocalEvm local) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
     root.put("rpcUrl", node.rpcUrl());
@@ -218,6 +337,15 @@ final class DevnetCommand implements Runnable {
                     .put("evmChainId", b.evmChainId())
                     .put("confirmations", b.confirmations())
                     .put("evmRpcUrl", evmRpc));
+    if (local != null) {
+      root.putObject("evm")
+          .put("rpcUrl", local.anvil().url())
+          .put("chainId", LocalAnvil.CHAIN_ID)
+          .put("token", local.contracts().token().toString())
+          .put("distributor", local.contracts().distributor().toString())
+          .put("bridge", local.contracts().bridge().toString())
+          .put("relayer", local.relayer().toString());
+    }
     ArrayNode list = root.putArray("accounts");
     for (PrivateKey key : accounts) {
       list.addObject().put("address", key.address().toString()).put("privateKey", key.toHex());

@@ -81,6 +81,18 @@ final class EvmCommand implements Runnable {
       out.flush();
     }
 
+    /**
+     * The genesis validators as the distributor stores them: powers in whole OPEN, the unit the
+     * chain signs epoch roots with, so the hashes agree.
+     */
+    static ValidatorSet settlementSet(Genesis genesis) {
+      List<io.ascribe.ledger.state.ValidatorSet.Validator> stakes = new ArrayList<>();
+      for (Genesis.GenesisValidator v : genesis.validators()) {
+        stakes.add(new io.ascribe.ledger.state.ValidatorSet.Validator(v.address(), v.stake()));
+      }
+      return new io.ascribe.ledger.state.ValidatorSet(stakes).settlementSet();
+    }
+
     static ValidatorSet readValidators(Path file) {
       String text;
       try {
@@ -119,12 +131,7 @@ final class EvmCommand implements Runnable {
         } catch (InvalidGenesisException e) {
           throw new UserErrorException(file + ": " + e.getMessage());
         }
-        // The power unit the chain signs epoch roots with (whole OPEN), so the hashes agree.
-        List<io.ascribe.ledger.state.ValidatorSet.Validator> stakes = new ArrayList<>();
-        for (Genesis.GenesisValidator v : genesis.validators()) {
-          stakes.add(new io.ascribe.ledger.state.ValidatorSet.Validator(v.address(), v.stake()));
-        }
-        return new io.ascribe.ledger.state.ValidatorSet(stakes).settlementSet();
+        return settlementSet(genesis);
       }
       if (powers.isEmpty()) {
         throw new UserErrorException(file + " names no validators");

@@ -133,7 +133,8 @@ final class RewardsCommand implements Runnable {
                           + epoch
                           + " ("
                           + signedSet
-                          + "): it must first be updated to the chain's current validators");
+                          + "): it must first follow the chain's validator-set updates, which"
+                          + " `ascribe relayer` submits before the epochs");
                 }
                 return client.submitEpoch(distributor, epoch, rewardsRoot, signatures);
               });

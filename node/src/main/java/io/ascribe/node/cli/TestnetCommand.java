@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.contracts.settlement.Contracts;
+import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.config.NodeHome;
 import io.ascribe.node.config.NodeSettings;
+import io.ascribe.node.evm.LocalAnvil;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -26,6 +30,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -92,10 +98,27 @@ final class TestnetCommand implements Runnable {
                 + " order are the same every time (default: random keys).")
     Long seed;
 
+    @Option(
+        names = "--evm",
+        description =
+            "Settle on a local anvil: the genesis names the distributor dev account 0 deploys first"
+                + " on it, and 'up' starts anvil, deploys the contracts for the validator set and"
+                + " starts a relayer ('down' stops them).")
+    boolean evm;
+
+    @Option(
+        names = "--epoch-length",
+        paramLabel = "BLOCKS",
+        description = "Blocks per reward epoch (default: the devnet's, 100).")
+    Long epochLength;
+
     /** Keys, one genesis naming them all, and a home per validator with free ports. */
     ObjectNode create(Path dir) throws IOException {
       if (validators < 1 || validators > 64) {
         throw new UserErrorException("--validators must be 1..64, got " + validators);
+      }
+      if (epochLength != null && epochLength < 2) {
+        throw new UserErrorException("--epoch-length must be at least 2, got " + epochLength);
       }
       SecureRandom random = new SecureRandom();
       List<PrivateKey> keys = new ArrayList<>();
@@ -121,7 +144,11 @@ final class TestnetCommand implements Runnable {
               Instant.now().truncatedTo(ChronoUnit.SECONDS),
               set,
               allocations,
-              devnet.params());
+              epochLength != null ? devnet.params().withEpochLength(epochLength) : devnet.params());
+      if (evm) {
+        // Dev account 0's first deployment on a fresh anvil, which 'up' makes (ADR 003).
+        genesis = genesis.withSettlement(Optional.of(DevnetGenesis.SETTLEMENT));
+      }
       int[][] ports = new int[validators][3];
       for (int[] nodePorts : ports) {
         for (int k = 0; k < 3; k++) {
@@ -132,6 +159,9 @@ final class TestnetCommand implements Runnable {
       state.put("chainId", genesis.chainId());
       if (seed != null) {
         state.put("seed", seed);
+      }
+      if (evm) {
+        state.putObject("evm").put("chainId", LocalAnvil.CHAIN_ID);
       }
       ArrayNode nodes = state.putArray("nodes");
       for (int i = 0; i < validators; i++) {
@@ -237,9 +267,31 @@ final class TestnetCommand implements Runnable {
       try {
         ObjectNode state =
             Files.exists(manifest) ? (ObjectNode) read(manifest) : layout.create(dir);
+        if (state.has("evm")) {
+          startEvm(dir, state);
+        }
         for (JsonNode node : state.withArray("nodes")) {
           Path home = Path.of(node.path("home").asText());
           ((ObjectNode) node).put("pid", launch(home));
+        }
+        if (state.has("evm")) {
+          ObjectNode evm = (ObjectNode) state.path("evm");
+          evm.put(
+              "relayerPid",
+              launchAscribe(
+                  List.of(
+                      "relayer",
+                      "--rpc",
+                      state.path("nodes").get(0).path("rpcUrl").asText(),
+                      "--evm-rpc",
+                      evm.path("rpcUrl").asText(),
+                      "--distributor",
+                      evm.path("distributor").asText(),
+                      "--key",
+                      DevnetGenesis.devAccounts().get(DevnetCommand.RELAYER_ACCOUNT).toHex(),
+                      "--poll-ms",
+                      "200"),
+                  dir.resolve("relayer.log")));
         }
         write(manifest, state);
         PrintWriter out = spec.commandLine().getOut();
@@ -249,6 +301,52 @@ final class TestnetCommand implements Runnable {
       } catch (IOException e) {
         throw new UserErrorException("cannot start the testnet in " + dir + ": " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Starts anvil as a process of its own on a free port, deploys the contracts for the genesis's
+   * validators from dev account 0 and records them (and anvil's process) in {@code state}. A fresh
+   * anvil each time, so the distributor lands where the genesis says; the relayer then replays the
+   * chain's validator-set updates and epochs onto it.
+   */
+  private static void startEvm(Path dir, ObjectNode state) throws IOException {
+    int port = freePort();
+    long pid = LocalAnvil.launch(port, dir.resolve("anvil.log"));
+    String url = "http://127.0.0.1:" + port;
+    ObjectNode evm = (ObjectNode) state.path("evm");
+    evm.put("rpcUrl", url);
+    evm.put("anvilPid", pid);
+    Path home = Path.of(state.path("nodes").get(0).path("home").asText());
+    Genesis genesis = new NodeHome(home).load().genesis();
+    Web3j web3j = Web3j.build(new HttpService(url));
+    try {
+      LocalAnvil.awaitRpc(web3j, url, java.time.Duration.ofSeconds(60));
+      Contracts contracts =
+          new SettlementClient(web3j, DevnetGenesis.devAccounts().get(0))
+              .deployAll(
+                  Amount.parseOpen("1000000000"),
+                  EvmCommand.Deploy.settlementSet(genesis),
+                  Amount.parseOpen("100000000"));
+      Address expected = genesis.settlement().orElseThrow().distributor();
+      if (!contracts.distributor().equals(expected)) {
+        throw new UserErrorException(
+            "anvil at "
+                + url
+                + " put the distributor at "
+                + contracts.distributor()
+                + ", not at "
+                + expected
+                + " as the genesis says");
+      }
+      evm.put("token", contracts.token().toString());
+      evm.put("distributor", contracts.distributor().toString());
+      evm.put("bridge", contracts.bridge().toString());
+    } catch (RuntimeException e) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+      throw e;
+    } finally {
+      web3j.shutdown();
     }
   }
 
@@ -283,18 +381,33 @@ final class TestnetCommand implements Runnable {
         throw new UserErrorException("no testnet in " + testnetDir.dir + " (no testnet.json)");
       }
       JsonNode state = read(manifest);
+      JsonNode evm = state.path("evm");
+      boolean relayer = stop(evm.path("relayerPid").asLong(-1));
       int stopped = 0;
       for (JsonNode node : state.path("nodes")) {
-        Optional<ProcessHandle> process = ProcessHandle.of(node.path("pid").asLong());
-        if (process.isPresent() && process.get().isAlive()) {
-          process.get().destroy();
-          process.get().onExit().join();
+        if (stop(node.path("pid").asLong(-1))) {
           stopped++;
         }
       }
-      spec.commandLine().getOut().printf("Stopped %d validator processes%n", stopped);
+      boolean anvil = stop(evm.path("anvilPid").asLong(-1));
+      spec.commandLine()
+          .getOut()
+          .printf(
+              "Stopped %d validator processes%s%s%n",
+              stopped, relayer ? ", the relayer" : "", anvil ? ", anvil" : "");
       spec.commandLine().getOut().flush();
     }
+  }
+
+  /** Stops process {@code pid} if it runs; true if it did. */
+  private static boolean stop(long pid) {
+    Optional<ProcessHandle> process = pid < 0 ? Optional.empty() : ProcessHandle.of(pid);
+    if (process.isPresent() && process.get().isAlive()) {
+      process.get().destroy();
+      process.get().onExit().join();
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -302,20 +415,28 @@ final class TestnetCommand implements Runnable {
    * {@code HOME/node.log}; returns its process id.
    */
   static long launch(Path home) throws IOException {
+    return launchAscribe(List.of("run", "--home", home.toString()), home.resolve("node.log"));
+  }
+
+  /**
+   * Starts {@code ascribe ARGS} as a process of its own that outlives this command, appending its
+   * output to {@code log}; returns its process id.
+   */
+  static long launchAscribe(List<String> args, Path log) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classPath = System.getProperty("java.class.path");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            classPath,
-            Main.class.getName(),
-            "run",
-            "--home",
-            home.toString());
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                classPath,
+                Main.class.getName()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.redirectErrorStream(true);
-    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
+    builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     return builder.start().pid();
   }

@@ -23,7 +23,7 @@ final class EpochRootDigests implements PrecommitAttestation {
   public Optional<Hash> digest(long height) {
     if (height != this.height) {
       // A committed or the next height only; the ledger refuses later ones, and so, then, do we.
-      digest = ledger.epochRootDigest(height);
+      digest = ledger.precommitDigest(height);
       this.height = height;
     }
     return digest;

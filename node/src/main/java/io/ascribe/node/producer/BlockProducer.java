@@ -89,7 +89,7 @@ public final class BlockProducer {
             .setValidator(ByteString.copyFrom(validatorKey.address().toArray()))
             .setSignature(ByteString.copyFrom(signature));
     ledger
-        .epochRootDigest(block)
+        .precommitDigest(block)
         .ifPresent(
             digest ->
                 sig.setEpochRootSignature(
