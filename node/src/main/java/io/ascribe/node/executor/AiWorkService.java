@@ -147,7 +147,26 @@ public final class AiWorkService implements AutoCloseable {
 
   /** What this node has done for {@code job}, if it took part. */
   public Optional<JobWorkReport> work(Hash job) {
-    return ctx.journal().read(job).map(JobWorkReport::of);
+    return ctx.journal()
+        .read(job)
+        .map(e -> JobWorkReport.of(onChain(e) ? e.in(WorkJournal.Phase.DONE) : e));
+  }
+
+  /**
+   * Whether the chain already shows the result or verdict a journal entry submitted: the planner no
+   * longer visits such a job, so its entry may still say posting.
+   */
+  private boolean onChain(WorkJournal.Entry e) {
+    if (e.phase() != WorkJournal.Phase.POSTING) {
+      return false;
+    }
+    Optional<TuningJob> job = ledger.tuningJob(Hash.fromHex(e.job()));
+    if (job.isEmpty()) {
+      return false;
+    }
+    return e.role().equals(TuningWork.ROLE)
+        ? job.get().status() != TuningJob.Status.ASSIGNED
+        : job.get().attestationBy(ctx.submitter().self()).isPresent();
   }
 
   private void look() {
@@ -223,6 +242,7 @@ public final class AiWorkService implements AutoCloseable {
     String role = w instanceof WorkPlanner.Tune ? "run" : "verification";
     switch (outcome) {
       case WorkOutcome.Done d -> saidProblems.remove(job);
+      case WorkOutcome.Pending p -> {}
       case WorkOutcome.Waiting waiting -> {
         if (!waiting.why().equals(saidProblems.put(job, waiting.why()))) {
           LOG.warn("Job {}: its {} waits: {}", job, role, waiting.why());

@@ -39,7 +39,7 @@ final class SignedWork {
     }
     SignedTransaction tx = SignedTransaction.decode(Hex.decode(entry.signedTx()));
     if (ctx.submitter().pending(tx.hash())) {
-      return new WorkOutcome.Waiting("transaction " + tx.hash() + " is waiting for a block");
+      return new WorkOutcome.Pending();
     }
     Optional<TxReceipt> receipt = ctx.ledger().receipt(tx.hash());
     if (receipt.isPresent()) {

@@ -8,6 +8,9 @@ sealed interface WorkOutcome {
   /** Not possible yet (content or a model missing, a transaction pending): try at a later block. */
   record Waiting(String why) implements WorkOutcome {}
 
+  /** Its transaction is submitted and waits for a block: nothing to say. */
+  record Pending() implements WorkOutcome {}
+
   /** Never possible for this job: said once, and the job is left to its deadline. */
   record Failed(String why) implements WorkOutcome {}
 
