@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.Utils;
 
@@ -19,10 +20,21 @@ public final class Torch {
 
   private Torch() {}
 
-  /** The PyTorch engine, loading libtorch on first use. */
-  public static synchronized Engine engine() {
-    offlineUnlessSet();
-    return Engine.getEngine(ENGINE);
+  /**
+   * The PyTorch engine, loading libtorch on first use, with autograd off on the calling thread.
+   * libtorch's grad mode is per thread: the engine turns it off on the thread that loads it, but
+   * every other thread starts with it on, and there the optimiser's in-place update of a weight
+   * fails ("a leaf Variable that requires grad is being used in an in-place operation"). DJL turns
+   * it on inside a GradientCollector and back off after, so off is the right state between steps.
+   */
+  public static Engine engine() {
+    Engine engine;
+    synchronized (Torch.class) {
+      offlineUnlessSet();
+      engine = Engine.getEngine(ENGINE);
+    }
+    JniUtils.setGradMode(false);
+    return engine;
   }
 
   /**

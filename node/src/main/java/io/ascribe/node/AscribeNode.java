@@ -13,19 +13,26 @@ import io.ascribe.node.api.DataApi;
 import io.ascribe.node.api.JobApi;
 import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
+import io.ascribe.node.api.WorkApi;
 import io.ascribe.node.bridge.BridgeService;
 import io.ascribe.node.consensus.ConsensusService;
 import io.ascribe.node.consensus.EvidenceReporter;
 import io.ascribe.node.content.ContentFetcher;
 import io.ascribe.node.content.ContentServer;
 import io.ascribe.node.content.ContentStore;
+import io.ascribe.node.content.PeerContentSource;
+import io.ascribe.node.executor.AiWorkService;
+import io.ascribe.node.executor.ContentSource;
+import io.ascribe.node.executor.ExecutorSettings;
 import io.ascribe.node.mempool.Mempool;
 import io.ascribe.node.mempool.MempoolLimits;
 import io.ascribe.node.producer.BlockProducer;
 import io.ascribe.node.rpc.JsonRpcServer;
 import io.ascribe.node.rpc.MetricsServer;
+import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
 import io.ascribe.node.rpc.RpcServerOptions;
+import io.ascribe.node.serving.InferenceService;
 import io.ascribe.node.sync.ChainSync;
 import io.ascribe.node.sync.PersistentPeers;
 import io.ascribe.p2p.P2pTransport;
@@ -64,6 +71,7 @@ public final class AscribeNode implements AutoCloseable {
   private final Optional<P2pTransport> transport;
   private final Optional<PersistentPeers> persistentPeers;
   private final Optional<BridgeService> bridge;
+  private volatile Optional<AiWorkService> aiWork = Optional.empty();
   private final Object pacing = new Object();
   private volatile boolean running = true;
 
@@ -123,6 +131,10 @@ public final class AscribeNode implements AutoCloseable {
       new DataApi(ledger).register(methods);
       new ContentApi(content).register(methods);
       new JobApi(ledger).register(methods);
+      new WorkApi(job -> aiWork.flatMap(w -> w.work(job))).register(methods);
+      methods
+          .register("ascribe_infer", p -> serving("ascribe_infer").infer(p))
+          .register("ascribe_inferenceQuote", p -> serving("ascribe_inferenceQuote").quote(p));
       new NodeApi(
               () -> consensus.flatMap(ConsensusService::status),
               () -> sync.map(AscribeNode::peerInfos).orElse(List.of()))
@@ -241,6 +253,45 @@ public final class AscribeNode implements AutoCloseable {
     metrics.onBlock(block, executeNanos, commitNanos);
     rpc.publish(NEW_HEADS, ChainJson.header(block.block().getHeader(), block.hash()));
     sync.ifPresent(s -> s.announce(block));
+    aiWork.ifPresent(w -> w.onCommitted(block.block()));
+  }
+
+  /**
+   * Starts running the AI work this node is assigned (the executor and verifier), beside the chain.
+   *
+   * @throws IllegalStateException when the settings' device cannot run here
+   */
+  public synchronized AiWorkService startAiWork(ExecutorSettings settings) {
+    if (aiWork.isPresent()) {
+      throw new IllegalStateException("the node already runs its AI work");
+    }
+    AiWorkService started =
+        AiWorkService.start(
+            ledger, mempool, config.nodeKey(), this::gossip, contentSource(), settings);
+    aiWork = Optional.of(started);
+    return started;
+  }
+
+  /** The service running this node's AI work, once started. */
+  public Optional<AiWorkService> aiWork() {
+    return aiWork;
+  }
+
+  private InferenceService serving(String method) {
+    return aiWork
+        .flatMap(AiWorkService::serving)
+        .orElseThrow(
+            () ->
+                new RpcException(
+                    RpcException.METHOD_NOT_FOUND,
+                    method
+                        + ": this node serves no inference; ask an executor (a node run with"
+                        + " ascribe run --executor)",
+                    null));
+  }
+
+  private ContentSource contentSource() {
+    return new PeerContentSource(content, contentFetcher);
   }
 
   private void produceLoop(BlockProducer producer) {
@@ -324,6 +375,7 @@ public final class AscribeNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    aiWork.ifPresent(AiWorkService::close);
     bridge.ifPresent(BridgeService::close);
     persistentPeers.ifPresent(PersistentPeers::close);
     transport.ifPresent(P2pTransport::close);

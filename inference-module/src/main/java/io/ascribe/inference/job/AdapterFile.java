@@ -72,7 +72,7 @@ final class AdapterFile {
    *     match its checksum (truncated or corrupt), it was made by another method or for another
    *     base, or its tensors are not exactly the ones the spec implies
    */
-  static Trainable load(TuningJobSpec spec, Path file, LlamaModel base) throws IOException {
+  static Trainable load(AdapterShape spec, Path file, LlamaModel base) throws IOException {
     SafeTensorsFile st;
     try {
       st = SafeTensorsFile.open(file);

@@ -87,7 +87,13 @@ public final class TuningJobRunner {
    */
   public static Trainable loadAdapter(TuningJobSpec spec, Path adapterFile, LlamaModel base)
       throws IOException {
-    return AdapterFile.load(spec, adapterFile, base);
+    return AdapterFile.load(spec.adapterShape(), adapterFile, base);
+  }
+
+  /** {@link #loadAdapter(TuningJobSpec, Path, LlamaModel)} knowing only the adapter's shape. */
+  public static Trainable loadAdapter(AdapterShape shape, Path adapterFile, LlamaModel base)
+      throws IOException {
+    return AdapterFile.load(shape, adapterFile, base);
   }
 
   /**

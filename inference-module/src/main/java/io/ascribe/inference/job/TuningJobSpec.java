@@ -1,6 +1,5 @@
 package io.ascribe.inference.job;
 
-import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.TrainConfig;
 import io.ascribe.inference.tuning.TuningMethod;
@@ -115,16 +114,12 @@ public record TuningJobSpec(
 
   /** The method as the trainer applies it. */
   public TuningMethod tuningMethod() {
-    return switch (method) {
-      case LORA -> new TuningMethod.Lora(loraConfig(), seed);
-      case QLORA_NF4 -> new TuningMethod.QLora(loraConfig(), seed);
-      case PTUNING -> new TuningMethod.PrefixTuning(rank, seed);
-      case FULL -> new TuningMethod.Full();
-    };
+    return adapterShape().tuningMethod();
   }
 
-  LoraConfig loraConfig() {
-    return new LoraConfig(rank, alpha, 0, LORA_TARGETS);
+  /** What the adapter this job trains looks like. */
+  public AdapterShape adapterShape() {
+    return new AdapterShape(method, rank, alpha, seed);
   }
 
   public List<Example> trainExamples() {

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
+      ChatCommand.class,
     })
 final class AscribeCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

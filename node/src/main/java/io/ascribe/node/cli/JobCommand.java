@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -208,6 +209,7 @@ final class JobCommand implements Runnable {
         ProvenObjects proven = new ProvenObjects(rpc.client());
         print(out, proven.job(jobId));
         out.printf("verified against %s%n", proven.checkedAt());
+        printWork(out, rpc.client(), jobId);
       }
       out.flush();
     }
@@ -239,6 +241,48 @@ final class JobCommand implements Runnable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new UserErrorException("interrupted while watching job " + jobId);
+      }
+    }
+
+    /** This node's own record of its work on the job (as executor or verifier), if it has one. */
+    private static void printWork(PrintWriter out, RpcClient client, Hash jobId) {
+      JsonNode work;
+      try {
+        work = client.call("ascribe_getJobWork", jobId.toHex());
+      } catch (RpcClientException e) {
+        // A node that predates the method, or runs no AI work: nothing to add.
+        return;
+      }
+      if (work == null || work.isNull()) {
+        return;
+      }
+      StringBuilder line =
+          new StringBuilder("this node    ")
+              .append(work.path("role").asText())
+              .append(", ")
+              .append(work.path("phase").asText());
+      if (work.has("step")) {
+        line.append(
+            String.format(
+                ", step %d/%d, loss %.4f",
+                work.get("step").asInt(),
+                work.path("totalSteps").asInt(),
+                work.path("loss").asDouble()));
+      }
+      out.println(line);
+      List<String> took = new ArrayList<>();
+      for (String phase : List.of("fetch", "train", "eval", "attribution", "verify", "post")) {
+        if (work.path("timingsMs").has(phase)) {
+          took.add(
+              String.format(
+                  "%s %.1f s", phase, work.get("timingsMs").get(phase).asLong() / 1000.0));
+        }
+      }
+      if (!took.isEmpty()) {
+        out.printf("took         %s%n", String.join(", ", took));
+      }
+      if (work.has("problem")) {
+        out.printf("waiting      %s%n", work.get("problem").asText());
       }
     }
 

@@ -6,6 +6,8 @@ import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.config.NodeHome;
 import io.ascribe.node.config.NodeSettings;
+import io.ascribe.node.executor.ComputeDevice;
+import io.ascribe.node.executor.ExecutorSettings;
 import io.ascribe.node.sync.PeerAddress;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,6 +30,44 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Runnable {
   @Option(names = "--home", paramLabel = "DIR", required = true, description = "The node home.")
   Path home;
+
+  @Option(
+      names = "--executor",
+      description =
+          "Run assigned AI work: declare the inference capability, run the tuning jobs this"
+              + " validator is drawn for and verify the results it is drawn to check.")
+  boolean executor;
+
+  @Option(
+      names = "--device",
+      paramLabel = "cpu|cuda",
+      defaultValue = "cpu",
+      description = "Where --executor runs models (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description =
+          "Where --executor keeps each job's journal and checkpoints (default: HOME/work).")
+  Path workDir;
+
+  @Option(
+      names = "--models",
+      paramLabel = "DIR",
+      description =
+          "Where --executor finds base models, matched by the hashes they were registered with"
+              + " (default: HOME/models).")
+  Path models;
+
+  @Option(
+      names = "--audit-percent",
+      paramLabel = "P",
+      defaultValue = "10",
+      description =
+          "Share of other executors' inference receipts --executor re-executes, challenging those"
+              + " that disagree (default: ${DEFAULT-VALUE}).")
+  int auditPercent;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -68,6 +108,7 @@ final class RunCommand implements Runnable {
               + " has a [bridge] section, but the chain's genesis has no bridge to watch: remove"
               + " the section, or start a chain whose genesis names its OpenBridge");
     }
+    Optional<ExecutorSettings> work = executorSettings();
     AscribeNode node;
     try {
       node =
@@ -95,6 +136,14 @@ final class RunCommand implements Runnable {
               + nodeHome.settingsFile()
               + ")");
     }
+    if (work.isPresent()) {
+      try {
+        node.startAiWork(work.get());
+      } catch (IllegalStateException e) {
+        node.close();
+        throw new UserErrorException(e.getMessage());
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "Ascribe %s (home %s)%n", validator ? "validator" : "full node", home.toAbsolutePath());
@@ -108,7 +157,36 @@ final class RunCommand implements Runnable {
             out.printf(
                 "  Deposits    OpenBridge %s via %s%n",
                 genesis.bridge().orElseThrow().address(), b.evmRpcUrl()));
+    work.ifPresent(
+        w ->
+            out.printf(
+                "  Executor    %s, models in %s, work in %s%n",
+                w.device().name().toLowerCase(java.util.Locale.ROOT), w.modelsDir(), w.workDir()));
     out.flush();
     Foreground.runUntilStopped(node);
+  }
+
+  private Optional<ExecutorSettings> executorSettings() {
+    if (!executor) {
+      if (workDir != null || models != null || !device.equals("cpu")) {
+        throw new UserErrorException("--device, --work-dir and --models need --executor");
+      }
+      return Optional.empty();
+    }
+    ComputeDevice chosen;
+    try {
+      chosen = ComputeDevice.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new UserErrorException(e.getMessage());
+    }
+    if (auditPercent < 0 || auditPercent > 100) {
+      throw new UserErrorException("--audit-percent must be in [0, 100], got " + auditPercent);
+    }
+    return Optional.of(
+        new ExecutorSettings(
+            workDir != null ? workDir : home.resolve("work"),
+            models != null ? models : home.resolve("models"),
+            chosen,
+            auditPercent));
   }
 }

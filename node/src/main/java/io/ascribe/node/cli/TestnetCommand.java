@@ -107,6 +107,15 @@ final class TestnetCommand implements Runnable {
     boolean evm;
 
     @Option(
+        names = "--executors",
+        paramLabel = "N",
+        defaultValue = "0",
+        description =
+            "Run the first N validators with --executor (models in each validator's HOME/models)"
+                + " (default: ${DEFAULT-VALUE}).")
+    int executors;
+
+    @Option(
         names = "--epoch-length",
         paramLabel = "BLOCKS",
         description = "Blocks per reward epoch (default: the devnet's, 100).")
@@ -116,6 +125,10 @@ final class TestnetCommand implements Runnable {
     ObjectNode create(Path dir) throws IOException {
       if (validators < 1 || validators > 64) {
         throw new UserErrorException("--validators must be 1..64, got " + validators);
+      }
+      if (executors < 0 || executors > validators) {
+        throw new UserErrorException(
+            "--executors must be 0.." + validators + " (the validators), got " + executors);
       }
       if (epochLength != null && epochLength < 2) {
         throw new UserErrorException("--epoch-length must be at least 2, got " + epochLength);
@@ -184,6 +197,7 @@ final class TestnetCommand implements Runnable {
         node.put("name", name);
         node.put("address", keys.get(i).address().toString());
         node.put("home", home.toString());
+        node.put("executor", i < executors);
         node.put("rpcUrl", "http://127.0.0.1:" + ports[i][0]);
         node.put("metricsUrl", "http://127.0.0.1:" + ports[i][1] + "/metrics");
         node.put("p2p", keys.get(i).address() + "@127.0.0.1:" + ports[i][2]);
@@ -272,7 +286,7 @@ final class TestnetCommand implements Runnable {
         }
         for (JsonNode node : state.withArray("nodes")) {
           Path home = Path.of(node.path("home").asText());
-          ((ObjectNode) node).put("pid", launch(home));
+          ((ObjectNode) node).put("pid", launch(home, node.path("executor").asBoolean()));
         }
         if (state.has("evm")) {
           ObjectNode evm = (ObjectNode) state.path("evm");
@@ -415,7 +429,16 @@ final class TestnetCommand implements Runnable {
    * {@code HOME/node.log}; returns its process id.
    */
   static long launch(Path home) throws IOException {
-    return launchAscribe(List.of("run", "--home", home.toString()), home.resolve("node.log"));
+    return launch(home, false);
+  }
+
+  /** Starts the node of {@code home}, running its AI work when {@code executor}. */
+  static long launch(Path home, boolean executor) throws IOException {
+    List<String> args = new ArrayList<>(List.of("run", "--home", home.toString()));
+    if (executor) {
+      args.add("--executor");
+    }
+    return launchAscribe(args, home.resolve("node.log"));
   }
 
   /**

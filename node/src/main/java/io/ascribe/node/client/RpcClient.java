@@ -31,8 +31,15 @@ public final class RpcClient {
   private final URI uri;
   private final HttpClient http;
   private final AtomicLong ids = new AtomicLong();
+  private final Duration timeout;
 
   public RpcClient(String url) {
+    this(url, Duration.ofSeconds(30));
+  }
+
+  /** A client whose calls may take up to {@code timeout} (inference runs for a while). */
+  public RpcClient(String url, Duration timeout) {
+    this.timeout = timeout;
     try {
       this.uri = URI.create(url);
     } catch (IllegalArgumentException e) {
@@ -94,7 +101,7 @@ public final class RpcClient {
   private JsonNode send(JsonNode body) {
     HttpRequest request =
         HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
             .build();
