@@ -1,6 +1,7 @@
 package io.ascribe.node.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import io.ascribe.core.proto.TuningMethod;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
+import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
@@ -278,6 +280,81 @@ class ExecutorIT {
     assertThat(work.path("timingsMs").fieldNames())
         .toIterable()
         .contains("fetch", "train", "eval", "attribution", "post");
+
+    // A user asks the executor a question answered with the new adapter over the datanet, paid by
+    // a fee authorisation signed for exactly that request; the receipt reaches the chain.
+    RpcClient executorRpc = new RpcClient(nodes[executor].rpcUrl(), Duration.ofMinutes(5));
+    PrivateKey user = DevnetGenesis.devAccounts().get(6);
+    // Four documents and the question do not fit the tiny model's 256-token context: refused with
+    // the figures, and nobody is charged.
+    assertThatThrownBy(
+            () ->
+                executorRpc.call("ascribe_infer", inferBody(executorRpc, user, asked, adapter, 4)))
+        .hasMessageContaining("the model's context is 256 tokens");
+    BigInteger price = genesis.params().ai().inference().minRequestFee();
+    java.util.Map<String, Object> body = inferBody(executorRpc, user, asked, adapter, 2);
+    JsonNode answer = executorRpc.call("ascribe_infer", body);
+    assertThat(answer.path("executor").asText()).isEqualTo(done.executor().toString());
+    assertThat(answer.path("citations")).hasSize(2);
+    long positive = 0;
+    for (JsonNode c : answer.path("citations")) {
+      assertThat(asked.contributions()).contains(Hash.fromHex(c.path("contribution").asText()));
+      positive += Math.max(0, c.path("ppm").asLong());
+    }
+    assertThat(positive).isEqualTo(1_000_000L);
+    // The same authorisation again is refused before any compute.
+    assertThatThrownBy(() -> executorRpc.call("ascribe_infer", body))
+        .hasMessageContaining("already used");
+    await(
+        () ->
+            ledger
+                .feeAuthorisations(user.address())
+                .map(n -> n.spent().equals(price))
+                .orElse(false),
+        "the receipt is posted and the user charged");
+  }
+
+  /**
+   * An ascribe_infer request for {@code topK} documents, its fee authorisation signed by {@code
+   * user}.
+   */
+  private java.util.Map<String, Object> inferBody(
+      RpcClient executorRpc, PrivateKey user, Asked asked, Adapter adapter, int topK) {
+    io.ascribe.core.ai.InferenceRequest request =
+        new io.ascribe.core.ai.InferenceRequest(
+            "Which colour is thing number 3?",
+            asked.model(),
+            Optional.of(adapter.id()),
+            asked.datanet(),
+            topK,
+            8);
+    JsonNode quote = executorRpc.call("ascribe_inferenceQuote", user.address().toString());
+    BigInteger price = genesis.params().ai().inference().minRequestFee();
+    io.ascribe.core.tx.FeeAuthorisation authorisation =
+        new io.ascribe.core.tx.FeeAuthorisation(
+            chain(),
+            user.address(),
+            Address.fromHex(quote.path("executor").asText()),
+            io.ascribe.core.types.Quantities.parseLong(quote.path("nonce").asText()),
+            price,
+            price,
+            request.hash());
+    java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("prompt", request.prompt());
+    body.put("model", asked.model().toHex());
+    body.put("adapter", adapter.id().toHex());
+    body.put("datanet", asked.datanet().toHex());
+    body.put("topK", io.ascribe.core.types.Quantities.toHex(topK));
+    body.put("maxNewTokens", "0x8");
+    body.put(
+        "authorisation",
+        java.util.Map.of(
+            "user", user.address().toString(),
+            "nonce", quote.path("nonce").asText(),
+            "fee", io.ascribe.core.types.Quantities.toHex(price),
+            "feeLimit", io.ascribe.core.types.Quantities.toHex(price),
+            "signature", Hex.encode(authorisation.sign(user).toBytes())));
+    return body;
   }
 
   @Test
