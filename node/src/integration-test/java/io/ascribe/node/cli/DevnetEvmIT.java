@@ -39,7 +39,11 @@ class DevnetEvmIT {
       Address distributor = Address.fromHex(evm.path("distributor").asText());
       assertThat(distributor).isEqualTo(DevnetGenesis.SETTLEMENT.distributor());
       assertThat(evm.path("chainId").asLong()).isEqualTo(31337);
-      assertThat(devnet.output()).anyMatch(line -> line.contains("Distributor " + distributor));
+      // Printed after the RPC URL the start waited for: wait for the line rather than race it.
+      LocalTestnet.await(
+          "the devnet prints the distributor",
+          devnet::output,
+          lines -> lines.stream().anyMatch(line -> line.contains("Distributor " + distributor)));
       web3j = Web3j.build(new HttpService(evmUrl));
       SettlementClient client =
           new SettlementClient(
