@@ -184,11 +184,17 @@ public final class LocalAnvil implements AutoCloseable {
 
   /** The binary to run: ASCRIBE_ANVIL, the property, or the one beside the distribution. */
   static Path binary() {
-    String named =
+    return binary(
         Optional.ofNullable(System.getenv("ASCRIBE_ANVIL"))
-            .orElse(System.getProperty("ascribe.anvil"));
-    if (named != null) {
-      Path path = Path.of(named);
+            .or(() -> Optional.ofNullable(System.getProperty("ascribe.anvil"))));
+  }
+
+  /**
+   * The binary {@code named} (by ASCRIBE_ANVIL or the property), else the one `npm ci` installs.
+   */
+  static Path binary(Optional<String> named) {
+    if (named.isPresent()) {
+      Path path = Path.of(named.get());
       if (!Files.isExecutable(path)) {
         throw new AnvilException(
             "ASCRIBE_ANVIL (or -Dascribe.anvil) names "
