@@ -19,12 +19,21 @@ public final class AtomicFiles {
    * @param ownerOnly give the file mode 0600, for keys
    */
   public static void write(Path target, String text, boolean ownerOnly) throws IOException {
+    write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), ownerOnly);
+  }
+
+  /** Writes {@code bytes} to {@code target}, replacing it if it exists. */
+  public static void write(Path target, byte[] bytes) throws IOException {
+    write(target, bytes, false);
+  }
+
+  private static void write(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
     Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), ".tmp-", ".part");
     try {
       if (ownerOnly) {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
       }
-      Files.writeString(tmp, text);
+      Files.write(tmp, bytes);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);

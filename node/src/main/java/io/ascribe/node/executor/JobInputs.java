@@ -1,9 +1,9 @@
 package io.ascribe.node.executor;
 
+import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.EvalSplit;
-import io.ascribe.ledger.ai.Page;
 import io.ascribe.ledger.ai.TuningJob;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,23 +16,14 @@ import java.util.List;
  * from the chain alone, each ordered by contribution id.
  */
 record JobInputs(List<Contribution> train, List<Contribution> eval) {
-  private static final int PAGE = 500;
-
   JobInputs {
     train = List.copyOf(train);
     eval = List.copyOf(eval);
   }
 
   static JobInputs of(Ledger ledger, TuningJob job) {
-    List<Contribution> all = new ArrayList<>();
-    for (int offset = 0; ; offset += PAGE) {
-      Page<Contribution> page = ledger.contributions(job.spec().datanet(), offset, PAGE);
-      all.addAll(page.items());
-      if (page.items().isEmpty() || offset + page.items().size() >= page.total()) {
-        break;
-      }
-    }
-    return split(all, job);
+    Hash datanet = job.spec().datanet();
+    return split(ledger.contributions(datanet, 0, ledger.contributionCount(datanet)).items(), job);
   }
 
   /** The split of {@code contributions} (a datanet's) for {@code job}. */

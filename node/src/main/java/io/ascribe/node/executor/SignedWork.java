@@ -49,10 +49,7 @@ final class SignedWork {
           : new WorkOutcome.Failed(
               "transaction " + tx.hash() + " failed: " + receipt.get().error());
     }
-    SignedTransaction again =
-        ctx.submitter().nonceFree(tx)
-            ? tx
-            : ctx.submitter().sign(nonce -> tx.body().toBuilder().setNonce(nonce).build());
+    SignedTransaction again = ctx.submitter().again(tx);
     LOG.info(
         "Job {}: submitting its {} transaction {} again", entry.job(), entry.role(), again.hash());
     return post(ctx, entry, again);

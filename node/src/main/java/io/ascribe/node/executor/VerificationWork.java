@@ -10,6 +10,7 @@ import io.ascribe.inference.job.TuningJobSpec;
 import io.ascribe.inference.job.TuningJobVerifier;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.ai.TuningResult;
+import io.ascribe.node.config.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -158,13 +159,7 @@ final class VerificationWork {
   private static void write(Path file, byte[] bytes) {
     try {
       Files.createDirectories(file.getParent());
-      Path temp = file.resolveSibling(file.getFileName() + ".part");
-      Files.write(temp, bytes);
-      Files.move(
-          temp,
-          file,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.write(file, bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

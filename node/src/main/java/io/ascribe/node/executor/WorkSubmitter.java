@@ -63,9 +63,13 @@ public final class WorkSubmitter {
   }
 
   /**
-   * Whether {@code tx}'s nonce is still this account's next unused one (nothing took its place).
+   * {@code tx} to submit again after it left the mempool unincluded: as it was while its nonce is
+   * still unused, else the same body signed at this account's next nonce.
    */
-  public boolean nonceFree(SignedTransaction tx) {
-    return tx.body().getNonce() >= ledger.account(self()).nonce();
+  public SignedTransaction again(SignedTransaction tx) {
+    if (tx.body().getNonce() >= ledger.account(self()).nonce()) {
+      return tx;
+    }
+    return sign(nonce -> tx.body().toBuilder().setNonce(nonce).build());
   }
 }

@@ -128,10 +128,7 @@ final class ReceiptBatcher {
     }
     Optional<TxReceipt> receipt = ledger.receipt(tx.hash());
     if (receipt.isEmpty()) {
-      SignedTransaction again =
-          submitter.nonceFree(tx)
-              ? tx
-              : submitter.sign(nonce -> tx.body().toBuilder().setNonce(nonce).build());
+      SignedTransaction again = submitter.again(tx);
       save(
           new State(
               state.pending(),

@@ -8,13 +8,12 @@ import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.Adapter;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Model;
-import io.ascribe.ledger.ai.Page;
+import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.executor.ContentSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +28,6 @@ import java.util.function.Function;
  */
 final class RequestRunner {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int PAGE = 500;
 
   private final Ledger ledger;
   private final ContentSource content;
@@ -115,15 +113,10 @@ final class RequestRunner {
   /** The datanet's active contributions' texts, fetched by hash. */
   private List<RagEngine.Document> documents(Hash datanet) {
     List<RagEngine.Document> docs = new ArrayList<>();
-    for (int offset = 0; ; offset += PAGE) {
-      Page<Contribution> page = ledger.contributions(datanet, offset, PAGE);
-      for (Contribution c : page.items()) {
-        if (c.status() == Contribution.Status.ACTIVE) {
-          docs.add(new RagEngine.Document(c.id(), text(c)));
-        }
-      }
-      if (page.items().isEmpty() || offset + page.items().size() >= page.total()) {
-        break;
+    for (Contribution c :
+        ledger.contributions(datanet, 0, ledger.contributionCount(datanet)).items()) {
+      if (c.status() == Contribution.Status.ACTIVE) {
+        docs.add(new RagEngine.Document(c.id(), text(c)));
       }
     }
     if (docs.isEmpty()) {
@@ -149,9 +142,7 @@ final class RequestRunner {
       byte[] bytes = content.fetch(a.adapterHash(), fetchTimeout);
       try {
         Files.createDirectories(adapters);
-        Path temp = file.resolveSibling(file.getFileName() + ".part");
-        Files.write(temp, bytes);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, bytes);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot keep adapter " + a.adapterHash() + " in " + file, e);
       }
