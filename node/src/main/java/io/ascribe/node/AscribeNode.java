@@ -253,7 +253,7 @@ public final class AscribeNode implements AutoCloseable {
     metrics.onBlock(block, executeNanos, commitNanos);
     rpc.publish(NEW_HEADS, ChainJson.header(block.block().getHeader(), block.hash()));
     sync.ifPresent(s -> s.announce(block));
-    aiWork.ifPresent(w -> w.onCommitted(block.block()));
+    aiWork.ifPresent(w -> w.onCommitted(block));
   }
 
   /**
@@ -279,7 +279,7 @@ public final class AscribeNode implements AutoCloseable {
 
   private InferenceService serving(String method) {
     return aiWork
-        .flatMap(AiWorkService::serving)
+        .map(AiWorkService::serving)
         .orElseThrow(
             () ->
                 new RpcException(

@@ -54,7 +54,7 @@ public final class AiWorkService implements AutoCloseable {
   private final Map<Hash, String> saidProblems = new HashMap<>();
   private final Set<Hash> failed = new HashSet<>();
   private final ModuleRagEngine rag;
-  private final Optional<InferenceService> serving;
+  private final InferenceService serving;
   private volatile boolean closing;
   private Optional<Hash> declaration = Optional.empty();
   private String lastCapabilityProblem = "";
@@ -66,19 +66,18 @@ public final class AiWorkService implements AutoCloseable {
     this.rag =
         new ModuleRagEngine(
             servingDir,
-            (adapter, baseDir, base) ->
+            (adapter, base) ->
                 TuningJobRunner.loadAdapter(JobSpecs.shape(adapter.job()), adapter.file(), base));
     this.serving =
-        Optional.of(
-            new InferenceService(
-                ledger,
-                ctx.submitter(),
-                ctx.content(),
-                ctx.models()::find,
-                rag,
-                servingDir,
-                ctx.fetchTimeout(),
-                settings.auditPercent()));
+        new InferenceService(
+            ledger,
+            ctx.submitter(),
+            ctx.content(),
+            ctx.models()::find,
+            rag,
+            servingDir,
+            ctx.fetchTimeout(),
+            settings.auditPercent());
     this.tuning = new TuningWork(ctx);
     this.verification =
         new VerificationWork(ctx, ledger.genesis().params().ai().jobs().verifyWindowBlocks());
@@ -123,14 +122,14 @@ public final class AiWorkService implements AutoCloseable {
     return service;
   }
 
-  /** The RAG serving of this executor ({@code ascribe_infer}), when it serves inference. */
-  public Optional<InferenceService> serving() {
+  /** The RAG serving of this executor ({@code ascribe_infer}). */
+  public InferenceService serving() {
     return serving;
   }
 
   /** Called after each committed block: schedules a look unless one is already waiting. */
-  public void onCommitted(io.ascribe.core.proto.Block block) {
-    serving.ifPresent(s -> s.onCommitted(block));
+  public void onCommitted(io.ascribe.ledger.exec.ExecutedBlock block) {
+    serving.onCommitted(block);
     lookSoon();
   }
 
@@ -211,7 +210,7 @@ public final class AiWorkService implements AutoCloseable {
           report(w, attempt(w, job.get()));
         }
       }
-      serving.ifPresent(InferenceService::audit);
+      serving.audit();
     } catch (RuntimeException e) {
       if (!closing) {
         LOG.error("AI work: a look at the chain failed; trying again at the next block", e);

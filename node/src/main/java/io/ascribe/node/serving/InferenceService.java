@@ -108,7 +108,7 @@ public final class InferenceService {
    * After each committed block: posts the receipts that are due, and queues the block's receipts
    * and challenges for re-execution ({@link #audit}).
    */
-  public void onCommitted(io.ascribe.core.proto.Block block) {
+  public void onCommitted(io.ascribe.ledger.exec.ExecutedBlock block) {
     receipts.onCommitted();
     auditor.enqueue(block);
   }

@@ -40,7 +40,7 @@ public final class ModuleRagEngine implements RagEngine, AutoCloseable {
 
   /** Attaches a job's adapter file onto a loaded base. */
   public interface AdapterLoader {
-    Trainable attach(AdapterFile adapter, Path baseDir, LlamaModel base) throws IOException;
+    Trainable attach(AdapterFile adapter, LlamaModel base) throws IOException;
   }
 
   private record Loaded(Path dir, NDManager manager, LlamaModel model, Tokenizer tokenizer)
@@ -72,7 +72,7 @@ public final class ModuleRagEngine implements RagEngine, AutoCloseable {
     Trainable attached = null;
     try (NDManager request = m.manager().newSubManager()) {
       if (adapter.isPresent()) {
-        attached = adapters.attach(adapter.get(), baseModel, m.model());
+        attached = adapters.attach(adapter.get(), m.model());
       }
       Embedder embedder = new Embedder(m.model(), m.tokenizer(), request);
       Path indexDir = dir.resolve("index").resolve(m.model().sha256()).resolve(datanet.toHex());

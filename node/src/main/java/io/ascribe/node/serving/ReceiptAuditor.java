@@ -3,18 +3,16 @@ package io.ascribe.node.serving;
 import com.google.protobuf.ByteString;
 import io.ascribe.core.ai.InferenceRequest;
 import io.ascribe.core.crypto.Keccak;
-import io.ascribe.core.proto.Block;
-import io.ascribe.core.proto.SignedTx;
-import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.InferenceBatch;
+import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.ReceiptChallenge;
 import io.ascribe.ledger.ai.ReceiptRecord;
-import io.ascribe.ledger.exec.TxContext;
+import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.TxRejectedException;
 import io.ascribe.node.executor.ContentSource;
 import io.ascribe.node.executor.WorkSubmitter;
@@ -88,24 +86,27 @@ final class ReceiptAuditor {
     this.fetchTimeout = fetchTimeout;
   }
 
-  /** Queues the audits {@code block} calls for: its sampled receipts and its challenges. */
-  synchronized void enqueue(Block block) {
-    for (SignedTx envelope : block.getTxsList()) {
-      SignedTransaction tx = SignedTransaction.decode(envelope);
-      TxBody body = tx.body();
-      if (body.hasSubmitInferenceReceipts() || body.hasChallengeReceipt()) {
-        Address sender = tx.sender();
-        if (body.hasSubmitInferenceReceipts()) {
-          Hash batch = TxContext.objectId("inference-batch", sender, body.getNonce());
-          int count = body.getSubmitInferenceReceipts().getReceiptsCount();
-          for (int i = 0; i < count; i++) {
-            if (!sender.equals(submitter.self()) && sampled(batch, i)) {
-              queue.add(new CheckReceipt(batch, i));
+  /**
+   * Queues the audits {@code block} calls for: the sampled receipts of the batches it created, and
+   * the challenges it opened, read from the objects the block changed (no transaction is decoded
+   * again on the commit path).
+   */
+  synchronized void enqueue(ExecutedBlock block) {
+    Address self = submitter.self();
+    for (LedgerObject object : block.changedObjects().values()) {
+      switch (object) {
+        case InferenceBatch batch
+            when batch.height() == block.height() && !batch.executor().equals(self) -> {
+          for (int i = 0; i < batch.receipts().size(); i++) {
+            if (sampled(batch.id(), i)) {
+              queue.add(new CheckReceipt(batch.id(), i));
             }
           }
-        } else if (!sender.equals(submitter.self())) {
-          queue.add(new Vote(TxContext.objectId("receipt-challenge", sender, body.getNonce())));
         }
+        case ReceiptChallenge challenge
+            when challenge.height() == block.height() && !challenge.challenger().equals(self) ->
+            queue.add(new Vote(challenge.id()));
+        default -> {}
       }
     }
   }
