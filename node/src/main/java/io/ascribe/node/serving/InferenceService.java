@@ -84,9 +84,10 @@ public final class InferenceService {
    * {@code ascribe_inferenceQuote(user)}: what a user's next authorisation for this executor must
    * say — the executor's address, the next unused authorisation nonce, the minimum fee, and the
    * user's inference spending so far (on chain, plus what this executor holds unposted), so a limit
-   * of spent + fee authorises exactly one more request.
+   * of spent + fee authorises exactly one more request. Not held behind a running answer: a quote
+   * that races one may name a nonce that answer takes, and the request is then refused as reused.
    */
-  public synchronized JsonNode quote(JsonNode params) {
+  public JsonNode quote(JsonNode params) {
     Address user = Params.of(params).atMost(1).address(0, "user");
     var onChain = ledger.feeAuthorisations(user);
     long next = onChain.map(n -> n.highest() + 1).orElse(1L);
