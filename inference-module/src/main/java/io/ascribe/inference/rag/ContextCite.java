@@ -149,9 +149,10 @@ public final class ContextCite {
       }
       first[i] = distinct.get(at);
     }
-    List<int[]> prompts = new ArrayList<>();
-    for (boolean[] m : masks) {
-      prompts.add(RagPrompt.tokens(tokenizer, question, docs, m));
+    // Only the distinct masks' prompts are ever read, so only they are tokenized.
+    Map<Integer, int[]> prompts = new java.util.HashMap<>();
+    for (int i : distinct) {
+      prompts.put(i, RagPrompt.tokens(tokenizer, question, docs, masks[i]));
     }
     // Batches take the prompts shortest first (ties in mask order), so each is padded only to
     // the longest of similar lengths; results go back to their masks' places.

@@ -1,7 +1,6 @@
 package io.ascribe.node.content;
 
 import com.google.protobuf.ByteString;
-import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.proto.ContentPart;
 import io.ascribe.core.proto.ContentRequest;
 import io.ascribe.core.proto.ContentResponse;
@@ -262,16 +261,20 @@ public final class ContentFetcher implements PeerListener, AutoCloseable {
 
     private void finish(Peer peer) {
       byte[] bytes = received;
-      Hash actual = Keccak.hash(bytes);
-      if (!actual.equals(hash)) {
+      try {
+        // Checks the bytes against the hash (once) before it keeps them.
+        store.putVerified(hash, bytes);
+      } catch (ContentMismatchException m) {
         peer.penalise(
             Misbehaviour.CONTENT_MISMATCH,
-            "it served " + bytes.length + " bytes hashing to " + actual + " as content " + hash);
+            "it served "
+                + bytes.length
+                + " bytes hashing to "
+                + m.actual()
+                + " as content "
+                + hash);
         askNext();
         return;
-      }
-      try {
-        store.putVerified(hash, bytes);
       } catch (RuntimeException e) {
         // The bytes are right; a store that cannot keep them must not keep them from the caller.
         LOG.warn("Could not store fetched content {}: {}", hash, e.getMessage());

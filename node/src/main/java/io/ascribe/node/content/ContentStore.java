@@ -30,6 +30,8 @@ public final class ContentStore implements AutoCloseable {
   /** The largest blob the node stores for one hash. */
   public static final int MAX_BLOB_BYTES = 16 * 1024 * 1024;
 
+  private static final byte[] NO_BYTES = new byte[0];
+
   private static final String FAMILY = "blobs";
 
   /** Values from this size on go to blob files rather than the LSM tree. */
@@ -160,8 +162,13 @@ public final class ContentStore implements AutoCloseable {
 
   public boolean has(Hash hash) {
     byte[] key = hash.toArray();
-    // The bloom filter answers most misses without reading a value; a hit reads it to be sure.
-    return db.keyMayExist(blobs, key, null) && get(hash).isPresent();
+    // The bloom filter answers most misses without reading a value; a hit is confirmed with a
+    // zero-length buffer, so the blob is not copied just to learn that it is there.
+    try {
+      return db.keyMayExist(blobs, key, null) && db.get(blobs, key, NO_BYTES) != RocksDB.NOT_FOUND;
+    } catch (RocksDBException e) {
+      throw explain(dir, e);
+    }
   }
 
   private void write(Hash hash, byte[] bytes) {

@@ -64,19 +64,7 @@ public final class LocalAnvil implements AutoCloseable {
    */
   public static LocalAnvil start(int port, int blockTimeSeconds) {
     Path binary = binary();
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                binary.toString(),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                Integer.toString(port),
-                "--chain-id",
-                Long.toString(CHAIN_ID)));
-    if (blockTimeSeconds > 0) {
-      command.addAll(List.of("--block-time", Integer.toString(blockTimeSeconds)));
-    }
+    List<String> command = command(binary, port, blockTimeSeconds);
     Process process;
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -139,17 +127,7 @@ public final class LocalAnvil implements AutoCloseable {
    * #awaitRpc}.
    */
   public static long launch(int port, Path log) throws IOException {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-            binary().toString(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            Integer.toString(port),
-            "--chain-id",
-            Long.toString(CHAIN_ID),
-            "--block-time",
-            "1");
+    ProcessBuilder builder = new ProcessBuilder(command(binary(), port, 1));
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -180,6 +158,26 @@ public final class LocalAnvil implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * anvil on loopback, on {@code port}, with the devnet's chain id; 0 s blocks: on transactions.
+   */
+  private static List<String> command(Path binary, int port, int blockTimeSeconds) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--chain-id",
+                Long.toString(CHAIN_ID)));
+    if (blockTimeSeconds > 0) {
+      command.addAll(List.of("--block-time", Integer.toString(blockTimeSeconds)));
+    }
+    return command;
   }
 
   /** The binary to run: ASCRIBE_ANVIL, the property, or the one beside the distribution. */
