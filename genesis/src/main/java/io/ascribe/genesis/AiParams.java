@@ -46,7 +46,20 @@ public record AiParams(
       long maxDeadlineBlocks,
       int fraudSlashBps,
       int missedDeadlineSlashBps,
-      long verifyWindowBlocks) {}
+      long verifyWindowBlocks) {
+
+    /** These rules with {@code count} verifiers per job (a small testnet has few executors). */
+    public Jobs withVerifiers(int count) {
+      return new Jobs(
+          count,
+          executorBond,
+          minJobFee,
+          maxDeadlineBlocks,
+          fraudSlashBps,
+          missedDeadlineSlashBps,
+          verifyWindowBlocks);
+    }
+  }
 
   /**
    * @param minRequestFee the least fee one inference request may pay
@@ -67,4 +80,9 @@ public record AiParams(
    *     included
    */
   public record Slashing(int doubleSignSlashBps, long evidenceMaxAgeBlocks) {}
+
+  /** These parameters with the tuning-job rules replaced by {@code newJobs}. */
+  public AiParams withJobs(Jobs newJobs) {
+    return new AiParams(workFeeSplit, newJobs, inference, slashing);
+  }
 }

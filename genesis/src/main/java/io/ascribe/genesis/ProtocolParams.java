@@ -47,4 +47,18 @@ public record ProtocolParams(
         bondLockBlocks,
         ai);
   }
+
+  /** These parameters with the AI ledger's rules replaced by {@code newAi}. */
+  public ProtocolParams withAi(AiParams newAi) {
+    return new ProtocolParams(
+        blockTimeMs,
+        epochLength,
+        validatorSetDelay,
+        minValidatorStake,
+        minFee,
+        maxBlockTxs,
+        feeSplit,
+        bondLockBlocks,
+        newAi);
+  }
 }

@@ -52,6 +52,9 @@ public final class TuningJobRunner {
 
     /** {@link #PHASE_TRAINING}, {@link #PHASE_EVALUATING} or {@link #PHASE_ATTRIBUTING}. */
     void onPhase(String phase);
+
+    /** Training goes on from the checkpoint of an earlier run, written at {@code step}. */
+    default void onResume(int step, int totalSteps) {}
   }
 
   private static final Listener SILENT =
@@ -153,7 +156,17 @@ public final class TuningJobRunner {
                 spec.trainExamples(),
                 spec.trainConfig(),
                 manager,
-                p -> listener.onStep(p.step(), p.totalSteps(), p.loss(), p.tokensPerSecond()),
+                new Trainer.Listener() {
+                  @Override
+                  public void onStep(Trainer.Progress p) {
+                    listener.onStep(p.step(), p.totalSteps(), p.loss(), p.tokensPerSecond());
+                  }
+
+                  @Override
+                  public void onResume(int step) {
+                    listener.onResume(step, spec.totalSteps());
+                  }
+                },
                 new Trainer.Checkpointing(checkpoint, CHECKPOINT_EVERY));
         trainer = null;
         if (losses.size() < spec.totalSteps()) {

@@ -38,6 +38,11 @@ public final class Trainer {
   @FunctionalInterface
   public interface Listener {
     void onStep(Progress progress);
+
+    /**
+     * Called before the first step when the run goes on from a checkpoint written at {@code step}.
+     */
+    default void onResume(int step) {}
   }
 
   /**
@@ -320,6 +325,9 @@ public final class Trainer {
       if (checkpoints != null && Checkpoint.exists(checkpoints.dir())) {
         Checkpoint c = Checkpoint.load(checkpoints.dir(), named, opt, config, data.size());
         start = c.step();
+        if (listener != null) {
+          listener.onResume(start);
+        }
         order = new SplitMix64(c.rngState());
         pool.addAll(c.pool());
         losses.addAll(c.losses());

@@ -109,6 +109,7 @@ class TuningJobRunnerTest {
     assertThat(work.resolve("adapter.safetensors")).doesNotExist();
 
     List<Integer> resumed = new ArrayList<>();
+    List<Integer> resumedFrom = new ArrayList<>();
     TuningJobResult rest =
         runner.run(
             spec,
@@ -121,7 +122,13 @@ class TuningJobRunnerTest {
 
               @Override
               public void onPhase(String phase) {}
+
+              @Override
+              public void onResume(int step, int total) {
+                resumedFrom.add(step);
+              }
             });
+    assertThat(resumedFrom).as("the listener hears where training went on from").containsExactly(2);
     assertThat(resumed).containsExactly(3, 4, 5, 6);
     assertThat(Files.readAllBytes(rest.adapterFile()))
         .isEqualTo(Files.readAllBytes(whole.adapterFile()));

@@ -74,18 +74,36 @@ final class LocalTestnet implements AutoCloseable {
    */
   static LocalTestnet init(Path dir, int validators, long blockTimeMs, long seed)
       throws IOException {
-    ascribe(
-        "testnet",
-        "init",
-        "--validators",
-        String.valueOf(validators),
-        "--dir",
-        dir.toString(),
-        "--block-time",
-        String.valueOf(blockTimeMs),
-        "--seed",
-        String.valueOf(seed));
+    return init(
+        dir,
+        List.of(
+            "--validators",
+            String.valueOf(validators),
+            "--block-time",
+            String.valueOf(blockTimeMs),
+            "--seed",
+            String.valueOf(seed)));
+  }
+
+  /** Lays out a testnet with {@code testnet init}'s own options ({@code --executors}, ...). */
+  static LocalTestnet init(Path dir, List<String> layout) throws IOException {
+    List<String> args = new ArrayList<>(List.of("testnet", "init", "--dir", dir.toString()));
+    args.addAll(layout);
+    ascribe(args.toArray(String[]::new));
     return new LocalTestnet(dir);
+  }
+
+  /** What {@code testnet up --evm} started beside the validators. */
+  record Evm(String rpcUrl, Address token, Address distributor, long relayerPid) {}
+
+  /** The testnet's anvil, contracts and relayer, once started. */
+  Evm evm() throws IOException {
+    JsonNode evm = manifest().path("evm");
+    return new Evm(
+        evm.path("rpcUrl").asText(),
+        Address.fromHex(evm.path("token").asText()),
+        Address.fromHex(evm.path("distributor").asText()),
+        evm.path("relayerPid").asLong());
   }
 
   /** Starts the validators and waits until each answers JSON-RPC. */
@@ -128,6 +146,19 @@ final class LocalTestnet implements AutoCloseable {
   /** Runs {@code ascribe run} on a home in a process of its own, stopped by {@link #close}. */
   ProcessHandle launch(Path home) throws IOException {
     ProcessHandle process = ProcessHandle.of(TestnetCommand.launch(home)).orElseThrow();
+    launched.add(process);
+    return process;
+  }
+
+  /**
+   * Runs validator {@code index} again on its home in the role {@code testnet.json} gives it
+   * (executor or not), after the test stopped it.
+   */
+  ProcessHandle relaunch(int index) throws IOException {
+    JsonNode node = manifest().path("nodes").get(index);
+    ProcessHandle process =
+        ProcessHandle.of(TestnetCommand.launch(node(index).home(), TestnetCommand.executor(node)))
+            .orElseThrow();
     launched.add(process);
     return process;
   }

@@ -23,6 +23,13 @@ final class LocalTestnets implements AfterEachCallback {
     return testnet;
   }
 
+  /** See {@link LocalTestnet#init(Path, List)}. */
+  LocalTestnet init(Path dir, List<String> layout) throws IOException {
+    LocalTestnet testnet = LocalTestnet.init(dir, layout);
+    made.add(testnet);
+    return testnet;
+  }
+
   @Override
   public void afterEach(ExtensionContext context) {
     made.forEach(LocalTestnet::close);

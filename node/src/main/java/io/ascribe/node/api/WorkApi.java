@@ -44,6 +44,7 @@ public final class WorkApi {
     r.step().ifPresent(s -> out.put("step", s));
     r.totalSteps().ifPresent(s -> out.put("totalSteps", s));
     r.loss().ifPresent(l -> out.put("loss", l));
+    r.resumedFromStep().ifPresent(s -> out.put("resumedFromStep", s));
     ObjectNode timings = out.putObject("timingsMs");
     r.timingsMs().forEach(timings::put);
     r.txHash().ifPresent(h -> out.put("transaction", h));

@@ -75,6 +75,13 @@ final class ChatCommand implements Runnable {
   int maxTokens;
 
   @Option(
+      names = "--json",
+      description =
+          "Print each answer as the node's JSON (answer, requestHash, outputHash, executor,"
+              + " citations, fee) on one line, for scripts.")
+  boolean json;
+
+  @Option(
       names = "--fee",
       paramLabel = "OPEN",
       description = "Fee per question (default: the chain's minimum request fee).")
@@ -150,6 +157,11 @@ final class ChatCommand implements Runnable {
     body.put("maxNewTokens", Quantities.toHex(maxTokens));
     body.put("authorisation", auth);
     JsonNode answer = call(client, "ascribe_infer", body);
+    if (json) {
+      out.println(answer.toString());
+      out.flush();
+      return;
+    }
     out.println(answer.path("answer").asText());
     int n = 1;
     for (JsonNode c : answer.path("citations")) {

@@ -269,6 +269,11 @@ final class JobCommand implements Runnable {
                 work.path("totalSteps").asInt(),
                 work.path("loss").asDouble()));
       }
+      if (work.has("resumedFromStep")) {
+        line.append(
+            String.format(
+                " (resumed from the checkpoint at step %d)", work.get("resumedFromStep").asInt()));
+      }
       out.println(line);
       List<String> took = new ArrayList<>();
       for (String phase : List.of("fetch", "train", "eval", "attribution", "verify", "post")) {

@@ -10,8 +10,10 @@ import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
+import io.ascribe.genesis.AiParams;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.config.NodeHome;
 import io.ascribe.node.config.NodeSettings;
@@ -116,10 +118,33 @@ final class TestnetCommand implements Runnable {
     int executors;
 
     @Option(
+        names = "--audit-percent",
+        paramLabel = "P",
+        defaultValue = "10",
+        description =
+            "Share of the other executors' inference receipts each executor re-executes"
+                + " (default: ${DEFAULT-VALUE}).")
+    int auditPercent;
+
+    @Option(
         names = "--epoch-length",
         paramLabel = "BLOCKS",
         description = "Blocks per reward epoch (default: the devnet's, 100).")
     Long epochLength;
+
+    /**
+     * The devnet's parameters with this layout's epoch length, and with one verifier fewer per job
+     * than there are executors when the devnet's count could never be drawn: a job needs its
+     * executor and every verifier to be distinct nodes running AI work.
+     */
+    ProtocolParams params(ProtocolParams devnet) {
+      ProtocolParams params = epochLength != null ? devnet.withEpochLength(epochLength) : devnet;
+      AiParams.Jobs jobs = params.ai().jobs();
+      if (executors >= 2 && executors <= jobs.verifiers()) {
+        params = params.withAi(params.ai().withJobs(jobs.withVerifiers(executors - 1)));
+      }
+      return params;
+    }
 
     /** Keys, one genesis naming them all, and a home per validator with free ports. */
     ObjectNode create(Path dir) throws IOException {
@@ -129,6 +154,9 @@ final class TestnetCommand implements Runnable {
       if (executors < 0 || executors > validators) {
         throw new UserErrorException(
             "--executors must be 0.." + validators + " (the validators), got " + executors);
+      }
+      if (auditPercent < 0 || auditPercent > 100) {
+        throw new UserErrorException("--audit-percent must be in [0, 100], got " + auditPercent);
       }
       if (epochLength != null && epochLength < 2) {
         throw new UserErrorException("--epoch-length must be at least 2, got " + epochLength);
@@ -141,12 +169,13 @@ final class TestnetCommand implements Runnable {
       Genesis devnet = DevnetGenesis.create(blockTimeMs);
       List<Genesis.GenesisValidator> set = new ArrayList<>();
       List<Genesis.Allocation> allocations = new ArrayList<>(devnet.allocations());
-      // 1,000 OPEN for fees, and the inference capability's bond, so that every validator can
-      // declare the capability (and take tuning jobs) at once.
+      // 1,000 OPEN for fees, the inference capability's bond, so that every validator can
+      // declare the capability (and take tuning jobs) at once, and as much again for the bond of a
+      // receipt challenge, which matches the executor bond.
       BigInteger funds =
           Amount.ONE_OPEN
               .multiply(BigInteger.valueOf(1000))
-              .add(devnet.params().ai().jobs().executorBond());
+              .add(devnet.params().ai().jobs().executorBond().multiply(BigInteger.TWO));
       for (PrivateKey key : keys) {
         set.add(new Genesis.GenesisValidator(key.address(), DevnetGenesis.VALIDATOR_STAKE));
         allocations.add(new Genesis.Allocation(key.address(), funds));
@@ -157,7 +186,7 @@ final class TestnetCommand implements Runnable {
               Instant.now().truncatedTo(ChronoUnit.SECONDS),
               set,
               allocations,
-              epochLength != null ? devnet.params().withEpochLength(epochLength) : devnet.params());
+              params(devnet.params()));
       if (evm) {
         // Dev account 0's first deployment on a fresh anvil, which 'up' makes (ADR 003).
         genesis = genesis.withSettlement(Optional.of(DevnetGenesis.SETTLEMENT));
@@ -170,6 +199,7 @@ final class TestnetCommand implements Runnable {
       }
       ObjectNode state = JSON.createObjectNode();
       state.put("chainId", genesis.chainId());
+      state.put("verifiersPerJob", genesis.params().ai().jobs().verifiers());
       if (seed != null) {
         state.put("seed", seed);
       }
@@ -198,6 +228,9 @@ final class TestnetCommand implements Runnable {
         node.put("address", keys.get(i).address().toString());
         node.put("home", home.toString());
         node.put("executor", i < executors);
+        if (i < executors) {
+          node.put("auditPercent", auditPercent);
+        }
         node.put("rpcUrl", "http://127.0.0.1:" + ports[i][0]);
         node.put("metricsUrl", "http://127.0.0.1:" + ports[i][1] + "/metrics");
         node.put("p2p", keys.get(i).address() + "@127.0.0.1:" + ports[i][2]);
@@ -286,7 +319,7 @@ final class TestnetCommand implements Runnable {
         }
         for (JsonNode node : state.withArray("nodes")) {
           Path home = Path.of(node.path("home").asText());
-          ((ObjectNode) node).put("pid", launch(home, node.path("executor").asBoolean()));
+          ((ObjectNode) node).put("pid", launch(home, executor(node)));
         }
         if (state.has("evm")) {
           ObjectNode evm = (ObjectNode) state.path("evm");
@@ -380,6 +413,16 @@ final class TestnetCommand implements Runnable {
           node.path("p2p").asText(),
           started ? "pid " + node.path("pid").asLong() : "home " + node.path("home").asText());
     }
+    long executors = 0;
+    for (JsonNode node : state.path("nodes")) {
+      executors += executor(node).isPresent() ? 1 : 0;
+    }
+    if (executors > 0) {
+      out.printf(
+          "  %d executors (the first %d validators); each tuning job takes an executor and %d"
+              + " verifiers among them%n",
+          executors, executors, state.path("verifiersPerJob").asInt());
+    }
   }
 
   @Command(name = "down", description = "Stop the testnet's validators.")
@@ -429,15 +472,29 @@ final class TestnetCommand implements Runnable {
    * {@code HOME/node.log}; returns its process id.
    */
   static long launch(Path home) throws IOException {
-    return launch(home, false);
+    return launch(home, Optional.empty());
   }
 
-  /** Starts the node of {@code home}, running its AI work when {@code executor}. */
-  static long launch(Path home, boolean executor) throws IOException {
+  /**
+   * How a testnet node runs its AI work: not at all, or as an executor re-executing {@code
+   * auditPercent} of the others' receipts.
+   */
+  record ExecutorRole(int auditPercent) {}
+
+  /** The executor role {@code testnet.json} gives {@code node}, if any. */
+  static Optional<ExecutorRole> executor(JsonNode node) {
+    return node.path("executor").asBoolean()
+        ? Optional.of(new ExecutorRole(node.path("auditPercent").asInt(10)))
+        : Optional.empty();
+  }
+
+  /** Starts the node of {@code home}, running its AI work when it has an executor role. */
+  static long launch(Path home, Optional<ExecutorRole> executor) throws IOException {
     List<String> args = new ArrayList<>(List.of("run", "--home", home.toString()));
-    if (executor) {
-      args.add("--executor");
-    }
+    executor.ifPresent(
+        role ->
+            args.addAll(
+                List.of("--executor", "--audit-percent", String.valueOf(role.auditPercent()))));
     return launchAscribe(args, home.resolve("node.log"));
   }
 

@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param role {@code executor} or {@code verifier}
  * @param phase where the work is: fetching, training, evaluating, attributing, verifying, posting,
  *     done or failed
+ * @param resumedFromStep the checkpoint step training went on from after the node restarted
  * @param timingsMs milliseconds per phase (fetch, train, eval, attribution, verify, post)
  * @param txHash the transaction carrying the result or verdict, once signed
  * @param problem why the work waits or failed
@@ -20,6 +21,7 @@ public record JobWorkReport(
     Optional<Integer> step,
     Optional<Integer> totalSteps,
     Optional<Double> loss,
+    Optional<Integer> resumedFromStep,
     Map<String, Long> timingsMs,
     Optional<String> txHash,
     Optional<String> problem) {
@@ -31,6 +33,7 @@ public record JobWorkReport(
         Optional.ofNullable(e.step()),
         Optional.ofNullable(e.totalSteps()),
         Optional.ofNullable(e.loss()),
+        Optional.ofNullable(e.resumedFromStep()),
         e.timingsMs(),
         Optional.ofNullable(e.txHash()),
         Optional.ofNullable(e.problem()));

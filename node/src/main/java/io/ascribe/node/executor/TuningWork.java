@@ -172,6 +172,13 @@ final class TuningWork {
     }
 
     @Override
+    public void onResume(int step, int totalSteps) {
+      entry = entry.resumedAt(step);
+      ctx.journal().write(entry);
+      LOG.info("Job {}: resuming from its checkpoint at step {}/{}", job, step, totalSteps);
+    }
+
+    @Override
     public void onPhase(String phase) {
       WorkJournal.Phase next =
           switch (phase) {

@@ -43,6 +43,7 @@ final class WorkJournal {
    *
    * @param role {@code executor} or {@code verifier}
    * @param timingsMs milliseconds spent per phase: fetch, train, eval, attribution, verify, post
+   * @param resumedFromStep the checkpoint's step that training last went on from after a restart
    * @param signedTx hex of the signed transaction carrying the result or verdict, once made
    * @param problem why the work waits or failed, for the operator
    */
@@ -55,6 +56,7 @@ final class WorkJournal {
       Integer step,
       Integer totalSteps,
       Double loss,
+      Integer resumedFromStep,
       String signedTx,
       String txHash,
       String problem) {
@@ -64,31 +66,91 @@ final class WorkJournal {
     }
 
     static Entry start(Hash job, String role) {
-      return new Entry(job.toHex(), role, Phase.FETCHING, null, null, null, null, null, null, null);
+      return new Entry(
+          job.toHex(), role, Phase.FETCHING, null, null, null, null, null, null, null, null);
     }
 
     Entry in(Phase next) {
       return new Entry(
-          job, role, next, timingsMs, step, totalSteps, loss, signedTx, txHash, problem);
+          job,
+          role,
+          next,
+          timingsMs,
+          step,
+          totalSteps,
+          loss,
+          resumedFromStep,
+          signedTx,
+          txHash,
+          problem);
     }
 
     Entry timed(String phase, long ms) {
       java.util.Map<String, Long> more = new java.util.TreeMap<>(timingsMs);
       more.merge(phase, ms, Long::sum);
       return new Entry(
-          job, role, this.phase, more, step, totalSteps, loss, signedTx, txHash, problem);
+          job,
+          role,
+          this.phase,
+          more,
+          step,
+          totalSteps,
+          loss,
+          resumedFromStep,
+          signedTx,
+          txHash,
+          problem);
     }
 
     Entry progress(int at, int of, double currentLoss) {
-      return new Entry(job, role, phase, timingsMs, at, of, currentLoss, signedTx, txHash, problem);
+      return new Entry(
+          job,
+          role,
+          phase,
+          timingsMs,
+          at,
+          of,
+          currentLoss,
+          resumedFromStep,
+          signedTx,
+          txHash,
+          problem);
     }
 
     Entry signed(String tx, String hash) {
-      return new Entry(job, role, Phase.POSTING, timingsMs, step, totalSteps, loss, tx, hash, null);
+      return new Entry(
+          job,
+          role,
+          Phase.POSTING,
+          timingsMs,
+          step,
+          totalSteps,
+          loss,
+          resumedFromStep,
+          tx,
+          hash,
+          null);
+    }
+
+    /** Records that training went on from the checkpoint written at {@code at}. */
+    Entry resumedAt(int at) {
+      return new Entry(
+          job, role, phase, timingsMs, step, totalSteps, loss, at, signedTx, txHash, problem);
     }
 
     Entry withProblem(String why) {
-      return new Entry(job, role, phase, timingsMs, step, totalSteps, loss, signedTx, txHash, why);
+      return new Entry(
+          job,
+          role,
+          phase,
+          timingsMs,
+          step,
+          totalSteps,
+          loss,
+          resumedFromStep,
+          signedTx,
+          txHash,
+          why);
     }
   }
 

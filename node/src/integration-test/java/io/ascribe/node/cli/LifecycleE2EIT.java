@@ -1,0 +1,535 @@
+package io.ascribe.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.contracts.settlement.SettlementClient;
+import io.ascribe.core.ai.InferenceRequest;
+import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.proto.AttributionScore;
+import io.ascribe.core.tx.FeeAuthorisation;
+import io.ascribe.core.tx.SignedTransaction;
+import io.ascribe.core.tx.TxBodies;
+import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Hash;
+import io.ascribe.core.types.Hex;
+import io.ascribe.core.types.Quantities;
+import io.ascribe.genesis.DevnetGenesis;
+import io.ascribe.inference.model.LlamaConfig;
+import io.ascribe.ledger.ai.Adapter;
+import io.ascribe.node.client.RpcClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * The whole lifecycle across real processes, driven by the {@code ascribe} commands a user runs: a
+ * testnet of four validators, the first two of them executors, settling on anvil with the contracts
+ * deployed and a relayer ({@code testnet up --evm --executors 2}). Five wallets contribute the 63
+ * verses of Proverbs 10 and 11 (King James Bible, public domain, from Debian's bible-kjv-text; see
+ * {@code scripts/e2e-data.sh}) to a datanet; a LoRA job submitted as a transaction is drawn to one
+ * executor, which is killed with SIGKILL mid-training and resumes from its checkpoint when started
+ * again; the other executor verifies and accepts; the job is final, its adapter registered. A
+ * wallet pays for 20 questions with citations, 10 to each executor, whose receipts are committed,
+ * audited and settled; an epoch closes, the relayer submits its root, and every contributor that
+ * earned claims with {@code ascribe rewards claim}: its OPEN on anvil equals {@code
+ * ascribe_getRewards} to the wei. Last, a third validator declares the capability and posts a
+ * receipt with inflated attribution: an executor re-executes it, challenges, the other upholds, and
+ * the faker is slashed and the user refunded.
+ */
+class LifecycleE2EIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long SEED = 21;
+  private static final long EPOCH_LENGTH = 20;
+
+  /** How long the slow phases may take on a loaded 2-core machine: training, 100-block windows. */
+  private static final Duration LONG_WAIT = Duration.ofMinutes(5);
+
+  private static final List<String> QUESTIONS =
+      List.of(
+          "What maketh a glad father?",
+          "What delivereth from death?",
+          "What maketh rich?",
+          "Who gathereth in summer?",
+          "What covereth all sins?",
+          "What is a well of life?",
+          "Whose name shall rot?",
+          "Where is wisdom found?",
+          "What is the rich man's strong city?",
+          "What tendeth to life?",
+          "Who shall fall?",
+          "What is the sluggard like?",
+          "What is an abomination to the LORD?",
+          "What cometh with pride?",
+          "What shall guide the upright?",
+          "What profiteth not in the day of wrath?",
+          "What happens where no counsel is?",
+          "What doeth the merciful man?",
+          "Who shall flourish as a branch?",
+          "What is a tree of life?");
+
+  private final List<PrivateKey> dev = DevnetGenesis.devAccounts();
+  private final PrivateKey modelOwner = dev.get(1);
+  private final PrivateKey datanetOwner = dev.get(2);
+  private final List<PrivateKey> contributors = dev.subList(3, 8);
+  private final PrivateKey asker = dev.get(8);
+
+  /** Asks nothing itself: the user of the receipt the faker inflates. */
+  private final PrivateKey fakedUser = dev.get(0);
+
+  @TempDir Path dir;
+  @RegisterExtension final LocalTestnets testnets = new LocalTestnets();
+
+  @Test
+  void aDatanetIsTunedAskedPaidAndClaimedAsOpenAcrossProcesses() throws Exception {
+    LocalTestnet testnet =
+        testnets.init(
+            dir.resolve("testnet"),
+            List.of(
+                "--validators",
+                "4",
+                "--executors",
+                "2",
+                "--evm",
+                "--audit-percent",
+                "100",
+                "--epoch-length",
+                String.valueOf(EPOCH_LENGTH),
+                "--block-time",
+                "200",
+                "--seed",
+                String.valueOf(SEED)));
+    Path model = model(dir.resolve("proverbs-model"));
+    for (int i = 0; i < 2; i++) {
+      copy(model, testnet.node(i).home().resolve("models").resolve("proverbs"));
+    }
+    testnet.start();
+    // Transactions go through validator 3, which runs no AI work, as a wallet's node would.
+    String rpc = testnet.node(3).rpcUrl();
+    List<Address> executors = List.of(testnet.node(0).address(), testnet.node(1).address());
+    for (Address executor : executors) {
+      LocalTestnet.await(
+          executor + " declares the inference capability by itself",
+          () -> LocalTestnet.rpc(rpc).call("ascribe_getCapability", executor.toString()),
+          c -> !c.isNull());
+    }
+
+    // A model, a datanet and its documents, each wallet sending its share.
+    Hash modelId =
+        printed(
+            cli(
+                rpc,
+                "model",
+                "register",
+                "--key",
+                modelOwner.toHex(),
+                "--dir",
+                model.toString(),
+                "--licence",
+                "apache-2.0"),
+            "model");
+    Hash datanet =
+        printed(
+            cli(
+                rpc,
+                "datanet",
+                "create",
+                "--key",
+                datanetOwner.toHex(),
+                "--name",
+                "proverbs",
+                "--schema",
+                "text/v1",
+                "--min-bond",
+                "1"),
+            "datanet");
+    List<String> verses = verses();
+    assertThat(verses).hasSizeGreaterThanOrEqualTo(50);
+    Map<Hash, PrivateKey> contributedBy = new LinkedHashMap<>();
+    for (int c = 0; c < contributors.size(); c++) {
+      List<String> share = new ArrayList<>();
+      for (int v = c; v < verses.size(); v += contributors.size()) {
+        share.add(verses.get(v));
+      }
+      Path file = Files.write(dir.resolve("share" + c + ".jsonl"), share);
+      String out =
+          cli(
+              rpc,
+              "datanet",
+              "contribute",
+              "--key",
+              contributors.get(c).toHex(),
+              "--datanet",
+              datanet.toHex(),
+              "--file",
+              file.toString());
+      Matcher m = Pattern.compile("contribution (0x[0-9a-f]{64})").matcher(out);
+      while (m.find()) {
+        contributedBy.put(Hash.fromHex(m.group(1)), contributors.get(c));
+      }
+    }
+    assertThat(contributedBy).as("every verse is a contribution").hasSize(verses.size());
+
+    // The job: drawn to one executor, the other verifies.
+    Hash job =
+        printed(
+            cli(
+                rpc,
+                "job",
+                "submit",
+                "--key",
+                modelOwner.toHex(),
+                "--spec",
+                spec(modelId, datanet).toString()),
+            "job");
+    JsonNode assigned = LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex());
+    int runner = executors.indexOf(Address.fromHex(assigned.path("executor").asText()));
+    assertThat(runner).as("the job is drawn to an executor").isNotNegative();
+    String runnerRpc = testnet.node(runner).rpcUrl();
+
+    // SIGKILL mid-training, after its first checkpoint (step 25: the journal shows every 10th).
+    JsonNode midway =
+        LocalTestnet.await(
+            "the executor trains past its first checkpoint",
+            LONG_WAIT,
+            () -> LocalTestnet.rpc(runnerRpc).call("ascribe_getJobWork", job.toHex()),
+            w -> w.path("step").asInt() >= 30);
+    assertThat(midway.path("step").asInt()).isLessThan(midway.path("totalSteps").asInt());
+    ProcessHandle killed = testnet.process(runner);
+    killed.destroyForcibly();
+    killed.onExit().join();
+    testnet.relaunch(runner);
+    LocalTestnet.awaitRpc(runnerRpc);
+
+    JsonNode done =
+        LocalTestnet.await(
+            "the job is final",
+            LONG_WAIT,
+            () -> LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex()),
+            j -> j.path("status").asText().equals("final"));
+    assertThat(done.path("attestations"))
+        .singleElement()
+        .satisfies(a -> assertThat(a.path("verdict").asText()).isEqualTo("accept"));
+    JsonNode work = LocalTestnet.rpc(runnerRpc).call("ascribe_getJobWork", job.toHex());
+    assertThat(work.path("phase").asText()).isEqualTo("done");
+    assertThat(work.path("resumedFromStep").asInt())
+        .as("training went on from a checkpoint after the kill")
+        .isGreaterThanOrEqualTo(25);
+    assertThat(work.path("timingsMs").fieldNames())
+        .toIterable()
+        .contains("fetch", "train", "eval", "attribution", "post");
+    String log = Files.readString(testnet.node(runner).home().resolve("node.log"));
+    assertThat(Pattern.compile("Job " + job.toHex() + ": posted its result").matcher(log).results())
+        .as("both runs of the executor together posted one result")
+        .hasSize(1);
+    System.out.println(cli(runnerRpc, "job", "status", "--id", job.toHex()));
+    Hash adapter = Adapter.idOf(job);
+    assertThat(
+            LocalTestnet.rpc(rpc)
+                .call("ascribe_getAdapter", adapter.toHex())
+                .path("baseModel")
+                .asText())
+        .isEqualTo(modelId.toHex());
+
+    // Twenty paid questions, ten to each executor; the second ten once the first ten are charged,
+    // because each quote counts only the spending this executor knows of (see the note on issue 8).
+    BigInteger price =
+        Quantities.parse(
+            LocalTestnet.rpc(runnerRpc)
+                .call("ascribe_inferenceQuote", asker.address().toString())
+                .path("minFee")
+                .asText());
+    BigInteger askerBefore = balance(rpc, asker.address());
+    JsonNode last = null;
+    for (int e = 0; e < 2; e++) {
+      String executorRpc = testnet.node(e).rpcUrl();
+      for (int q = e * 10; q < e * 10 + 10; q++) {
+        JsonNode answer =
+            JSON.readTree(
+                cli(
+                    executorRpc,
+                    "chat",
+                    "--key",
+                    asker.toHex(),
+                    "--model",
+                    modelId.toHex(),
+                    "--adapter",
+                    adapter.toHex(),
+                    "--datanet",
+                    datanet.toHex(),
+                    "--prompt",
+                    QUESTIONS.get(q),
+                    "--top-k",
+                    "2",
+                    "--max-tokens",
+                    "16",
+                    "--json"));
+        assertThat(answer.path("executor").asText()).isEqualTo(executors.get(e).toString());
+        assertThat(answer.path("citations")).hasSize(2);
+        long positive = 0;
+        for (JsonNode c : answer.path("citations")) {
+          assertThat(contributedBy).containsKey(Hash.fromHex(c.path("contribution").asText()));
+          positive += Math.max(0, c.path("ppm").asLong());
+        }
+        assertThat(positive).as("shares of %s", answer).isEqualTo(1_000_000L);
+        last = answer;
+      }
+      BigInteger charged = price.multiply(BigInteger.valueOf(10L * (e + 1)));
+      LocalTestnet.await(
+          "the receipts of executor " + e + " are committed and charged",
+          LONG_WAIT,
+          () -> balance(rpc, asker.address()),
+          b -> b.equals(askerBefore.subtract(charged)));
+    }
+    long chargedAt = LocalTestnet.height(rpc);
+
+    // Every receipt held for its challenge window and then settled; an epoch closes after that
+    // and the relayer submits its root. The relayer is then stopped, so that the root the wallets
+    // prove against holds still while they claim one after another.
+    // The testnet keeps the devnet's AI rules but for the verifier count.
+    long window = DevnetGenesis.create().params().ai().inference().challengeWindowBlocks();
+    long settled = chargedAt + window + 1;
+    long epoch = settled / EPOCH_LENGTH + 1;
+    LocalTestnet.Evm evm = testnet.evm();
+    Web3j web3j = Web3j.build(new HttpService(evm.rpcUrl()));
+    try {
+      SettlementClient settlement = new SettlementClient(web3j, dev.get(9));
+      LocalTestnet.await(
+          "the relayer submits epoch " + epoch,
+          LONG_WAIT,
+          () -> settlement.latestEpoch(evm.distributor()),
+          held -> held >= epoch);
+      ProcessHandle relayer = ProcessHandle.of(evm.relayerPid()).orElseThrow();
+      relayer.destroy();
+      relayer.onExit().join();
+
+      int claimed = 0;
+      for (PrivateKey wallet : contributors) {
+        BigInteger earned = rewards(rpc, wallet.address());
+        if (earned.signum() == 0) {
+          continue;
+        }
+        assertThat(
+                cli(
+                    rpc,
+                    "rewards",
+                    "claim",
+                    "--evm-rpc",
+                    evm.rpcUrl(),
+                    "--distributor",
+                    evm.distributor().toString(),
+                    "--key",
+                    wallet.toHex()))
+            .contains("claimed");
+        assertThat(settlement.balanceOf(evm.token(), wallet.address()))
+            .as("%s's OPEN on anvil", wallet.address())
+            .isEqualTo(earned);
+        claimed++;
+      }
+      assertThat(claimed).as("contributors paid by attribution").isGreaterThanOrEqualTo(3);
+    } finally {
+      web3j.shutdown();
+    }
+
+    inflatedReceiptIsChallengedAndSlashed(testnet, rpc, modelId, adapter, datanet, last, price);
+  }
+
+  /**
+   * Validator 2 declares the capability and posts, for a request a user really authorised, the
+   * answer an honest executor gave but all of the attribution on the document it credited least.
+   */
+  private void inflatedReceiptIsChallengedAndSlashed(
+      LocalTestnet testnet,
+      String rpc,
+      Hash modelId,
+      Hash adapter,
+      Hash datanet,
+      JsonNode honest,
+      BigInteger price)
+      throws Exception {
+    PrivateKey faker = TestnetCommand.validatorKey(SEED, 2);
+    String fakerRpc = testnet.node(2).rpcUrl();
+    cli(fakerRpc, "validator", "declare-capability", "--key", faker.toHex());
+    BigInteger bond = capabilityBond(rpc, faker.address());
+    BigInteger userBefore = balance(rpc, fakedUser.address());
+
+    InferenceRequest request =
+        new InferenceRequest(QUESTIONS.getLast(), modelId, Optional.of(adapter), datanet, 2, 16);
+    assertThat(request.hash().toHex()).isEqualTo(honest.path("requestHash").asText());
+    // The faker publishes the request as an honest executor does, so that others can re-run it.
+    RpcClient fakerNode = LocalTestnet.rpc(fakerRpc);
+    fakerNode.call("ascribe_putContent", Hex.encode(request.preimage()));
+    fakerNode.call("ascribe_putContent", Hex.encode(request.promptBytes()));
+    JsonNode least =
+        Stream.of(honest.path("citations").get(0), honest.path("citations").get(1))
+            .min(Comparator.comparingLong(c -> c.path("ppm").asLong()))
+            .orElseThrow();
+    AttributionScore inflated =
+        AttributionScore.newBuilder()
+            .setContribution(
+                com.google.protobuf.ByteString.copyFrom(
+                    Hash.fromHex(least.path("contribution").asText()).toArray()))
+            .setScorePpm(1_000_000L)
+            .build();
+    long chainId = Quantities.parseLong(LocalTestnet.rpc(rpc).call("ascribe_chainId").asText());
+    FeeAuthorisation authorisation =
+        new FeeAuthorisation(
+            chainId, fakedUser.address(), faker.address(), 0, price, price, request.hash());
+    long nonce =
+        Quantities.parseLong(
+            LocalTestnet.rpc(rpc)
+                .call("ascribe_getNonce", faker.address().toString(), "pending")
+                .asText());
+    BigInteger fee = Quantities.parse(LocalTestnet.rpc(rpc).call("ascribe_minFee").asText());
+    SignedTransaction tx =
+        SignedTransaction.sign(
+            TxBodies.submitInferenceReceipts(
+                chainId,
+                nonce,
+                fee,
+                List.of(
+                    TxBodies.inferenceReceipt(
+                        request.hash(),
+                        modelId,
+                        Optional.of(adapter),
+                        datanet,
+                        List.of(inflated),
+                        Hash.fromHex(honest.path("outputHash").asText()),
+                        authorisation.signed(fakedUser)))),
+            faker);
+    String hash =
+        LocalTestnet.rpc(rpc).call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
+    JsonNode receipt =
+        LocalTestnet.await(
+            "the inflated receipt is committed",
+            () -> LocalTestnet.rpc(rpc).call("ascribe_getTransactionReceipt", hash),
+            r -> !r.isNull());
+    assertThat(receipt.path("status").asText()).as("%s", receipt).isEqualTo("success");
+    assertThat(balance(rpc, fakedUser.address())).isEqualTo(userBefore.subtract(price));
+
+    LocalTestnet.await(
+        "an executor re-executes the receipt, challenges it, the other upholds: the faker is"
+            + " slashed",
+        LONG_WAIT,
+        () -> capabilityBond(rpc, faker.address()),
+        b -> b.compareTo(bond) < 0);
+    assertThat(balance(rpc, fakedUser.address())).as("the user is refunded").isEqualTo(userBefore);
+  }
+
+  // ---- the files a user has -----------------------------------------------------------------
+
+  /** A small byte-level Llama model made by {@code ascribe model create}, 512 positions long. */
+  private Path model(Path out) throws IOException {
+    Path config = dir.resolve("config.json");
+    new LlamaConfig(64, 128, 2, 4, 2, 260, 1e-5, 10000, 512, false).write(config);
+    cli(
+        null,
+        "model",
+        "create",
+        "--config",
+        config.toString(),
+        "--out",
+        out.toString(),
+        "--seed",
+        "7");
+    return out;
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
+  /** The datanet's documents, one JSON line per verse. */
+  private static List<String> verses() throws IOException {
+    try (InputStream in = LifecycleE2EIT.class.getResourceAsStream("/kjv/proverbs-10-11.jsonl")) {
+      assertThat(in).as("kjv/proverbs-10-11.jsonl on the test class path").isNotNull();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+  }
+
+  /**
+   * A LoRA job long enough to be killed mid-training: 54 verses trained on (9 held out), batches of
+   * 2 for 10 epochs, 270 steps.
+   */
+  private Path spec(Hash model, Hash datanet) throws IOException {
+    ObjectNode spec = JSON.createObjectNode();
+    spec.put("baseModel", model.toHex());
+    spec.put("datanet", datanet.toHex());
+    spec.put("method", "lora");
+    spec.putObject("hyperparameters")
+        .put("rank", 8)
+        .put("alpha", 16)
+        .put("learningRate", "0.005")
+        .put("epochs", 10)
+        .put("batchSize", 2);
+    spec.put("seed", 7);
+    spec.put("evalSplitBps", 2000);
+    spec.put("fee", "10");
+    spec.put("deadlineBlocks", 1500);
+    return Files.writeString(dir.resolve("job.json"), spec.toPrettyString());
+  }
+
+  // ---- the commands and reads ---------------------------------------------------------------
+
+  /** Runs {@code ascribe ARGS --rpc RPC} (no --rpc when {@code rpc} is null); it must succeed. */
+  private static String cli(String rpc, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (rpc != null) {
+      all.addAll(List.of("--rpc", rpc));
+    }
+    return CliRun.of(all.toArray(String[]::new)).succeeds();
+  }
+
+  /** The hash printed after {@code label} on a line of {@code out}. */
+  private static Hash printed(String out, String label) {
+    Matcher m = Pattern.compile(Pattern.quote(label) + " +(0x[0-9a-f]{64})").matcher(out);
+    assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
+    return Hash.fromHex(m.group(1));
+  }
+
+  private static BigInteger balance(String rpc, Address account) {
+    return Quantities.parse(
+        LocalTestnet.rpc(rpc).call("ascribe_getBalance", account.toString()).asText());
+  }
+
+  private static BigInteger rewards(String rpc, Address account) {
+    return Quantities.parse(
+        LocalTestnet.rpc(rpc)
+            .call("ascribe_getRewards", account.toString())
+            .path("cumulative")
+            .asText());
+  }
+
+  private static BigInteger capabilityBond(String rpc, Address account) {
+    return Quantities.parse(
+        LocalTestnet.rpc(rpc)
+            .call("ascribe_getCapability", account.toString())
+            .path("bond")
+            .asText());
+  }
+}
