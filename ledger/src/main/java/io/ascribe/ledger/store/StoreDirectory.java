@@ -19,6 +19,11 @@ public record StoreDirectory(String kind, Path dir, String whenCorrupt) {
   public StoreException explain(RocksDBException e) {
     String detail = String.valueOf(e.getMessage());
     Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
+    // Corruption first: its texts ("block checksum mismatch") can contain "lock" too.
+    if (code == Status.Code.Corruption || detail.contains("orrupt")) {
+      return new StoreException(
+          kind + " directory " + dir + " is corrupt (" + detail + "): " + whenCorrupt, e);
+    }
     // RocksDB reports a held LOCK as an IOError whose text names the lock file.
     if (detail.contains("LOCK") || detail.contains("lock")) {
       return new StoreException(
@@ -28,10 +33,6 @@ public record StoreDirectory(String kind, Path dir, String whenCorrupt) {
               + " is in use by another ascribe node (its RocksDB LOCK is held): stop that node or"
               + " choose another data directory",
           e);
-    }
-    if (code == Status.Code.Corruption || detail.contains("orrupt")) {
-      return new StoreException(
-          kind + " directory " + dir + " is corrupt (" + detail + "): " + whenCorrupt, e);
     }
     return new StoreException(kind + " directory " + dir + ": " + detail, e);
   }

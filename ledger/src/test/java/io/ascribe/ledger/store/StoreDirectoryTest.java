@@ -42,6 +42,17 @@ class StoreDirectoryTest {
   }
 
   @Test
+  void aCorruptBlockIsNotMistakenForAHeldLock() {
+    assertThat(
+            content.explain(
+                new RocksDBException(
+                    "Corruption: block checksum mismatch: stored = 1, computed = 2",
+                    new Status(Status.Code.Corruption, Status.SubCode.None, null))))
+        .hasMessageStartingWith("content directory /var/ascribe/content is corrupt (")
+        .hasMessageEndingWith("): move it aside");
+  }
+
+  @Test
   void anyOtherErrorIsPassedOnWithTheDirectory() {
     assertThat(
             new StoreDirectory("data", Path.of("/d"), "restore it")
