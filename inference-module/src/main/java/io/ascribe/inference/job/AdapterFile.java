@@ -9,6 +9,7 @@ import io.ascribe.inference.safetensors.SafeTensorsFile;
 import io.ascribe.inference.safetensors.SafeTensorsWriter;
 import io.ascribe.inference.safetensors.TensorInfo;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -110,12 +111,15 @@ final class AdapterFile {
                 + base.sha256()
                 + ")");
       }
-      TreeSet<String> names = new TreeSet<>();
-      st.tensors().forEach(i -> names.add(i.name()));
-      MessageDigest sha = sha256();
-      for (String name : names) {
-        sha.update(st.bytes(name));
+      // Each tensor is read once: its bytes are checked against the checksum, then decoded. All
+      // are checked before any is applied, since for full fine-tuning the arrays are the base's.
+      TreeMap<String, ByteBuffer> data = new TreeMap<>();
+      for (TensorInfo info : st.tensors()) {
+        data.put(info.name(), st.bytes(info.name()));
       }
+      MessageDigest sha = sha256();
+      data.values().forEach(bytes -> sha.update(bytes.duplicate()));
+      TreeSet<String> names = new TreeSet<>(data.keySet());
       if (!HexFormat.of().formatHex(sha.digest()).equals(meta.get(DATA))) {
         throw new ModelException(
             "adapter file "
@@ -159,7 +163,8 @@ final class AdapterFile {
                     + " but the spec and base need "
                     + Arrays.toString(shape));
           }
-          float[] values = st.floats(name);
+          // Dropped once decoded, so the file's bytes and its floats are not all held at once.
+          float[] values = st.floats(name, data.remove(name));
           for (float v : values) {
             if (!Float.isFinite(v)) {
               throw new ModelException("adapter file " + file + ": " + name + " holds " + v);

@@ -293,8 +293,28 @@ public final class SafeTensorsFile implements AutoCloseable {
    * @throws SafeTensorsException for any other dtype
    */
   public float[] floats(String name) throws IOException {
+    return floats(name, bytes(name));
+  }
+
+  /**
+   * {@link #floats(String)} of bytes already read by {@link #bytes}, for a caller that needs the
+   * raw bytes too (a checksum) and reads the file once.
+   *
+   * @throws SafeTensorsException for a dtype that is not floating, or bytes of another size
+   */
+  public float[] floats(String name, ByteBuffer bytes) throws SafeTensorsException {
     TensorInfo t = info(name);
-    ByteBuffer b = bytes(name);
+    if (bytes.remaining() != t.end() - t.begin()) {
+      throw new SafeTensorsException(
+          path
+              + ": tensor '"
+              + name
+              + "' has "
+              + (t.end() - t.begin())
+              + " bytes, not "
+              + bytes.remaining());
+    }
+    ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
     float[] out = new float[Math.toIntExact(t.elementCount())];
     switch (t.dtype()) {
       case F32 -> b.asFloatBuffer().get(out);

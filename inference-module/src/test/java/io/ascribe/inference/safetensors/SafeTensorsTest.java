@@ -61,6 +61,28 @@ class SafeTensorsTest {
   }
 
   @Test
+  void bytesReadOnceDecodeToTheSameFloatsAndOthersAreRefused() throws IOException {
+    Path file = dir.resolve("once.safetensors");
+    ByteBuffer f16 = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+    f16.putShort(Float.floatToFloat16(0.5f)).putShort(Float.floatToFloat16(-3f));
+    SafeTensorsWriter.write(
+        file,
+        Map.of(),
+        List.of(
+            SafeTensorsWriter.Tensor.f32("w", new long[] {3}, new float[] {1f, -2f, 4f}),
+            new SafeTensorsWriter.Tensor("half", DType.F16, new long[] {2}, f16.array())));
+    try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
+      ByteBuffer w = f.bytes("w");
+      // A caller may have consumed a duplicate (a checksum); the buffer itself is still whole.
+      w.duplicate().get(new byte[12]);
+      assertThat(f.floats("w", w)).containsExactly(f.floats("w"));
+      assertThat(f.floats("half", f.bytes("half"))).containsExactly(0.5f, -3f);
+      assertThatThrownBy(() -> f.floats("w", f.bytes("half")))
+          .hasMessageContaining("tensor 'w' has 12 bytes, not 4");
+    }
+  }
+
+  @Test
   void sameTensorsGiveTheSameBytes() throws IOException {
     List<SafeTensorsWriter.Tensor> ts =
         List.of(

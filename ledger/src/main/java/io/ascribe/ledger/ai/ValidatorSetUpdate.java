@@ -1,14 +1,13 @@
 package io.ascribe.ledger.ai;
 
-import com.google.protobuf.ByteString;
 import io.ascribe.core.proto.ValidatorEntry;
 import io.ascribe.core.settlement.Eip712Domain;
 import io.ascribe.core.settlement.SettlementMessages;
 import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.state.StateTreeHashing;
 import io.ascribe.core.types.Address;
-import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
+import io.ascribe.ledger.state.ValidatorSet.Validator;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -44,11 +43,10 @@ public record ValidatorSetUpdate(long nonce, long height, ValidatorSet validator
   public io.ascribe.core.proto.LedgerObject toProto() {
     io.ascribe.core.proto.ValidatorSetUpdate.Builder p =
         io.ascribe.core.proto.ValidatorSetUpdate.newBuilder().setNonce(nonce).setHeight(height);
+    // Each entry as the protocol record stores one, its power in whole OPEN.
     for (int i = 0; i < validators.validators().size(); i++) {
       p.addValidators(
-          ValidatorEntry.newBuilder()
-              .setAddress(ByteString.copyFrom(validators.validators().get(i).toArray()))
-              .setStake(ByteString.copyFrom(Amount.encode(validators.powers().get(i)))));
+          new Validator(validators.validators().get(i), validators.powers().get(i)).toProto());
     }
     return io.ascribe.core.proto.LedgerObject.newBuilder().setValidatorSetUpdate(p).build();
   }
@@ -57,8 +55,9 @@ public record ValidatorSetUpdate(long nonce, long height, ValidatorSet validator
     List<Address> addresses = new ArrayList<>();
     List<BigInteger> powers = new ArrayList<>();
     for (ValidatorEntry e : p.getValidatorsList()) {
-      addresses.add(Address.wrap(e.getAddress().toByteArray()));
-      powers.add(Amount.decode(e.getStake().toByteArray(), "validator power"));
+      Validator v = Validator.fromProto(e);
+      addresses.add(v.address());
+      powers.add(v.power());
     }
     return new ValidatorSetUpdate(p.getNonce(), p.getHeight(), new ValidatorSet(addresses, powers));
   }

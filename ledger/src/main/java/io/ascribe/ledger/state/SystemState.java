@@ -7,7 +7,6 @@ import io.ascribe.core.proto.HeldRelease;
 import io.ascribe.core.proto.JobDeadline;
 import io.ascribe.core.proto.PendingUpdate;
 import io.ascribe.core.proto.SystemRecord;
-import io.ascribe.core.proto.ValidatorEntry;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
@@ -243,12 +242,7 @@ public record SystemState(
             .setRewards(ByteString.copyFrom(Amount.encode(rewards)))
             .setJobEscrow(ByteString.copyFrom(Amount.encode(jobs.escrow())))
             .setInferenceHeld(ByteString.copyFrom(Amount.encode(held.total())));
-    for (ValidatorSet.Validator v : validators.validators()) {
-      record.addValidators(
-          ValidatorEntry.newBuilder()
-              .setAddress(ByteString.copyFrom(v.address().toArray()))
-              .setStake(ByteString.copyFrom(Amount.encode(v.power()))));
-    }
+    record.addAllValidators(validators.toProto());
     for (Pending p : pending) {
       record.addPending(
           PendingUpdate.newBuilder()
@@ -284,12 +278,7 @@ public record SystemState(
           .ifPresent(
               u -> {
                 r.setUpcomingHeight(u.height());
-                for (ValidatorSet.Validator v : u.validators().validators()) {
-                  r.addUpcomingValidators(
-                      ValidatorEntry.newBuilder()
-                          .setAddress(ByteString.copyFrom(v.address().toArray()))
-                          .setStake(ByteString.copyFrom(Amount.encode(v.power()))));
-                }
+                r.addAllUpcomingValidators(u.validators().toProto());
                 u.accounts().forEach(a -> r.addUpcomingAccounts(ByteString.copyFrom(a.toArray())));
               });
       record.setRotation(r);
@@ -305,19 +294,15 @@ public record SystemState(
     if (r.getUpcomingHeight() == 0) {
       return new Rotation(r.getUpdates(), java.util.Optional.empty());
     }
-    List<ValidatorSet.Validator> validators = new ArrayList<>();
-    for (ValidatorEntry entry : r.getUpcomingValidatorsList()) {
-      validators.add(
-          new ValidatorSet.Validator(
-              Address.wrap(entry.getAddress().toByteArray()),
-              Amount.decode(entry.getStake().toByteArray(), "validator stake")));
-    }
     List<Address> accounts = new ArrayList<>();
     r.getUpcomingAccountsList().forEach(a -> accounts.add(Address.wrap(a.toByteArray())));
     return new Rotation(
         r.getUpdates(),
         java.util.Optional.of(
-            new Upcoming(r.getUpcomingHeight(), new ValidatorSet(validators), accounts)));
+            new Upcoming(
+                r.getUpcomingHeight(),
+                ValidatorSet.fromProto(r.getUpcomingValidatorsList()),
+                accounts)));
   }
 
   public static SystemState fromBytes(byte[] bytes) {
@@ -326,13 +311,6 @@ public record SystemState(
       record = SystemRecord.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("stored protocol record is corrupt: " + e.getMessage());
-    }
-    List<ValidatorSet.Validator> validators = new ArrayList<>();
-    for (ValidatorEntry entry : record.getValidatorsList()) {
-      validators.add(
-          new ValidatorSet.Validator(
-              Address.wrap(entry.getAddress().toByteArray()),
-              Amount.decode(entry.getStake().toByteArray(), "validator stake")));
     }
     List<Pending> pending = new ArrayList<>();
     for (PendingUpdate update : record.getPendingList()) {
@@ -347,7 +325,7 @@ public record SystemState(
       releases.add(new HeldPayouts.Release(r.getHeight(), Hash.copyOf(r.getBatch().toByteArray())));
     }
     return new SystemState(
-        new ValidatorSet(validators),
+        ValidatorSet.fromProto(record.getValidatorsList()),
         pending,
         Amount.decode(record.getTotalSupply().toByteArray(), "total supply"),
         Amount.decode(record.getBurned().toByteArray(), "burned"),

@@ -1,6 +1,8 @@
 package io.ascribe.ledger.state;
 
+import com.google.protobuf.ByteString;
 import io.ascribe.core.crypto.Keccak;
+import io.ascribe.core.proto.ValidatorEntry;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
@@ -16,8 +18,29 @@ import java.util.Optional;
  */
 public record ValidatorSet(List<Validator> validators) {
 
-  /** One validator: its address (the key that signs its votes) and its power in wei of stake. */
+  /**
+   * One validator: its address (the key that signs its votes) and its power in wei of stake. It is
+   * also the one codec of a {@code ValidatorEntry}, the (address, power) pair that the protocol
+   * record and the EVM validator-set updates store, so every record encodes an entry alike.
+   */
   public record Validator(Address address, BigInteger power) {
+    /** The stored entry: the address's 20 bytes and the power as {@link Amount#encode}. */
+    public ValidatorEntry toProto() {
+      return ValidatorEntry.newBuilder()
+          .setAddress(ByteString.copyFrom(address.toArray()))
+          .setStake(ByteString.copyFrom(Amount.encode(power)))
+          .build();
+    }
+
+    /**
+     * @throws IllegalArgumentException when the entry's power is not a stored amount
+     */
+    public static Validator fromProto(ValidatorEntry entry) {
+      return new Validator(
+          Address.wrap(entry.getAddress().toByteArray()),
+          Amount.decode(entry.getStake().toByteArray(), "validator stake"));
+    }
+
     /**
      * The voting power consensus counts: whole OPEN of stake. Commits are checked in the same unit,
      * so "more than 2/3" means the same thing to the engine and to a syncing node.
@@ -29,6 +52,15 @@ public record ValidatorSet(List<Validator> validators) {
 
   public ValidatorSet {
     validators = validators.stream().sorted(Comparator.comparing(Validator::address)).toList();
+  }
+
+  /** The stored entries, in address order. */
+  public List<ValidatorEntry> toProto() {
+    return validators.stream().map(Validator::toProto).toList();
+  }
+
+  public static ValidatorSet fromProto(List<ValidatorEntry> entries) {
+    return new ValidatorSet(entries.stream().map(Validator::fromProto).toList());
   }
 
   /** Sum of {@link Validator#votingPower}. */

@@ -23,7 +23,6 @@ import org.rocksdb.DBOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -43,6 +42,7 @@ public final class ChainStore implements AutoCloseable {
   }
 
   private final Path dir;
+  private final StoreDirectory directory;
   private final DBOptions options;
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
@@ -57,6 +57,7 @@ public final class ChainStore implements AutoCloseable {
 
   private ChainStore(Path dir, DBOptions options, RocksDB db, List<ColumnFamilyHandle> handles) {
     this.dir = dir;
+    this.directory = directory(dir);
     this.options = options;
     this.db = db;
     this.handles = handles;
@@ -95,31 +96,13 @@ public final class ChainStore implements AutoCloseable {
       return new ChainStore(dir, options, db, handles);
     } catch (RocksDBException e) {
       options.close();
-      throw explain(dir, e);
+      throw directory(dir).explain(e);
     }
   }
 
-  private static StoreException explain(Path dir, RocksDBException e) {
-    String detail = String.valueOf(e.getMessage());
-    Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
-    if (detail.contains("LOCK") || detail.contains("lock")) {
-      return new StoreException(
-          "data directory "
-              + dir
-              + " is in use by another ascribe node (its RocksDB LOCK is held): stop that node or"
-              + " choose another data directory",
-          e);
-    }
-    if (code == Status.Code.Corruption || detail.contains("orrupt")) {
-      return new StoreException(
-          "data directory "
-              + dir
-              + " is corrupt ("
-              + detail
-              + "): restore it from a backup, or move it aside to start the chain again",
-          e);
-    }
-    return new StoreException("cannot open data directory " + dir + ": " + detail, e);
+  private static StoreDirectory directory(Path dir) {
+    return new StoreDirectory(
+        "data", dir, "restore it from a backup, or move it aside to start the chain again");
   }
 
   public Path dir() {
@@ -161,7 +144,7 @@ public final class ChainStore implements AutoCloseable {
       }
       it.status();
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
     return result;
   }
@@ -178,7 +161,7 @@ public final class ChainStore implements AutoCloseable {
       }
       it.status();
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
     return result;
   }
@@ -203,7 +186,7 @@ public final class ChainStore implements AutoCloseable {
       batch.put(meta, HEAD, height);
       db.write(syncWrites, batch);
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
   }
 
@@ -211,7 +194,7 @@ public final class ChainStore implements AutoCloseable {
     try {
       return Optional.ofNullable(db.get(family, key));
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
   }
 

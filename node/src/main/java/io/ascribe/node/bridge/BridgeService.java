@@ -55,7 +55,7 @@ public final class BridgeService implements AutoCloseable {
         new DepositWatcher(
             web3j, bridge.address(), bridge.confirmations(), watch.fromBlock(), watcherFile);
     this.attester = attester;
-    this.outage = new EvmOutage(watch.pollInterval(), RETRY_CEILING);
+    this.outage = new EvmOutage(LOG, "Deposits", watch.pollInterval(), RETRY_CEILING);
     this.thread =
         new ScheduledThreadPoolExecutor(
             1,
@@ -109,18 +109,11 @@ public final class BridgeService implements AutoCloseable {
     try {
       checkChain();
       watcher.poll(attester::take);
-      if (outage.succeeded()) {
-        LOG.info("The EVM node at {} answers again; deposits are watched", url);
-      }
+      outage.succeeded();
       next = outage.next();
     } catch (RuntimeException e) {
-      EvmOutage.Retry retry = outage.failed(explain(e));
       chainChecked = false;
-      if (retry.report()) {
-        LOG.warn(
-            "Deposits: {} (retrying, at most every {} s)", explain(e), RETRY_CEILING.toSeconds());
-      }
-      next = retry.after();
+      next = outage.failed(explain(e)).after();
     }
     try {
       attester.attestPending();
@@ -178,17 +171,16 @@ public final class BridgeService implements AutoCloseable {
     if (e instanceof WrongChainException) {
       return e.getMessage();
     }
-    for (Throwable c = e; c != null; c = c.getCause()) {
-      if (c instanceof IOException) {
-        return "cannot reach the EVM node at "
-            + url
-            + " ("
-            + c.getMessage()
-            + "): deposits are not attested until it answers; is it running, and is that its URL"
-            + " ([bridge] evm_rpc in node.toml, --evm-rpc for ascribe devnet)?";
-      }
-    }
-    return "watching the EVM chain failed: " + e;
+    return EvmOutage.unreachable(e)
+        .map(
+            why ->
+                "cannot reach the EVM node at "
+                    + url
+                    + " ("
+                    + why
+                    + "): deposits are not attested until it answers; is it running, and is that"
+                    + " its URL ([bridge] evm_rpc in node.toml, --evm-rpc for ascribe devnet)?")
+        .orElse("watching the EVM chain failed: " + e);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.ascribe.node.content;
 
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.types.Hash;
+import io.ascribe.ledger.store.StoreDirectory;
 import io.ascribe.ledger.store.StoreException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,7 @@ public final class ContentStore implements AutoCloseable {
   }
 
   private final Path dir;
+  private final StoreDirectory directory;
   private final DBOptions options;
   private final ColumnFamilyOptions blobOptions;
   private final RocksDB db;
@@ -56,6 +58,7 @@ public final class ContentStore implements AutoCloseable {
       RocksDB db,
       List<ColumnFamilyHandle> handles) {
     this.dir = dir;
+    this.directory = directory(dir);
     this.options = options;
     this.blobOptions = blobOptions;
     this.db = db;
@@ -92,30 +95,13 @@ public final class ContentStore implements AutoCloseable {
     } catch (RocksDBException e) {
       blobOptions.close();
       options.close();
-      throw explain(dir, e);
+      throw directory(dir).explain(e);
     }
   }
 
-  private static StoreException explain(Path dir, RocksDBException e) {
-    String detail = String.valueOf(e.getMessage());
-    if (detail.contains("LOCK") || detail.contains("lock")) {
-      return new StoreException(
-          "content directory "
-              + dir
-              + " is in use by another ascribe node (its RocksDB LOCK is held): stop that node or"
-              + " choose another data directory",
-          e);
-    }
-    if (detail.contains("orrupt")) {
-      return new StoreException(
-          "content directory "
-              + dir
-              + " is corrupt ("
-              + detail
-              + "): move it aside; the node fetches what it needs again from its peers",
-          e);
-    }
-    return new StoreException("content directory " + dir + ": " + detail, e);
+  private static StoreDirectory directory(Path dir) {
+    return new StoreDirectory(
+        "content", dir, "move it aside; the node fetches what it needs again from its peers");
   }
 
   public Path dir() {
@@ -156,7 +142,7 @@ public final class ContentStore implements AutoCloseable {
     try {
       return Optional.ofNullable(db.get(blobs, hash.toArray()));
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
   }
 
@@ -167,7 +153,7 @@ public final class ContentStore implements AutoCloseable {
     try {
       return db.keyMayExist(blobs, key, null) && db.get(blobs, key, NO_BYTES) != RocksDB.NOT_FOUND;
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
   }
 
@@ -179,7 +165,7 @@ public final class ContentStore implements AutoCloseable {
     try {
       db.put(blobs, syncWrites, hash.toArray(), bytes);
     } catch (RocksDBException e) {
-      throw explain(dir, e);
+      throw directory.explain(e);
     }
   }
 

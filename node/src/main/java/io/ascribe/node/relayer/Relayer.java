@@ -10,9 +10,9 @@ import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.node.api.ChainApi;
+import io.ascribe.node.bridge.EvmOutage;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +76,7 @@ public final class Relayer implements Runnable, AutoCloseable {
   private SettlementClient evm;
   private volatile boolean closed;
   private volatile Thread loop;
-  private String outage;
+  private final EvmOutage outage;
   private String blockedOn;
   private boolean chainChecked;
 
@@ -84,6 +84,7 @@ public final class Relayer implements Runnable, AutoCloseable {
     this.settings = settings;
     this.ascribe = new RpcClient(settings.rpcUrl());
     this.web3j = Web3j.build(new HttpService(settings.evmRpcUrl()));
+    this.outage = new EvmOutage(LOG, "Relaying", settings.interval(), MAX_RETRY);
   }
 
   /** The settlement client, made on first use: making one asks the EVM node (its chain id). */
@@ -126,35 +127,19 @@ public final class Relayer implements Runnable, AutoCloseable {
         settings.distributor(),
         settings.evmRpcUrl(),
         settings.key().address());
-    Duration retry = settings.interval();
     while (!closed) {
       Duration wait;
       try {
         relayOnce();
-        if (outage != null) {
-          LOG.info("relaying works again");
-          outage = null;
-        }
-        retry = settings.interval();
-        wait = settings.interval();
+        outage.succeeded();
+        wait = outage.next();
       } catch (Unreachable e) {
-        if (!e.getMessage().equals(outage)) {
-          LOG.warn("{}; retrying until it answers", e.getMessage());
-          outage = e.getMessage();
-        }
-        retry = min(retry.multipliedBy(2), MAX_RETRY);
-        wait = retry;
+        wait = outage.failed(e.getMessage()).after();
       } catch (MisconfiguredException e) {
         throw e;
       } catch (RuntimeException e) {
         // A node answered with an error, or a transaction failed: say so once, try again later.
-        String why = "relaying failed: " + e.getMessage();
-        if (!why.equals(outage)) {
-          LOG.warn("{}; retrying", why);
-          outage = why;
-        }
-        retry = min(retry.multipliedBy(2), MAX_RETRY);
-        wait = retry;
+        wait = outage.failed("relaying failed: " + e.getMessage()).after();
       }
       try {
         Thread.sleep(wait);
@@ -373,37 +358,17 @@ public final class Relayer implements Runnable, AutoCloseable {
     } catch (ContractRevertedException e) {
       throw e;
     } catch (RuntimeException e) {
-      if (causedByIo(e)) {
-        throw new Unreachable(
-            "the EVM node at "
-                + settings.evmRpcUrl()
-                + " does not answer ("
-                + rootMessage(e)
-                + "): start it, or pass the URL of one that runs with --evm-rpc");
-      }
-      throw e;
+      throw EvmOutage.unreachable(e)
+          .<RuntimeException>map(
+              why ->
+                  new Unreachable(
+                      "the EVM node at "
+                          + settings.evmRpcUrl()
+                          + " does not answer ("
+                          + why
+                          + "): start it, or pass the URL of one that runs with --evm-rpc"))
+          .orElse(e);
     }
-  }
-
-  private static boolean causedByIo(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof IOException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Stops the loop after the transaction in flight, if any, and releases the EVM connection. */

@@ -2,11 +2,20 @@ package io.ascribe.node.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class EvmOutageTest {
-  private final EvmOutage outage = new EvmOutage(Duration.ofSeconds(1), Duration.ofSeconds(10));
+  private final EvmOutage outage =
+      new EvmOutage(
+          LoggerFactory.getLogger(EvmOutageTest.class),
+          "Polling",
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(10));
 
   @Test
   void anOutageIsReportedOnceWhileItsRetriesBackOffToTheCeiling() {
@@ -41,5 +50,28 @@ class EvmOutageTest {
     // The next outage is reported again, and starts from the short delay.
     assertThat(outage.failed("connection refused"))
         .isEqualTo(new EvmOutage.Retry(Duration.ofSeconds(2), true));
+  }
+
+  @Test
+  void theFirstRetryWaitsNoLongerThanTheCeilingEither() {
+    EvmOutage slow =
+        new EvmOutage(
+            LoggerFactory.getLogger(EvmOutageTest.class),
+            "Polling",
+            Duration.ofSeconds(20),
+            Duration.ofSeconds(30));
+    assertThat(slow.failed("connection refused").after()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(slow.failed("connection refused").after()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void anOutageIsAnIoFailureAnywhereInTheCauseChain() {
+    RuntimeException refused =
+        new RuntimeException(
+            "request failed", new UncheckedIOException(new ConnectException("Connection refused")));
+    assertThat(EvmOutage.unreachable(refused)).contains("Connection refused");
+    assertThat(EvmOutage.unreachable(new RuntimeException(new SocketTimeoutException())))
+        .contains("SocketTimeoutException");
+    assertThat(EvmOutage.unreachable(new IllegalStateException("execution reverted"))).isEmpty();
   }
 }
