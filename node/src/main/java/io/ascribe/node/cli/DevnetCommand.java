@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.contracts.settlement.Contracts;
-import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
@@ -19,7 +18,6 @@ import io.ascribe.node.evm.LocalAnvil;
 import io.ascribe.node.relayer.Relayer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.math.BigInteger;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -196,11 +194,6 @@ final class DevnetCommand implements Runnable {
   /** The dev account whose ETH pays the relayer's gas: the last, which the walkthrough leaves. */
   static final int RELAYER_ACCOUNT = 9;
 
-  /** OPEN that dev account 0 receives on the EVM chain, and the part moved into the distributor. */
-  private static final BigInteger EVM_SUPPLY = Amount.parseOpen("1000000000");
-
-  private static final BigInteger REWARD_POOL = Amount.parseOpen("100000000");
-
   /**
    * Starts anvil and deploys the contracts from dev account 0, whose first deployment on a fresh
    * anvil puts the distributor where the devnet genesis's settlement says (ADR 003).
@@ -215,20 +208,12 @@ final class DevnetCommand implements Runnable {
     Web3j web3j = Web3j.build(new HttpService(anvil.url()));
     try {
       Contracts contracts =
-          new SettlementClient(web3j, accounts.get(0))
-              .deployAll(EVM_SUPPLY, EvmCommand.Deploy.settlementSet(genesis), REWARD_POOL);
-      Address expected = genesis.settlement().orElseThrow().distributor();
-      if (!contracts.distributor().equals(expected)) {
-        throw new UserErrorException(
-            "anvil at "
-                + anvil.url()
-                + " put the distributor at "
-                + contracts.distributor()
-                + ", not at "
-                + expected
-                + " where the devnet genesis's validators sign epoch roots for: dev account 0 had"
-                + " sent transactions there before; give --evm a free port (--evm-port 0)");
-      }
+          DevContracts.deploy(
+              web3j,
+              anvil.url(),
+              genesis,
+              "dev account 0 had sent transactions there before; give --evm a free port"
+                  + " (--evm-port 0)");
       return new LocalEvm(anvil, contracts, accounts.get(RELAYER_ACCOUNT).address());
     } catch (RuntimeException e) {
       anvil.close();

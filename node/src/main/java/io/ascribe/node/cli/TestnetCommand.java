@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.contracts.settlement.Contracts;
-import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
-import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.AiParams;
 import io.ascribe.genesis.DevnetGenesis;
@@ -370,22 +368,7 @@ final class TestnetCommand implements Runnable {
     try {
       LocalAnvil.awaitRpc(web3j, url, java.time.Duration.ofSeconds(60));
       Contracts contracts =
-          new SettlementClient(web3j, DevnetGenesis.devAccounts().get(0))
-              .deployAll(
-                  Amount.parseOpen("1000000000"),
-                  EvmCommand.Deploy.settlementSet(genesis),
-                  Amount.parseOpen("100000000"));
-      Address expected = genesis.settlement().orElseThrow().distributor();
-      if (!contracts.distributor().equals(expected)) {
-        throw new UserErrorException(
-            "anvil at "
-                + url
-                + " put the distributor at "
-                + contracts.distributor()
-                + ", not at "
-                + expected
-                + " as the genesis says");
-      }
+          DevContracts.deploy(web3j, url, genesis, "it is not a fresh anvil; run testnet up again");
       evm.put("token", contracts.token().toString());
       evm.put("distributor", contracts.distributor().toString());
       evm.put("bridge", contracts.bridge().toString());
