@@ -28,13 +28,16 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -47,6 +50,7 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -195,6 +199,34 @@ public final class RetrievalIndex implements AutoCloseable {
     IndexSearcher s = acquire();
     try {
       return s.getIndexReader().numDocs();
+    } finally {
+      searchers.release(s);
+    }
+  }
+
+  /**
+   * The ids of the documents in the index, including those added since the last commit: what a
+   * caller holds already, so that reopening an index does not embed its documents again.
+   */
+  public Set<String> ids() throws IOException {
+    IndexSearcher s = acquire();
+    try {
+      Set<String> ids = new java.util.TreeSet<>();
+      for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
+        SortedDocValues values = leaf.reader().getSortedDocValues(ID);
+        Bits live = leaf.reader().getLiveDocs();
+        if (values == null) {
+          continue;
+        }
+        for (int doc = values.nextDoc();
+            doc != DocIdSetIterator.NO_MORE_DOCS;
+            doc = values.nextDoc()) {
+          if (live == null || live.get(doc)) {
+            ids.add(values.lookupOrd(values.ordValue()).utf8ToString());
+          }
+        }
+      }
+      return ids;
     } finally {
       searchers.release(s);
     }

@@ -13,6 +13,7 @@ import io.ascribe.inference.tokenizer.ByteTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -141,14 +142,19 @@ class RetrievalIndexTest {
       assertThat(index.searchText("giraffe", 3).getFirst().id()).isEqualTo("d3");
       before = index.search("old mill flour", 5);
     }
+    Set<String> all = new java.util.TreeSet<>();
+    DOCS.forEach(d -> all.add(d.id()));
     try (RetrievalIndex index = RetrievalIndex.open(dir, embedder)) {
       assertThat(index.size()).isEqualTo(5);
+      assertThat(index.ids()).as("what a reopened index holds").isEqualTo(all);
       assertThat(index.search("old mill flour", 5)).isEqualTo(before);
       index.delete("d1");
+      assertThat(index.ids()).as("uncommitted changes count").doesNotContain("d1");
       index.commit();
     }
     try (RetrievalIndex index = RetrievalIndex.open(dir, embedder)) {
       assertThat(index.size()).isEqualTo(4);
+      assertThat(index.ids()).hasSize(4).doesNotContain("d1");
       assertThat(index.search("old mill flour", 5))
           .extracting(RetrievalIndex.Hit::id)
           .doesNotContain("d1");

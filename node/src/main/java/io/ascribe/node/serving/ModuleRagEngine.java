@@ -113,13 +113,17 @@ public final class ModuleRagEngine implements RagEngine, AutoCloseable {
       throws IOException {
     Set<String> wanted = new HashSet<>();
     documents.forEach(d -> wanted.add(d.contribution().toHex()));
-    Set<String> have = indexed.get(indexDir);
-    if (wanted.equals(have) && index.size() == wanted.size()) {
+    // Read from the index on first use, so that a restarted executor embeds only what is new.
+    Set<String> known = indexed.get(indexDir);
+    if (known == null) {
+      known = index.ids();
+    }
+    if (wanted.equals(known)) {
+      indexed.put(indexDir, wanted);
       return;
     }
-    Set<String> known = have == null ? Set.of() : have;
     for (Document d : documents) {
-      if (!known.contains(d.contribution().toHex()) || have == null) {
+      if (!known.contains(d.contribution().toHex())) {
         index.add(d.contribution().toHex(), d.text());
       }
     }
