@@ -173,6 +173,24 @@ class ContentExchangeIT {
               .hasMessageContaining("no peer served the content " + unknown)
               .hasMessageContaining("within PT1S");
 
+          // A job's many small contributions are asked for several at a time, and come back in
+          // the order asked.
+          List<byte[]> records = new java.util.ArrayList<>();
+          List<Hash> hashes = new java.util.ArrayList<>();
+          for (int i = 0; i < 20; i++) {
+            byte[] r = ("{\"text\":\"verse " + i + "\"}").getBytes(StandardCharsets.UTF_8);
+            records.add(r);
+            hashes.add(validator.content().put(r));
+          }
+          List<byte[]> all =
+              new io.ascribe.node.content.PeerContentSource(
+                      fullNode.content(), fullNode.contentFetcher())
+                  .fetchAll(hashes, WAIT);
+          assertThat(all).hasSize(20);
+          for (int i = 0; i < 20; i++) {
+            assertThat(all.get(i)).as("blob %d", i).isEqualTo(records.get(i));
+          }
+
           // Content a node holds is answered from its own store, without a round trip.
           CompletableFuture<byte[]> local = validator.contentFetcher().fetch(recordHash, WAIT);
           assertThat(local).isDone();

@@ -100,9 +100,31 @@ class LifecycleE2EIT {
   @TempDir Path dir;
   @RegisterExtension final LocalTestnets testnets = new LocalTestnets();
 
+  // What the phases learn and hand on, in the order they learn it.
+  private LocalTestnet testnet;
+  private String rpc;
+  private List<Address> executors;
+  private Hash modelId;
+  private Hash datanet;
+  private final Map<Hash, PrivateKey> contributedBy = new LinkedHashMap<>();
+  private Hash adapter;
+  private BigInteger price;
+  private JsonNode lastAnswer;
+  private long chargedAt;
+
   @Test
   void aDatanetIsTunedAskedPaidAndClaimedAsOpenAcrossProcesses() throws Exception {
-    LocalTestnet testnet =
+    startTheTestnet();
+    openTheDatanet();
+    tuneAnAdapterThroughAKill();
+    askTwentyPaidQuestions();
+    settleRelayAndClaim();
+    inflatedReceiptIsChallengedAndSlashed();
+  }
+
+  /** Four validators, the first two executors with the base model in their homes, and anvil. */
+  private void startTheTestnet() throws Exception {
+    testnet =
         testnets.init(
             dir.resolve("testnet"),
             List.of(
@@ -125,17 +147,20 @@ class LifecycleE2EIT {
     }
     testnet.start();
     // Transactions go through validator 3, which runs no AI work, as a wallet's node would.
-    String rpc = testnet.node(3).rpcUrl();
-    List<Address> executors = List.of(testnet.node(0).address(), testnet.node(1).address());
+    rpc = testnet.node(3).rpcUrl();
+    executors = List.of(testnet.node(0).address(), testnet.node(1).address());
     for (Address executor : executors) {
       LocalTestnet.await(
           executor + " declares the inference capability by itself",
           () -> LocalTestnet.rpc(rpc).call("ascribe_getCapability", executor.toString()),
           c -> !c.isNull());
     }
+  }
 
-    // A model, a datanet and its documents, each wallet sending its share.
-    Hash modelId =
+  /** The model registered, a datanet opened and five wallets contributing its documents. */
+  private void openTheDatanet() throws Exception {
+    Path model = dir.resolve("proverbs-model");
+    modelId =
         printed(
             cli(
                 rpc,
@@ -148,7 +173,7 @@ class LifecycleE2EIT {
                 "--licence",
                 "apache-2.0"),
             "model");
-    Hash datanet =
+    datanet =
         printed(
             cli(
                 rpc,
@@ -165,7 +190,6 @@ class LifecycleE2EIT {
             "datanet");
     List<String> verses = verses();
     assertThat(verses).hasSizeGreaterThanOrEqualTo(50);
-    Map<Hash, PrivateKey> contributedBy = new LinkedHashMap<>();
     for (int c = 0; c < contributors.size(); c++) {
       List<String> share = new ArrayList<>();
       for (int v = c; v < verses.size(); v += contributors.size()) {
@@ -189,8 +213,13 @@ class LifecycleE2EIT {
       }
     }
     assertThat(contributedBy).as("every verse is a contribution").hasSize(verses.size());
+  }
 
-    // The job: drawn to one executor, the other verifies.
+  /**
+   * A LoRA job drawn to one executor, which is killed with SIGKILL mid-training and goes on from
+   * its checkpoint when started again; the other executor verifies; the job is final.
+   */
+  private void tuneAnAdapterThroughAKill() throws Exception {
     Hash job =
         printed(
             cli(
@@ -243,24 +272,27 @@ class LifecycleE2EIT {
         .as("both runs of the executor together posted one result")
         .hasSize(1);
     System.out.println(cli(runnerRpc, "job", "status", "--id", job.toHex()));
-    Hash adapter = Adapter.idOf(job);
+    adapter = Adapter.idOf(job);
     assertThat(
             LocalTestnet.rpc(rpc)
                 .call("ascribe_getAdapter", adapter.toHex())
                 .path("baseModel")
                 .asText())
         .isEqualTo(modelId.toHex());
+  }
 
-    // Twenty paid questions, ten to each executor; the second ten once the first ten are charged,
-    // because each quote counts only the spending this executor knows of (see the note on issue 8).
-    BigInteger price =
+  /**
+   * Twenty paid questions, ten to each executor; the second ten once the first ten are charged,
+   * because each quote counts only the spending this executor knows of (ADR 009, known limits).
+   */
+  private void askTwentyPaidQuestions() throws Exception {
+    price =
         Quantities.parse(
-            LocalTestnet.rpc(runnerRpc)
+            LocalTestnet.rpc(testnet.node(0).rpcUrl())
                 .call("ascribe_inferenceQuote", asker.address().toString())
                 .path("minFee")
                 .asText());
     BigInteger askerBefore = balance(rpc, asker.address());
-    JsonNode last = null;
     for (int e = 0; e < 2; e++) {
       String executorRpc = testnet.node(e).rpcUrl();
       for (int q = e * 10; q < e * 10 + 10; q++) {
@@ -292,7 +324,7 @@ class LifecycleE2EIT {
           positive += Math.max(0, c.path("ppm").asLong());
         }
         assertThat(positive).as("shares of %s", answer).isEqualTo(1_000_000L);
-        last = answer;
+        lastAnswer = answer;
       }
       BigInteger charged = price.multiply(BigInteger.valueOf(10L * (e + 1)));
       LocalTestnet.await(
@@ -301,11 +333,15 @@ class LifecycleE2EIT {
           () -> balance(rpc, asker.address()),
           b -> b.equals(askerBefore.subtract(charged)));
     }
-    long chargedAt = LocalTestnet.height(rpc);
+    chargedAt = LocalTestnet.height(rpc);
+  }
 
-    // Every receipt held for its challenge window and then settled; an epoch closes after that
-    // and the relayer submits its root. The relayer is then stopped, so that the root the wallets
-    // prove against holds still while they claim one after another.
+  /**
+   * Every receipt held for its challenge window and then settled; an epoch closes after that and
+   * the relayer submits its root. The relayer is then stopped, so that the root the wallets prove
+   * against holds still while they claim one after another.
+   */
+  private void settleRelayAndClaim() throws Exception {
     // The testnet keeps the devnet's AI rules but for the verifier count.
     long window = DevnetGenesis.create().params().ai().inference().challengeWindowBlocks();
     long settled = chargedAt + window + 1;
@@ -345,23 +381,14 @@ class LifecycleE2EIT {
     } finally {
       web3j.shutdown();
     }
-
-    inflatedReceiptIsChallengedAndSlashed(testnet, rpc, modelId, adapter, datanet, last, price);
   }
 
   /**
    * Validator 2 declares the capability and posts, for a request a user really authorised, the
    * answer an honest executor gave but all of the attribution on the document it credited least.
    */
-  private void inflatedReceiptIsChallengedAndSlashed(
-      LocalTestnet testnet,
-      String rpc,
-      Hash modelId,
-      Hash adapter,
-      Hash datanet,
-      JsonNode honest,
-      BigInteger price)
-      throws Exception {
+  private void inflatedReceiptIsChallengedAndSlashed() throws Exception {
+    JsonNode honest = lastAnswer;
     PrivateKey faker = TestnetCommand.validatorKey(SEED, 2);
     String fakerRpc = testnet.node(2).rpcUrl();
     cli(fakerRpc, "validator", "declare-capability", "--key", faker.toHex());

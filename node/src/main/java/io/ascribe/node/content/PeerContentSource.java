@@ -3,6 +3,9 @@ package io.ascribe.node.content;
 import io.ascribe.core.types.Hash;
 import io.ascribe.node.executor.ContentSource;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,11 +24,35 @@ public final class PeerContentSource implements ContentSource {
     this.fetcher = fetcher;
   }
 
+  /**
+   * Blobs asked for at once by {@link #fetchAll}: enough to hide the round trips of many small
+   * contributions, few enough that no peer sees a flood from one job.
+   */
+  static final int IN_FLIGHT = 8;
+
   @Override
   public byte[] fetch(Hash hash, Duration timeout) {
+    return await(fetcher.fetch(hash, timeout), hash, timeout);
+  }
+
+  @Override
+  public List<byte[]> fetchAll(List<Hash> hashes, Duration timeout) {
+    List<byte[]> all = new ArrayList<>(hashes.size());
+    for (int from = 0; from < hashes.size(); from += IN_FLIGHT) {
+      List<Hash> window = hashes.subList(from, Math.min(hashes.size(), from + IN_FLIGHT));
+      List<CompletableFuture<byte[]>> asked =
+          window.stream().map(h -> fetcher.fetch(h, timeout)).toList();
+      for (int i = 0; i < window.size(); i++) {
+        all.add(await(asked.get(i), window.get(i), timeout));
+      }
+    }
+    return all;
+  }
+
+  private static byte[] await(CompletableFuture<byte[]> fetched, Hash hash, Duration timeout) {
     try {
       // The fetcher fails the future at the timeout itself; the margin only guards against a hang.
-      return fetcher.fetch(hash, timeout).get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+      return fetched.get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof ContentUnavailableException missing) {
         throw new ContentMissingException(missing.getMessage());

@@ -2,6 +2,8 @@ package io.ascribe.node.executor;
 
 import io.ascribe.core.types.Hash;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Where an executor gets content by hash (contributions, adapters): the node's own store first,
@@ -16,6 +18,20 @@ public interface ContentSource {
    *     timeout}
    */
   byte[] fetch(Hash hash, Duration timeout);
+
+  /**
+   * The bytes of each of {@code hashes}, in order; a source that can ask for several at once
+   * overrides this, which fetches them one after another.
+   *
+   * @throws ContentMissingException for the first that neither this node nor a peer has
+   */
+  default List<byte[]> fetchAll(List<Hash> hashes, Duration timeout) {
+    List<byte[]> all = new ArrayList<>(hashes.size());
+    for (Hash hash : hashes) {
+      all.add(fetch(hash, timeout));
+    }
+    return all;
+  }
 
   /** Keeps {@code bytes} so this node serves them by their hash, which it returns. */
   Hash publish(byte[] bytes);

@@ -30,10 +30,12 @@ public final class JobSpecs {
   /** Fetches and reads {@code contributions}' records. */
   static List<JobDocument> documents(
       List<Contribution> contributions, ContentSource content, Duration timeout) {
+    List<byte[]> bytes =
+        content.fetchAll(contributions.stream().map(Contribution::contentHash).toList(), timeout);
     List<JobDocument> documents = new ArrayList<>();
-    for (Contribution c : contributions) {
-      byte[] bytes = content.fetch(c.contentHash(), timeout);
-      documents.add(new JobDocument(c.id().toHex(), example(c, bytes)));
+    for (int i = 0; i < contributions.size(); i++) {
+      Contribution c = contributions.get(i);
+      documents.add(new JobDocument(c.id().toHex(), example(c, bytes.get(i))));
     }
     return documents;
   }
