@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
-/// @title The Merkle check of a cumulative payout: RewardDistributor.claim and OpenBridge.withdraw.
-/// @notice `processProof` returns the root that `proof` leads to from the StandardMerkleTree leaf
+/// @title The Merkle check of a cumulative payout, shared by RewardDistributor.claim and OpenBridge.withdraw.
+/// @notice `rootOf` returns the root that `proof` leads to from the StandardMerkleTree leaf
 /// keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount)))), hashing each level as
 /// the sorted pair: exactly what OpenZeppelin's MerkleProof.processProofCalldata with
-/// Hashes.commutativeKeccak256 returns (a test compares the two on random input). It is written out
-/// because that loop is checked Solidity with a bounds check per element, about 250 gas a level
-/// with solc 0.8.28 and 10,000 runs; this one walks the calldata array in scratch space for about
-/// 135, which is 1,150 gas on a proof of 10 and 2,000 on a proof of 17, in every claim.
-library CumulativeProof {
-    function processProof(address account, uint256 cumulativeAmount, bytes32[] calldata proof)
+/// Hashes.commutativeKeccak256 returns (CumulativeClaimsIT compares the two on random input). It is
+/// written out because that loop is checked Solidity with a bounds check per element, about 250 gas
+/// a level with solc 0.8.28 and 10,000 runs; this one walks the calldata array in scratch space for
+/// about 135, which is 1,150 gas on a proof of 10 and 2,000 on a proof of 17, in every claim.
+library CumulativeClaims {
+    function rootOf(address account, uint256 cumulativeAmount, bytes32[] calldata proof)
         internal
         pure
         returns (bytes32 computed)
