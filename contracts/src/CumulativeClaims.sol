@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 /// Hashes.commutativeKeccak256 returns (CumulativeClaimsIT compares the two on random input). It is
 /// written out because that loop is checked Solidity with a bounds check per element, about 250 gas
 /// a level with solc 0.8.28 and 10,000 runs; this one walks the calldata array in scratch space for
-/// about 135, which is 1,150 gas on a proof of 10 and 2,000 on a proof of 17, in every claim.
+/// about 135 and hashes the leaf there too: 1,400 gas less per claim on a proof of 10, 2,200 on 17.
 library CumulativeClaims {
     function rootOf(address account, uint256 cumulativeAmount, bytes32[] calldata proof)
         internal
