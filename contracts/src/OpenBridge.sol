@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {CumulativeClaims} from "./CumulativeClaims.sol";
 import {RewardDistributor} from "./RewardDistributor.sol";
 
 /// @title Moves OPEN between the EVM side and Ascribe.
@@ -65,14 +65,16 @@ contract OpenBridge is EIP712 {
 
     /// @notice Pays `account` what it withdrew on Ascribe up to the latest root and was not paid yet.
     function withdraw(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external {
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        if (!MerkleProof.verifyCalldata(proof, withdrawalsRoot, leaf)) {
+        if (CumulativeClaims.rootOf(account, cumulativeAmount, proof) != withdrawalsRoot) {
             revert InvalidProof(account, cumulativeAmount);
         }
         uint256 already = withdrawn[account];
         if (cumulativeAmount <= already) revert NothingToWithdraw(account, cumulativeAmount, already);
         withdrawn[account] = cumulativeAmount;
-        uint256 paid = cumulativeAmount - already;
+        uint256 paid;
+        unchecked {
+            paid = cumulativeAmount - already; // above zero: checked just before
+        }
         token.safeTransfer(account, paid);
         emit Withdrawn(account, cumulativeAmount, paid);
     }

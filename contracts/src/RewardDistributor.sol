@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {CumulativeClaims} from "./CumulativeClaims.sol";
 
 /// @title Pays Ascribe rewards on the EVM against roots that Ascribe's validators signed.
 /// @notice Each epoch Ascribe's validators sign (EIP-712) the root of a Merkle tree whose leaves are
@@ -76,14 +76,16 @@ contract RewardDistributor is EIP712 {
     /// @notice Pays `account` what it earned up to the latest root and was not paid yet. Anyone may
     /// call it; the tokens always go to `account`.
     function claim(address account, uint256 cumulativeAmount, bytes32[] calldata proof) external {
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        if (!MerkleProof.verifyCalldata(proof, rewardsRoot, leaf)) {
+        if (CumulativeClaims.rootOf(account, cumulativeAmount, proof) != rewardsRoot) {
             revert InvalidProof(account, cumulativeAmount);
         }
         uint256 already = claimed[account];
         if (cumulativeAmount <= already) revert NothingToClaim(account, cumulativeAmount, already);
         claimed[account] = cumulativeAmount;
-        uint256 paid = cumulativeAmount - already;
+        uint256 paid;
+        unchecked {
+            paid = cumulativeAmount - already; // above zero: checked just before
+        }
         token.safeTransfer(account, paid);
         emit Claimed(account, cumulativeAmount, paid);
     }

@@ -490,7 +490,26 @@ class RewardDistributorIT {
     assertReverts(() -> client.claim(distributor, wallet(0), open("1"), List.of()), "InvalidProof");
     assertReverts(
         () -> client.claim(distributor, wallet(7), open("1"), t.proof(wallet(0))), "InvalidProof");
+    List<Hash> proof = t.proof(wallet(0));
+    List<Hash> truncated = proof.subList(0, proof.size() - 1);
+    assertReverts(() -> client.claim(distributor, wallet(0), open("1"), truncated), "InvalidProof");
+    List<Hash> extended = new ArrayList<>(proof);
+    extended.add(t.root());
+    assertReverts(() -> client.claim(distributor, wallet(0), open("1"), extended), "InvalidProof");
+    List<Hash> reversed = new ArrayList<>(proof);
+    java.util.Collections.reverse(reversed);
+    assertReverts(() -> client.claim(distributor, wallet(0), open("1"), reversed), "InvalidProof");
     assertThat(client.balanceOf(contracts.token(), wallet(0))).isZero();
+  }
+
+  @Test
+  void theOnlyAccountOfATreeClaimsWithAnEmptyProof() {
+    Address distributor = contracts.distributor();
+    RewardsTree t = tree(Map.of(wallet(0), open("3")));
+    assertThat(t.proof(wallet(0))).isEmpty();
+    client.submitEpoch(distributor, 1, t.root(), signEpoch(withPowers(40, 30), 1, t.root()));
+    client.claim(distributor, t, wallet(0));
+    assertThat(client.balanceOf(contracts.token(), wallet(0))).isEqualTo(open("3"));
   }
 
   @Test
