@@ -1,6 +1,5 @@
 package io.ascribe.node;
 
-import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.core.block.BlockHashing;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.types.Hash;
@@ -103,7 +102,7 @@ public final class AscribeNode implements AutoCloseable {
                       mempool,
                       config.nodeKey(),
                       config.dataDir().resolve("consensus"),
-                      TimeoutConfig.DEFAULT,
+                      config.timeouts(),
                       Clock.systemUTC(),
                       this::broadcastToPeers,
                       block -> onCommitted(metrics, block, 0, 0),

@@ -1,5 +1,6 @@
 package io.ascribe.node;
 
+import io.ascribe.consensus.TimeoutConfig;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.node.sync.PeerAddress;
@@ -30,7 +31,8 @@ public record NodeConfig(
     int metricsPort,
     Optional<P2p> p2p,
     Role role,
-    Optional<BridgeWatch> bridge) {
+    Optional<BridgeWatch> bridge,
+    TimeoutConfig timeouts) {
 
   /** How a node takes part. */
   public enum Role {
@@ -51,6 +53,30 @@ public record NodeConfig(
           "deposits are watched only on a chain whose genesis has a bridge section (the"
               + " OpenBridge address, its EVM chain id and the confirmations); this one has none");
     }
+  }
+
+  /** A node with CometBFT's consensus timeouts. */
+  public NodeConfig(
+      Path dataDir,
+      Genesis genesis,
+      PrivateKey nodeKey,
+      String host,
+      int rpcPort,
+      int metricsPort,
+      Optional<P2p> p2p,
+      Role role,
+      Optional<BridgeWatch> bridge) {
+    this(
+        dataDir,
+        genesis,
+        nodeKey,
+        host,
+        rpcPort,
+        metricsPort,
+        p2p,
+        role,
+        bridge,
+        TimeoutConfig.DEFAULT);
   }
 
   /** A node that watches no EVM chain. */
@@ -89,7 +115,22 @@ public record NodeConfig(
   /** The same node, watching the EVM chain through {@code watch} for deposits to attest. */
   public NodeConfig withBridge(BridgeWatch watch) {
     return new NodeConfig(
-        dataDir, genesis, nodeKey, host, rpcPort, metricsPort, p2p, role, Optional.of(watch));
+        dataDir,
+        genesis,
+        nodeKey,
+        host,
+        rpcPort,
+        metricsPort,
+        p2p,
+        role,
+        Optional.of(watch),
+        timeouts);
+  }
+
+  /** The same node, waiting {@code newTimeouts} for each consensus step. */
+  public NodeConfig withTimeouts(TimeoutConfig newTimeouts) {
+    return new NodeConfig(
+        dataDir, genesis, nodeKey, host, rpcPort, metricsPort, p2p, role, bridge, newTimeouts);
   }
 
   /**

@@ -140,7 +140,9 @@ final class LocalTestnet implements AutoCloseable {
         new NodeSettings(
             settings.rpc(),
             settings.metrics(),
-            new NodeSettings.P2p(settings.p2p().host(), settings.p2p().port(), peers)));
+            new NodeSettings.P2p(settings.p2p().host(), settings.p2p().port(), peers),
+            settings.bridge(),
+            settings.consensus()));
   }
 
   /** Runs {@code ascribe run} on a home in a process of its own, stopped by {@link #close}. */

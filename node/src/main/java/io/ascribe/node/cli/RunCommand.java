@@ -127,7 +127,8 @@ final class RunCommand implements Runnable {
                       : genesis.validators().size() == 1
                           ? NodeConfig.Role.SOLE_VALIDATOR
                           : NodeConfig.Role.VALIDATOR,
-                  bridge));
+                  bridge,
+                  settings.consensus().timeouts()));
     } catch (IOException e) {
       throw new UserErrorException(
           "cannot start the node: "

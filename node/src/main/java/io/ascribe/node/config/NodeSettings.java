@@ -1,5 +1,7 @@
 package io.ascribe.node.config;
 
+import io.ascribe.consensus.TimeoutConfig;
+
 /**
  * The operator's settings in {@code HOME/config/node.toml}. Every key has a default, so the file
  * may name only what differs; unknown keys are refused, since a typo would otherwise be ignored.
@@ -9,20 +11,74 @@ package io.ascribe.node.config;
  * @param p2p where peers connect and whom to dial
  * @param bridge the EVM node a validator watches for deposits; null (no {@code [bridge]} section)
  *     for none
+ * @param consensus how long a validator waits at each consensus step
  */
-public record NodeSettings(Rpc rpc, Metrics metrics, P2p p2p, Bridge bridge) {
+public record NodeSettings(Rpc rpc, Metrics metrics, P2p p2p, Bridge bridge, Consensus consensus) {
   public static final NodeSettings DEFAULT =
-      new NodeSettings(Rpc.DEFAULT, Metrics.DEFAULT, P2p.DEFAULT, null);
+      new NodeSettings(Rpc.DEFAULT, Metrics.DEFAULT, P2p.DEFAULT, null, Consensus.DEFAULT);
 
   public NodeSettings {
     rpc = rpc == null ? Rpc.DEFAULT : rpc;
     metrics = metrics == null ? Metrics.DEFAULT : metrics;
     p2p = p2p == null ? P2p.DEFAULT : p2p;
+    consensus = consensus == null ? Consensus.DEFAULT : consensus;
   }
 
-  /** Settings of a node that watches no EVM bridge. */
+  /** Settings of a node that watches no EVM bridge, with the default consensus timeouts. */
   public NodeSettings(Rpc rpc, Metrics metrics, P2p p2p) {
-    this(rpc, metrics, p2p, null);
+    this(rpc, metrics, p2p, null, Consensus.DEFAULT);
+  }
+
+  /**
+   * Consensus timeouts in milliseconds, CometBFT's {@code [consensus]} knobs: a step's timeout in
+   * round r is its base plus r times its delta, so rounds lengthen until honest messages arrive in
+   * time. Every validator should use the same; a slow network wants larger ones. Each key may be
+   * left out for its default (CometBFT's: 3,000 + 500 to propose, 1,000 + 500 to vote).
+   */
+  public record Consensus(
+      @com.fasterxml.jackson.annotation.JsonProperty("timeout_propose_ms") Long proposeMs,
+      @com.fasterxml.jackson.annotation.JsonProperty("timeout_propose_delta_ms")
+          Long proposeDeltaMs,
+      @com.fasterxml.jackson.annotation.JsonProperty("timeout_prevote_ms") Long prevoteMs,
+      @com.fasterxml.jackson.annotation.JsonProperty("timeout_prevote_delta_ms")
+          Long prevoteDeltaMs,
+      @com.fasterxml.jackson.annotation.JsonProperty("timeout_precommit_ms") Long precommitMs,
+      @com.fasterxml.jackson.annotation.JsonProperty("timeout_precommit_delta_ms")
+          Long precommitDeltaMs) {
+    private static final TimeoutConfig D = TimeoutConfig.DEFAULT;
+    public static final Consensus DEFAULT =
+        new Consensus(
+            D.proposeBase(),
+            D.proposeDelta(),
+            D.prevoteBase(),
+            D.prevoteDelta(),
+            D.precommitBase(),
+            D.precommitDelta());
+
+    public Consensus {
+      proposeMs = atLeast("timeout_propose_ms", proposeMs, D.proposeBase(), 0);
+      proposeDeltaMs = atLeast("timeout_propose_delta_ms", proposeDeltaMs, D.proposeDelta(), 1);
+      prevoteMs = atLeast("timeout_prevote_ms", prevoteMs, D.prevoteBase(), 0);
+      prevoteDeltaMs = atLeast("timeout_prevote_delta_ms", prevoteDeltaMs, D.prevoteDelta(), 1);
+      precommitMs = atLeast("timeout_precommit_ms", precommitMs, D.precommitBase(), 0);
+      precommitDeltaMs =
+          atLeast("timeout_precommit_delta_ms", precommitDeltaMs, D.precommitDelta(), 1);
+    }
+
+    private static long atLeast(String key, Long value, long otherwise, long least) {
+      long v = value == null ? otherwise : value;
+      if (v < least) {
+        throw new IllegalArgumentException(
+            "consensus." + key + " must be at least " + least + " ms, got " + v);
+      }
+      return v;
+    }
+
+    /** The timeouts the consensus state machine runs with. */
+    public TimeoutConfig timeouts() {
+      return new TimeoutConfig(
+          proposeMs, proposeDeltaMs, prevoteMs, prevoteDeltaMs, precommitMs, precommitDeltaMs);
+    }
   }
 
   /**

@@ -67,9 +67,32 @@ class NodeHomeTest {
                 26657,
                 java.util.List.of(
                     DevnetGenesis.devAccounts().get(1).address() + "@127.0.0.1:26658",
-                    DevnetGenesis.devAccounts().get(2).address() + "@localhost:26659")));
+                    DevnetGenesis.devAccounts().get(2).address() + "@localhost:26659")),
+            null,
+            new NodeSettings.Consensus(1000L, 250L, 400L, 200L, 400L, 200L));
     home.writeSettings(settings);
     assertThat(home.load().settings()).isEqualTo(settings);
+    assertThat(home.load().settings().consensus().timeouts())
+        .isEqualTo(new io.ascribe.consensus.TimeoutConfig(1000, 250, 400, 200, 400, 200));
+  }
+
+  @Test
+  void consensusTimeoutsDefaultKeyByKeyAndABadOneIsNamed() throws IOException {
+    NodeHome home = initialised();
+    Files.writeString(home.settingsFile(), "[consensus]\ntimeout_propose_ms = 1500\n");
+    assertThat(home.load().settings().consensus().timeouts())
+        .isEqualTo(
+            new io.ascribe.consensus.TimeoutConfig(
+                1500,
+                io.ascribe.consensus.TimeoutConfig.DEFAULT.proposeDelta(),
+                io.ascribe.consensus.TimeoutConfig.DEFAULT.prevoteBase(),
+                io.ascribe.consensus.TimeoutConfig.DEFAULT.prevoteDelta(),
+                io.ascribe.consensus.TimeoutConfig.DEFAULT.precommitBase(),
+                io.ascribe.consensus.TimeoutConfig.DEFAULT.precommitDelta()));
+    Files.writeString(home.settingsFile(), "[consensus]\ntimeout_prevote_delta_ms = 0\n");
+    assertThatThrownBy(home::load)
+        .hasMessageContaining("node.toml")
+        .hasMessageContaining("consensus.timeout_prevote_delta_ms must be at least 1 ms, got 0");
   }
 
   @Test
