@@ -3,13 +3,15 @@
 # and for 4 validators (separate processes on loopback deciding blocks by Tendermint consensus),
 # measured in one run on one machine. The load goes to validator 0's RPC; the other validators
 # receive the transactions by gossip. Latency is from submission to the head that carries the
-# transaction (final on commit).
+# transaction (final on commit). Each testnet gets RUNS bursts (every transfer sent as fast as the
+# node takes it: the capacity, whose latencies are mostly queueing) and RUNS paced runs at RATE
+# transfers per second (open-loop: finality at that load).
 #
 #   scripts/bench-testnet.sh
-#   VALIDATORS="1 4 7" RUNS=5 BLOCK_TIME=500 scripts/bench-testnet.sh
+#   VALIDATORS="1 4 7" RUNS=5 BLOCK_TIME=500 RATE=2000 scripts/bench-testnet.sh
 #
 # Settings (environment): VALIDATORS ("1 4"), RUNS (3), TXS (20000), SENDERS (200),
-# BLOCK_TIME (ms, 1000), KEEP=1 keeps the work directory.
+# BLOCK_TIME (ms, 1000), RATE (tx/s, 1500), KEEP=1 keeps the work directory.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +21,7 @@ RUNS=${RUNS:-3}
 TXS=${TXS:-20000}
 SENDERS=${SENDERS:-200}
 BLOCK_TIME=${BLOCK_TIME:-1000}
+RATE=${RATE:-1500}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ascribe-testnet-bench.XXXXXX")
 current=""
@@ -42,8 +45,12 @@ for n in $VALIDATORS; do
   done
   for run in $(seq 1 "$RUNS"); do
     line=$(./ascribe load --rpc "$rpc" --txs "$TXS" --senders "$SENDERS" --seed "$((n * 100 + run))" | tail -n 1)
-    echo "validators=$n run=$run $line"
-    echo "$n	$line" >> "$results"
+    echo "validators=$n burst run=$run $line"
+    echo "$n	burst	$line" >> "$results"
+    line=$(./ascribe load --rpc "$rpc" --txs "$TXS" --senders "$SENDERS" --batch 50 --rate "$RATE" \
+      --seed "$((n * 100 + 50 + run))" | tail -n 1)
+    echo "validators=$n rate=$RATE run=$run $line"
+    echo "$n	$RATE tx/s	$line" >> "$results"
   done
   ./ascribe testnet down --dir "$current" > /dev/null
   current=""
@@ -53,16 +60,18 @@ python3 - "$results" <<'PY'
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    n, text = line.rstrip("\n").split("\t", 1)
+    n, mode, text = line.rstrip("\n").split("\t", 2)
     m = re.search(r"([\d.]+) committed tx/s; commit latency median (\d+) ms, p99 (\d+) ms", text)
     if m:
-        rows.setdefault(int(n), []).append(tuple(float(x) for x in m.groups()))
-print("\nvalidators  median tx/s  median p50 latency (ms)  median p99 latency (ms)  runs")
-base = None
-for n in sorted(rows):
-    tps = statistics.median(r[0] for r in rows[n])
-    p50 = statistics.median(r[1] for r in rows[n])
-    p99 = statistics.median(r[2] for r in rows[n])
-    base = base or tps
-    print(f"{n:>10}  {tps:>11.0f}  {p50:>23.0f}  {p99:>23.0f}  {len(rows[n]):>4}   ({tps / base:.2f}x of {min(rows)} validator)")
+        rows.setdefault((mode, int(n)), []).append(tuple(float(x) for x in m.groups()))
+print("\nload        validators  median tx/s  median p50 latency (ms)  median p99 latency (ms)  runs")
+for mode in sorted({k[0] for k in rows}, key=lambda m: (m != "burst", m)):
+    base = None
+    for n in sorted(k[1] for k in rows if k[0] == mode):
+        r = rows[(mode, n)]
+        tps = statistics.median(x[0] for x in r)
+        p50 = statistics.median(x[1] for x in r)
+        p99 = statistics.median(x[2] for x in r)
+        base = base or tps
+        print(f"{mode:<10}  {n:>10}  {tps:>11.0f}  {p50:>23.0f}  {p99:>23.0f}  {len(r):>4}   ({tps / base:.2f}x of the first)")
 PY

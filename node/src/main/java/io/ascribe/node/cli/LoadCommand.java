@@ -50,6 +50,15 @@ final class LoadCommand implements Runnable {
   int connections;
 
   @Option(
+      names = "--rate",
+      paramLabel = "TX_PER_S",
+      defaultValue = "0",
+      description =
+          "Send at this many transfers per second, to measure finality at that load (default: as"
+              + " fast as the node takes them, to measure capacity; latencies are then queueing).")
+  double rate;
+
+  @Option(
       names = "--seed",
       defaultValue = "1",
       description = "Seed for sender keys and recipients (default: ${DEFAULT-VALUE}).")
@@ -60,9 +69,13 @@ final class LoadCommand implements Runnable {
     PrivateKey funder =
         funderKey != null ? PrivateKey.fromHex(funderKey) : DevnetGenesis.devAccounts().get(9);
     PrintWriter out = spec.commandLine().getOut();
+    if (rate < 0 || !Double.isFinite(rate)) {
+      throw new UserErrorException(
+          "--rate must be 0 (as fast as the node takes them) or transfers per second, got " + rate);
+    }
     LoadGenerator generator =
         new LoadGenerator(
-            new LoadGenerator.Plan(rpc.url, funder, senders, txs, batch, connections, seed),
+            new LoadGenerator.Plan(rpc.url, funder, senders, txs, batch, connections, seed, rate),
             line -> {
               out.println(line);
               out.flush();

@@ -25,15 +25,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Signs transfers from many accounts and sends them to a node as fast as it takes them, then
- * measures how fast they are committed and how long each waited. Senders are derived from a seed
+ * Signs transfers from many accounts and sends them to a node, as fast as it takes them (a burst:
+ * the chain's capacity) or at a set rate (open-loop: finality at that load), then measures how fast
+ * they are committed and how long each waited. A burst's latencies are mostly time queued behind
+ * the transfers sent before it; only a paced run measures finality. Senders are derived from a seed
  * and funded by one funder key first; all transactions are signed before the clock starts, so the
  * figure is the node's, not the signer's.
  */
@@ -50,6 +52,7 @@ public final class LoadGenerator {
    * @param batchSize transactions per JSON-RPC batch request
    * @param connections concurrent HTTP senders
    * @param seed derives the sender keys and recipients
+   * @param ratePerSecond transfers sent per second, each batch at its time; 0 for a burst
    */
   public record Plan(
       String rpcUrl,
@@ -58,7 +61,16 @@ public final class LoadGenerator {
       int transactions,
       int batchSize,
       int connections,
-      long seed) {}
+      long seed,
+      double ratePerSecond) {
+    public Plan {
+      if (ratePerSecond < 0 || !Double.isFinite(ratePerSecond)) {
+        throw new IllegalArgumentException(
+            "the rate must be 0 (a burst) or a number of transfers per second, got "
+                + ratePerSecond);
+      }
+    }
+  }
 
   private final Plan plan;
   private final Consumer<String> progress;
@@ -160,18 +172,22 @@ public final class LoadGenerator {
       throws IOException, InterruptedException {
     Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
     long start = System.nanoTime();
-    ExecutorService pool = Executors.newFixedThreadPool(plan.connections());
+    ScheduledExecutorService pool = Executors.newScheduledThreadPool(plan.connections());
     List<Future<?>> sends = new ArrayList<>();
     for (int i = 0; i < txs.size(); i += plan.batchSize()) {
       List<SignedTransaction> batch = txs.subList(i, Math.min(txs.size(), i + plan.batchSize()));
+      // A paced batch is due when the transfers before it have had their share of the time.
+      long dueNanos = plan.ratePerSecond() > 0 ? (long) (i / plan.ratePerSecond() * 1e9) : 0;
       sends.add(
-          pool.submit(
+          pool.schedule(
               () -> {
                 long now = System.nanoTime();
                 batch.forEach(tx -> sentAt.put(tx.hash().toHex(), now));
                 sendBatch(batch);
                 return null;
-              }));
+              },
+              Math.max(0, start + dueNanos - System.nanoTime()),
+              TimeUnit.NANOSECONDS));
     }
     for (Future<?> send : sends) {
       try {
