@@ -2,6 +2,7 @@ package io.ascribe.ledger;
 
 import com.google.protobuf.ByteString;
 import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.block.BlockLimits;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.proto.Block;
 import io.ascribe.core.proto.Commit;
@@ -359,6 +360,7 @@ public final class Ledger implements LedgerReader, AutoCloseable {
     List<ExecutedBlock.Rejected> rejected = new ArrayList<>();
     Block.Builder block = Block.newBuilder();
     List<Hash> txHashes = new ArrayList<>();
+    long txBytes = 0;
     for (SignedTransaction tx : candidates) {
       if (receipts.size() >= genesis.params().maxBlockTxs()) {
         if (strict) {
@@ -367,11 +369,40 @@ public final class Ledger implements LedgerReader, AutoCloseable {
         }
         break;
       }
+      int size = tx.encoded().length;
+      if (size > BlockLimits.MAX_TX_BYTES) {
+        if (strict) {
+          throw new InvalidBlockException(
+              "transaction "
+                  + tx.hash()
+                  + " is "
+                  + size
+                  + " bytes, over the "
+                  + BlockLimits.MAX_TX_BYTES
+                  + "-byte limit");
+        }
+        rejected.add(
+            new ExecutedBlock.Rejected(
+                tx,
+                "it is " + size + " bytes, over the " + BlockLimits.MAX_TX_BYTES + "-byte limit"));
+        continue;
+      }
+      if (txBytes + size > BlockLimits.MAX_BLOCK_TX_BYTES) {
+        if (strict) {
+          throw new InvalidBlockException(
+              "block carries more than "
+                  + BlockLimits.MAX_BLOCK_TX_BYTES
+                  + " bytes of transactions");
+        }
+        // The rest waits for the next block, in order, so no sender's later nonce goes first.
+        break;
+      }
       try {
         Address sender = tx.sender();
         receipts.add(executor.apply(overlay, tx, sender, context, receipts.size()));
         block.addTxs(tx.envelope());
         txHashes.add(tx.hash());
+        txBytes += size;
       } catch (TxRejectedException | IllegalArgumentException e) {
         if (strict) {
           throw new InvalidBlockException(

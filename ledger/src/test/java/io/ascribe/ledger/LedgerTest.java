@@ -70,6 +70,40 @@ class LedgerTest {
     return total.add(ledger.system().bonded()).add(ledger.system().rewards());
   }
 
+  /** A transaction of about {@code bytes} bytes (a licence string far over its limit). */
+  private SignedTransaction sized(PrivateKey from, long nonce, int bytes) {
+    return SignedTransaction.sign(
+        TxBodies.registerModel(
+            CHAIN_ID, nonce, MIN_FEE, Hash.ZERO, Hash.ZERO, "llama", "x".repeat(bytes)),
+        from);
+  }
+
+  @Test
+  void aBlockCarriesAtMostItsByteBudgetAndTheRestWaitsInOrder() {
+    PrivateKey sender = USERS.get(0);
+    List<SignedTransaction> txs = new java.util.ArrayList<>();
+    for (int nonce = 0; nonce < 4; nonce++) {
+      txs.add(sized(sender, nonce, 900 * 1024));
+    }
+    ExecutedBlock block = ledger.propose(txs, time += 1000, VALIDATOR.address());
+    assertThat(block.block().getTxsCount())
+        .as("three of 900 KiB fit under 3 MiB, the fourth waits")
+        .isEqualTo(3);
+    assertThat(block.rejected()).isEmpty();
+
+    SignedTransaction tooBig =
+        sized(USERS.get(1), 0, io.ascribe.core.block.BlockLimits.MAX_TX_BYTES);
+    assertThat(ledger.propose(List.of(tooBig), time += 1000, VALIDATOR.address()).rejected())
+        .singleElement()
+        .satisfies(r -> assertThat(r.reason()).contains("over the 1048576-byte limit"));
+
+    // A proposer that packs more is refused by every validator that re-executes its block.
+    var packed = block.block().toBuilder().addTxs(txs.get(3).envelope()).build();
+    assertThatThrownBy(() -> ledger.verify(packed))
+        .isInstanceOf(InvalidBlockException.class)
+        .hasMessageContaining("more than 3145728 bytes of transactions");
+  }
+
   @Test
   void transferMovesFundsAndSplitsTheFee() {
     Address alice = USERS.get(0).address();

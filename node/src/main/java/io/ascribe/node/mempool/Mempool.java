@@ -1,5 +1,6 @@
 package io.ascribe.node.mempool;
 
+import io.ascribe.core.block.BlockLimits;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.state.AccountState;
 import io.ascribe.core.tx.SignedTransaction;
@@ -66,6 +67,14 @@ public final class Mempool {
    */
   public synchronized Admission add(SignedTransaction tx, Address sender, StateReader state) {
     TxBody body = tx.body();
+    if (tx.encoded().length > BlockLimits.MAX_TX_BYTES) {
+      throw new TxRejectedException(
+          "transaction is "
+              + tx.encoded().length
+              + " bytes, over the "
+              + BlockLimits.MAX_TX_BYTES
+              + "-byte limit a block can carry: split what it carries over several transactions");
+    }
     if (body.getChainId() != chainId) {
       throw new TxRejectedException(
           "wrong chain id " + body.getChainId() + ": this chain is " + chainId);

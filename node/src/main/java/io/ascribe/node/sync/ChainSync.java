@@ -1,6 +1,7 @@
 package io.ascribe.node.sync;
 
 import com.google.protobuf.ByteString;
+import io.ascribe.core.block.BlockLimits;
 import io.ascribe.core.proto.Block;
 import io.ascribe.core.proto.BlockRequest;
 import io.ascribe.core.proto.BlockResponse;
@@ -57,6 +58,9 @@ public final class ChainSync implements PeerListener, AutoCloseable {
   private static final long GOSSIP_FLUSH_MS = 5;
 
   private static final int GOSSIP_BATCH = 512;
+
+  /** Bytes of transactions per gossip batch, well inside a frame (one transaction fits alone). */
+  private static final int GOSSIP_BATCH_BYTES = 2 * BlockLimits.MAX_TX_BYTES;
 
   /** A transaction to gossip, and the peer it came from (null for a client's), which has it. */
   private record Outgoing(SignedTx tx, Address from) {}
@@ -193,12 +197,22 @@ public final class ChainSync implements PeerListener, AutoCloseable {
       for (PeerState state : peers.values()) {
         Address to = state.peer.nodeId();
         TxBatch.Builder batch = TxBatch.newBuilder();
+        long batchBytes = 0;
         for (Outgoing o : drained) {
           if (!to.equals(o.from())) {
+            int size = o.tx().getSerializedSize();
+            // Flushed before it would outgrow a frame: large transactions go in smaller batches.
+            if (batch.getTxsCount() > 0 && batchBytes + size > GOSSIP_BATCH_BYTES) {
+              state.peer.send(PeerMessage.newBuilder().setTxBatch(batch).build());
+              batch = TxBatch.newBuilder();
+              batchBytes = 0;
+            }
             batch.addTxs(o.tx());
+            batchBytes += size;
             if (batch.getTxsCount() == GOSSIP_BATCH) {
               state.peer.send(PeerMessage.newBuilder().setTxBatch(batch).build());
               batch = TxBatch.newBuilder();
+              batchBytes = 0;
             }
           }
         }

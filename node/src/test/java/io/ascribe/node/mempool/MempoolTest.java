@@ -108,6 +108,20 @@ class MempoolTest {
         .hasMessageContaining("wrong chain id");
     assertThatThrownBy(() -> add(tx(alice, 3, FEE, OPEN.multiply(BigInteger.valueOf(11)))))
         .hasMessageContaining("insufficient balance");
+    // Larger than any block may carry (and than a gossip frame): refused before it is held.
+    SignedTransaction huge =
+        SignedTransaction.sign(
+            TxBodies.registerModel(
+                CHAIN,
+                3,
+                FEE,
+                io.ascribe.core.types.Hash.ZERO,
+                io.ascribe.core.types.Hash.ZERO,
+                "llama",
+                "x".repeat(io.ascribe.core.block.BlockLimits.MAX_TX_BYTES)),
+            alice);
+    assertThatThrownBy(() -> add(huge))
+        .hasMessageContaining("over the 1048576-byte limit a block can carry");
     assertThat(mempool.size()).isZero();
   }
 
