@@ -595,6 +595,7 @@ class InferenceReceiptsTest {
     assertThat(upheld.status()).isEqualTo(ReceiptChallenge.Status.UPHELD);
     BigInteger slashed = stake.divide(BigInteger.TWO);
     assertThat(upheld.decidedHeight()).isEqualTo(chain.height());
+    assertThat(upheld.height()).isEqualTo(open.height());
     assertThat(upheld.slashed()).isEqualTo(slashed);
     assertThat(chain.ledger().account(EXECUTOR.address()).stake())
         .isEqualTo(stake.subtract(slashed));

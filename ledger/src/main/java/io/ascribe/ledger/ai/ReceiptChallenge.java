@@ -87,8 +87,8 @@ public record ReceiptChallenge(
         slashed);
   }
 
-  /** This challenge decided at block {@code height}, its loser slashed {@code slashedWei}. */
-  public ReceiptChallenge decided(Status newStatus, long height, BigInteger slashedWei) {
+  /** This challenge decided at block {@code decidedAt}, its loser slashed {@code slashedWei}. */
+  public ReceiptChallenge decided(Status newStatus, long decidedAt, BigInteger slashedWei) {
     return new ReceiptChallenge(
         id,
         batch,
@@ -101,7 +101,7 @@ public record ReceiptChallenge(
         deadline,
         newStatus,
         votes,
-        height,
+        decidedAt,
         slashedWei);
   }
 
