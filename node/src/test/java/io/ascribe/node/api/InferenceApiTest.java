@@ -442,6 +442,7 @@ class InferenceApiTest {
               assertThat(v.path("verdict").asText()).isEqualTo("uphold");
             });
     assertThat(quantity(upheld.path("decidedHeight"))).isEqualTo(decided);
+    assertThat(upheld.path("height")).isEqualTo(open.path("height"));
     assertThat(wei(upheld.path("slashed"))).isEqualTo(slashed);
     // Voided before the batch settles: the answer is final already.
     JsonNode voided = call("ascribe_getAttribution", id.toHex(), "0x0", true);
