@@ -852,10 +852,23 @@ class InferenceReceiptsTest {
     assertThat(chain.ledger().receiptChallenge(challengeId)).isPresent();
     assertThat(chain.ledger().feeAuthorisations(USER.address())).isPresent();
     assertThat(chain.ledger().system()).isEqualTo(system);
+    assertThat(chain.ledger().inferenceBatches(BatchFilter.ALL, 0, 10).items())
+        .containsExactly(stored);
     chain.ok(chain.vote(VOTER_1, challengeId, false));
     chain.ok(chain.vote(VOTER_2, challengeId, false));
+    ReceiptChallenge decided = chain.ledger().receiptChallenge(challengeId).orElseThrow();
     chain.advanceTo(stored.settleHeight());
     assertThat(batch(id).status()).isEqualTo(InferenceBatch.Status.SETTLED);
     chain.assertSupplyInvariant();
+
+    // What settlement and the decision recorded survives a restart too, under the same root.
+    root = Hash.copyOf(chain.ledger().headHeader().getStateRoot().toByteArray());
+    InferenceBatch settled = batch(id);
+    assertThat(settled.receipts().get(1).shares()).isNotEmpty();
+    chain.restart();
+    assertThat(Hash.copyOf(chain.ledger().headHeader().getStateRoot().toByteArray()))
+        .isEqualTo(root);
+    assertThat(batch(id)).isEqualTo(settled);
+    assertThat(chain.ledger().receiptChallenge(challengeId)).contains(decided);
   }
 }

@@ -3,6 +3,7 @@ package io.ascribe.node.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.ai.AttributionScore;
 import io.ascribe.ledger.ai.FeeAuthorisationNonces;
@@ -51,7 +52,7 @@ public final class InferenceJson {
     out.put("index", Quantities.toHex(index));
     out.put("requestHash", r.requestHash().toHex());
     out.put("model", r.model().toHex());
-    out.put("adapter", r.adapter().map(a -> a.toHex()).orElse(null));
+    out.put("adapter", r.adapter().map(Hash::toHex).orElse(null));
     out.put("datanet", r.datanet().toHex());
     out.set("scores", scores(r.scores()));
     out.put("outputHash", r.outputHash().toHex());
@@ -61,7 +62,7 @@ public final class InferenceJson {
     ArrayNode credits = out.putArray("credits");
     r.shares().forEach(s -> credits.add(share(s)));
     out.put("status", JobJson.label(r.status()));
-    out.put("challenge", r.challenge().map(c -> c.toHex()).orElse(null));
+    out.put("challenge", r.challenge().map(Hash::toHex).orElse(null));
     return out;
   }
 
