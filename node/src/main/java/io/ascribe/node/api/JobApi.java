@@ -21,7 +21,7 @@ import io.ascribe.node.rpc.RpcRegistry;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The tuning-job side's JSON-RPC methods: jobs by id or listed by submitter, executor and status,
@@ -166,13 +166,13 @@ public final class JobApi {
                         "list them with ascribe_listJobs or ascribe_listInferenceBatches"));
     if (params.size() > 1 && raw.get(1).isBoolean()) {
       params.atMost(2);
-      return receipts.attribution(batch, OptionalInt.empty(), params.bool(1, "withProof"));
+      return receipts.attribution(batch, OptionalLong.empty(), params.bool(1, "withProof"));
     }
-    OptionalInt index =
+    OptionalLong index =
         params
             .optionalQuantity(1, "receiptIndex")
-            .map(i -> OptionalInt.of((int) Math.min(i, Integer.MAX_VALUE)))
-            .orElse(OptionalInt.empty());
+            .map(OptionalLong::of)
+            .orElse(OptionalLong.empty());
     return receipts.attribution(batch, index, params.optionalBool(2, "withProof").orElse(false));
   }
 

@@ -19,7 +19,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -47,7 +47,7 @@ final class ReceiptAttributions {
    * The attribution of receipt {@code index} of {@code batch}, or of all its receipts when no index
    * is given; with a proof, built from the batch the proof shows.
    */
-  ObjectNode attribution(InferenceBatch batch, OptionalInt index, boolean proof) {
+  ObjectNode attribution(InferenceBatch batch, OptionalLong index, boolean proof) {
     Optional<ObjectReplies.Proven<InferenceBatch>> proven =
         proof ? Optional.of(replies.proven(batch)) : Optional.empty();
     InferenceBatch shown = proven.map(ObjectReplies.Proven::object).orElse(batch);
@@ -56,7 +56,7 @@ final class ReceiptAttributions {
     out.put("executor", shown.executor().toString());
     out.put("batchStatus", JobJson.label(shown.status()));
     if (index.isPresent()) {
-      int i = index.getAsInt();
+      long i = index.getAsLong();
       if (i >= shown.receipts().size()) {
         throw ObjectReplies.notFound(
             "batch "
@@ -67,7 +67,7 @@ final class ReceiptAttributions {
                 + i,
             "receipts are numbered from 0x0");
       }
-      out.setAll(receipt(shown, i));
+      out.setAll(receipt(shown, (int) i));
     } else {
       if (shown.status() == InferenceBatch.Status.HELD) {
         throw ObjectReplies.notFound(

@@ -588,6 +588,10 @@ class InferenceApiTest {
         ChainApi.NOT_FOUND,
         "batch " + id + " has 1 receipts, no receipt 5: receipts are numbered from 0x0",
         () -> call("ascribe_getAttribution", id.toHex(), "0x5"));
+    assertError(
+        ChainApi.NOT_FOUND,
+        "batch " + id + " has 1 receipts, no receipt 1099511627776: receipts are numbered from 0x0",
+        () -> call("ascribe_getAttribution", id.toHex(), "0x10000000000"));
 
     assertError(
         RpcException.INVALID_PARAMS,
