@@ -22,6 +22,7 @@ import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.GenesisRules;
 import io.ascribe.ledger.ai.Adapter;
+import io.ascribe.ledger.ai.BatchFilter;
 import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.Datanet;
@@ -648,6 +649,13 @@ public final class Ledger implements LedgerReader, AutoCloseable {
 
   public Optional<InferenceBatch> inferenceBatch(Hash id) {
     return objects.get(InferenceBatch.key(id)).map(InferenceBatch.class::cast);
+  }
+
+  /**
+   * The receipt batches {@code filter} matches, oldest first, {@code limit} from {@code offset}.
+   */
+  public Page<InferenceBatch> inferenceBatches(BatchFilter filter, int offset, int limit) {
+    return objects.batches(filter, offset, limit);
   }
 
   /**

@@ -19,10 +19,13 @@ import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.ledger.ai.AttributionScore;
+import io.ascribe.ledger.ai.BatchFilter;
 import io.ascribe.ledger.ai.FeeAuthorisationNonces;
 import io.ascribe.ledger.ai.InferenceBatch;
 import io.ascribe.ledger.ai.ReceiptChallenge;
 import io.ascribe.ledger.ai.ReceiptRecord;
+import io.ascribe.ledger.ai.WorkRole;
+import io.ascribe.ledger.ai.WorkShare;
 import io.ascribe.ledger.state.HeldPayouts;
 import io.ascribe.ledger.state.SystemState;
 import java.math.BigInteger;
@@ -283,7 +286,47 @@ class InferenceReceiptsTest {
     assertThat(batch(id).receipts())
         .extracting(ReceiptRecord::status)
         .containsOnly(ReceiptRecord.Status.PAID);
+    // The paid receipt records its whole payout by role: the executor's two roles apart, the
+    // validators' shares paid now beside those fixed at inclusion; the rest of the fee is burned.
+    BigInteger quarter = open("0.025");
+    List<WorkShare> paid = batch(id).receipts().get(0).shares();
+    assertThat(paid)
+        .isSortedAccordingTo(WorkShare.ORDER)
+        .containsExactlyInAnyOrder(
+            new WorkShare(P.address(), WorkRole.CONTRIBUTOR, open("0.24")),
+            new WorkShare(Q.address(), WorkRole.CONTRIBUTOR, open("0.16")),
+            new WorkShare(FINE_TUNER, WorkRole.FINE_TUNER, open("0.15")),
+            new WorkShare(EXECUTOR.address(), WorkRole.EXECUTOR, open("0.15")),
+            new WorkShare(EXECUTOR.address(), WorkRole.VALIDATOR, quarter),
+            new WorkShare(VERIFIER.address(), WorkRole.VALIDATOR, quarter),
+            new WorkShare(VOTER_1.address(), WorkRole.VALIDATOR, quarter),
+            new WorkShare(VOTER_2.address(), WorkRole.VALIDATOR, quarter));
+    assertThat(chain.ledger().inferenceBatches(BatchFilter.ALL, 0, 10).items())
+        .extracting(InferenceBatch::id)
+        .containsExactly(id);
     chain.assertSupplyInvariant();
+  }
+
+  @Test
+  void batchesAreListedInTheOrderTheyWerePostedByExecutorAndStatus() {
+    Hash first = submit(plain(USER, OPEN, "one"));
+    long included = chain.height();
+    Hash second = submit(plain(USER, OPEN, "two"));
+    chain.advanceTo(included + WINDOW + 1);
+
+    assertThat(chain.ledger().inferenceBatches(BatchFilter.ALL, 0, 10).items())
+        .extracting(InferenceBatch::id)
+        .containsExactly(first, second);
+    assertThat(chain.ledger().inferenceBatches(BatchFilter.ALL, 1, 10).items())
+        .extracting(InferenceBatch::id)
+        .containsExactly(second);
+    assertThat(chain.ledger().inferenceBatches(BatchFilter.ALL, 0, 10).total()).isEqualTo(2);
+    BatchFilter held = new BatchFilter(Optional.empty(), Optional.of(InferenceBatch.Status.HELD));
+    assertThat(chain.ledger().inferenceBatches(held, 0, 10).items())
+        .extracting(InferenceBatch::id)
+        .containsExactly(second);
+    BatchFilter byOther = new BatchFilter(Optional.of(VERIFIER.address()), Optional.empty());
+    assertThat(chain.ledger().inferenceBatches(byOther, 0, 10).items()).isEmpty();
   }
 
   @Test
@@ -548,9 +591,12 @@ class InferenceReceiptsTest {
     BigInteger verifierBalance = chain.ledger().account(VERIFIER.address()).balance();
     chain.ok(chain.vote(VOTER_2, challengeId, true));
 
-    assertThat(chain.ledger().receiptChallenge(challengeId).orElseThrow().status())
-        .isEqualTo(ReceiptChallenge.Status.UPHELD);
+    ReceiptChallenge upheld = chain.ledger().receiptChallenge(challengeId).orElseThrow();
+    assertThat(upheld.status()).isEqualTo(ReceiptChallenge.Status.UPHELD);
     BigInteger slashed = stake.divide(BigInteger.TWO);
+    assertThat(upheld.decidedHeight()).isEqualTo(chain.height());
+    assertThat(upheld.height()).isEqualTo(open.height());
+    assertThat(upheld.slashed()).isEqualTo(slashed);
     assertThat(chain.ledger().account(EXECUTOR.address()).stake())
         .isEqualTo(stake.subtract(slashed));
     assertThat(chain.ledger().account(USER.address()).balance()).isEqualTo(userBefore);
@@ -592,9 +638,11 @@ class InferenceReceiptsTest {
     chain.ok(chain.vote(VOTER_1, challengeId, false));
     chain.ok(chain.vote(VOTER_2, challengeId, false));
 
-    assertThat(chain.ledger().receiptChallenge(challengeId).orElseThrow().status())
-        .isEqualTo(ReceiptChallenge.Status.REJECTED);
+    ReceiptChallenge rejected = chain.ledger().receiptChallenge(challengeId).orElseThrow();
+    assertThat(rejected.status()).isEqualTo(ReceiptChallenge.Status.REJECTED);
     BigInteger slashed = EXECUTOR_BOND.divide(BigInteger.TWO);
+    assertThat(rejected.decidedHeight()).isEqualTo(chain.height());
+    assertThat(rejected.slashed()).isEqualTo(slashed);
     assertThat(chain.ledger().account(VERIFIER.address()).balance())
         .isEqualTo(verifierBalance.subtract(TX_FEE).subtract(slashed));
     // The executor proposes every block, so its reward also grows by the voters' fee shares.
@@ -637,8 +685,10 @@ class InferenceReceiptsTest {
     assertThat(batch(id).settleHeight()).isEqualTo(challengedAt + WINDOW + 1);
     chain.advanceTo(challengedAt + WINDOW + 1);
 
-    assertThat(chain.ledger().receiptChallenge(challengeId).orElseThrow().status())
-        .isEqualTo(ReceiptChallenge.Status.EXPIRED);
+    ReceiptChallenge expired = chain.ledger().receiptChallenge(challengeId).orElseThrow();
+    assertThat(expired.status()).isEqualTo(ReceiptChallenge.Status.EXPIRED);
+    assertThat(expired.decidedHeight()).isEqualTo(challengedAt + WINDOW + 1);
+    assertThat(expired.slashed()).isZero();
     assertThat(chain.ledger().account(VERIFIER.address()).balance())
         .isEqualTo(verifierBalance.subtract(TX_FEE));
     assertThat(batch(id).status()).isEqualTo(InferenceBatch.Status.SETTLED);
@@ -802,10 +852,23 @@ class InferenceReceiptsTest {
     assertThat(chain.ledger().receiptChallenge(challengeId)).isPresent();
     assertThat(chain.ledger().feeAuthorisations(USER.address())).isPresent();
     assertThat(chain.ledger().system()).isEqualTo(system);
+    assertThat(chain.ledger().inferenceBatches(BatchFilter.ALL, 0, 10).items())
+        .containsExactly(stored);
     chain.ok(chain.vote(VOTER_1, challengeId, false));
     chain.ok(chain.vote(VOTER_2, challengeId, false));
+    ReceiptChallenge decided = chain.ledger().receiptChallenge(challengeId).orElseThrow();
     chain.advanceTo(stored.settleHeight());
     assertThat(batch(id).status()).isEqualTo(InferenceBatch.Status.SETTLED);
     chain.assertSupplyInvariant();
+
+    // What settlement and the decision recorded survives a restart too, under the same root.
+    root = Hash.copyOf(chain.ledger().headHeader().getStateRoot().toByteArray());
+    InferenceBatch settled = batch(id);
+    assertThat(settled.receipts().get(1).shares()).isNotEmpty();
+    chain.restart();
+    assertThat(Hash.copyOf(chain.ledger().headHeader().getStateRoot().toByteArray()))
+        .isEqualTo(root);
+    assertThat(batch(id)).isEqualTo(settled);
+    assertThat(chain.ledger().receiptChallenge(challengeId)).contains(decided);
   }
 }

@@ -9,6 +9,7 @@ import io.ascribe.node.api.ChainApi;
 import io.ascribe.node.api.ChainJson;
 import io.ascribe.node.api.ContentApi;
 import io.ascribe.node.api.DataApi;
+import io.ascribe.node.api.InferenceApi;
 import io.ascribe.node.api.JobApi;
 import io.ascribe.node.api.NodeApi;
 import io.ascribe.node.api.RewardsApi;
@@ -130,6 +131,7 @@ public final class AscribeNode implements AutoCloseable {
       new DataApi(ledger).register(methods);
       new ContentApi(content).register(methods);
       new JobApi(ledger).register(methods);
+      new InferenceApi(ledger).register(methods);
       new WorkApi(job -> aiWork.flatMap(w -> w.work(job))).register(methods);
       methods
           .register("ascribe_infer", p -> serving("ascribe_infer").infer(p))

@@ -14,11 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The committed AI objects in memory with the lookups execution needs: by state key, by content
  * hash within a datanet, by MinHash band (locality-sensitive hashing) and every account's
- * cumulative reward, and the datanets, their contributions and the tuning jobs in creation order
- * for paged listings. It is rebuilt from the stored objects at start-up, like the accounts, and
- * updated as blocks commit; it never decides anything, so a rebuilt index gives the same results.
- * Every object is held in memory already, so listings need no secondary index on disk: the creation
- * order is rebuilt with the rest.
+ * cumulative reward, and the datanets, their contributions, the tuning jobs and the inference
+ * receipt batches in creation order for paged listings. It is rebuilt from the stored objects at
+ * start-up, like the accounts, and updated as blocks commit; it never decides anything, so a
+ * rebuilt index gives the same results. Every object is held in memory already, so listings need no
+ * secondary index on disk: the creation order is rebuilt with the rest.
  *
  * <p>LSH: the 64 MinHash slots are cut into {@link #BANDS} bands of {@link #ROWS}; two signatures
  * become candidates when some band is equal, and every candidate is then compared slot by slot. A
@@ -51,6 +51,7 @@ public final class ObjectIndex {
     List<Datanet> newDatanets = new ArrayList<>();
     List<Contribution> newContributions = new ArrayList<>();
     List<TuningJob> newJobs = new ArrayList<>();
+    List<InferenceBatch> newBatches = new ArrayList<>();
     for (LedgerObject object : changed) {
       LedgerObject previous = objects.put(object.key(), object);
       switch (object) {
@@ -60,11 +61,12 @@ public final class ObjectIndex {
         }
         case Datanet d when previous == null -> newDatanets.add(d);
         case TuningJob j when previous == null -> newJobs.add(j);
+        case InferenceBatch b when previous == null -> newBatches.add(b);
         case RewardAccount r -> rewards.put(r.account(), r.cumulative());
         default -> {}
       }
     }
-    order.add(newDatanets, newContributions, newJobs);
+    order.add(newDatanets, newContributions, newJobs, newBatches);
   }
 
   private void index(Contribution c) {
@@ -134,6 +136,20 @@ public final class ObjectIndex {
     List<TuningJob> matching =
         order.jobs().stream()
             .map(id -> (TuningJob) objects.get(TuningJob.key(id)))
+            .filter(filter)
+            .toList();
+    return Page.slice(matching, offset, limit);
+  }
+
+  /**
+   * The receipt batches {@code filter} matches, oldest first, {@code limit} from {@code offset} on:
+   * scanned in creation order, as {@link #jobs} are, since a batch's status changes by itself when
+   * its window closes.
+   */
+  public Page<InferenceBatch> batches(BatchFilter filter, int offset, int limit) {
+    List<InferenceBatch> matching =
+        order.batches().stream()
+            .map(id -> (InferenceBatch) objects.get(InferenceBatch.key(id)))
             .filter(filter)
             .toList();
     return Page.slice(matching, offset, limit);

@@ -14,7 +14,11 @@ import java.util.List;
 /**
  * A verifier's claim that one receipt is wrong: the figures its own re-execution produced, the bond
  * it posted, and the votes of the other verifiers until a majority decides it or its deadline
- * passes.
+ * passes; then the block that decided it and what the loser was slashed.
+ *
+ * @param decidedHeight the block that decided it; 0 while it is open
+ * @param slashed wei slashed from the loser's bond (the executor's when upheld, the challenger's
+ *     when rejected); zero while open and when expired
  */
 public record ReceiptChallenge(
     Hash id,
@@ -27,7 +31,9 @@ public record ReceiptChallenge(
     long height,
     long deadline,
     Status status,
-    List<Vote> votes)
+    List<Vote> votes,
+    long decidedHeight,
+    BigInteger slashed)
     implements LedgerObject {
 
   /** How the challenge stands. */
@@ -66,10 +72,23 @@ public record ReceiptChallenge(
     List<Vote> next = new ArrayList<>(votes);
     next.add(vote);
     return new ReceiptChallenge(
-        id, batch, receipt, challenger, bond, scores, outputHash, height, deadline, status, next);
+        id,
+        batch,
+        receipt,
+        challenger,
+        bond,
+        scores,
+        outputHash,
+        height,
+        deadline,
+        status,
+        next,
+        decidedHeight,
+        slashed);
   }
 
-  public ReceiptChallenge withStatus(Status newStatus) {
+  /** This challenge decided at block {@code decidedAt}, its loser slashed {@code slashedWei}. */
+  public ReceiptChallenge decided(Status newStatus, long decidedAt, BigInteger slashedWei) {
     return new ReceiptChallenge(
         id,
         batch,
@@ -81,7 +100,9 @@ public record ReceiptChallenge(
         height,
         deadline,
         newStatus,
-        votes);
+        votes,
+        decidedAt,
+        slashedWei);
   }
 
   @Override
@@ -110,6 +131,7 @@ public record ReceiptChallenge(
                 ChallengeVote.newBuilder()
                     .setVoter(ByteString.copyFrom(v.voter().toArray()))
                     .setUphold(v.uphold())));
+    p.setDecidedHeight(decidedHeight).setSlashed(ByteString.copyFrom(Amount.encode(slashed)));
     return io.ascribe.core.proto.LedgerObject.newBuilder().setReceiptChallenge(p).build();
   }
 
@@ -136,6 +158,8 @@ public record ReceiptChallenge(
         status,
         p.getVotesList().stream()
             .map(v -> new Vote(Address.wrap(v.getVoter().toByteArray()), v.getUphold()))
-            .toList());
+            .toList(),
+        p.getDecidedHeight(),
+        Amount.decode(p.getSlashed().toByteArray(), "slashed"));
   }
 }

@@ -1,12 +1,12 @@
 package io.ascribe.ledger.ai;
 
 import com.google.protobuf.ByteString;
-import io.ascribe.core.proto.Earning;
 import io.ascribe.core.proto.ReceiptStatus;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -16,8 +16,11 @@ import java.util.TreeMap;
 /**
  * One inference receipt as the ledger keeps it inside its batch: what the executor reported, which
  * user paid how much under which authorisation nonce, and the attribution record of who earns what
- * from the fee (contributors by their positive scores, the adapter's fine-tuner, the executor). The
- * validators' and verifiers' shares are paid when the batch settles, to those then entitled.
+ * from the fee by role (contributors by their positive scores, the adapter's fine-tuner, the
+ * executor). The validators' and verifiers' shares are paid when the batch settles, to those then
+ * entitled, and added to {@code shares} then, so a paid receipt records its whole payout.
+ *
+ * @param shares in {@link WorkShare#ORDER}; what the fee pays, the rest of which is burned
  */
 public record ReceiptRecord(
     Hash requestHash,
@@ -29,7 +32,7 @@ public record ReceiptRecord(
     Address user,
     long authorisationNonce,
     BigInteger fee,
-    SortedMap<Address, BigInteger> earnings,
+    List<WorkShare> shares,
     Status status,
     Optional<Hash> challenge) {
 
@@ -47,19 +50,37 @@ public record ReceiptRecord(
 
   public ReceiptRecord {
     scores = List.copyOf(scores);
-    earnings = Collections.unmodifiableSortedMap(new TreeMap<>(earnings));
+    shares = shares.stream().sorted(WorkShare.ORDER).toList();
+  }
+
+  /**
+   * What each account earns from the fee in all its roles together, in address order: what was
+   * recorded at inclusion (contributors, fine-tuner, executor) and, once paid, the rest too.
+   */
+  public SortedMap<Address, BigInteger> earnings() {
+    SortedMap<Address, BigInteger> credits = new TreeMap<>();
+    shares.forEach(s -> credits.merge(s.account(), s.amount(), BigInteger::add));
+    return Collections.unmodifiableSortedMap(credits);
   }
 
   public ReceiptRecord withStatus(Status newStatus) {
-    return with(newStatus, challenge);
+    return with(newStatus, challenge, shares);
   }
 
   /** This receipt, challenged by {@code id}. */
   public ReceiptRecord challengedBy(Hash id) {
-    return with(Status.CHALLENGED, Optional.of(id));
+    return with(Status.CHALLENGED, Optional.of(id), shares);
   }
 
-  private ReceiptRecord with(Status newStatus, Optional<Hash> newChallenge) {
+  /** This receipt paid out, with the shares paid at settlement beside those recorded before. */
+  public ReceiptRecord paid(List<WorkShare> settledShares) {
+    List<WorkShare> all = new ArrayList<>(shares);
+    all.addAll(settledShares);
+    return with(Status.PAID, challenge, all);
+  }
+
+  private ReceiptRecord with(
+      Status newStatus, Optional<Hash> newChallenge, List<WorkShare> newShares) {
     return new ReceiptRecord(
         requestHash,
         model,
@@ -70,7 +91,7 @@ public record ReceiptRecord(
         user,
         authorisationNonce,
         fee,
-        earnings,
+        newShares,
         newStatus,
         newChallenge);
   }
@@ -95,22 +116,11 @@ public record ReceiptRecord(
                 });
     adapter.ifPresent(a -> p.setAdapter(bytes(a)));
     challenge.ifPresent(c -> p.setChallenge(bytes(c)));
-    earnings.forEach(
-        (account, amount) ->
-            p.addEarnings(
-                Earning.newBuilder()
-                    .setAccount(ByteString.copyFrom(account.toArray()))
-                    .setAmount(ByteString.copyFrom(Amount.encode(amount)))));
+    shares.forEach(s -> p.addShares(s.toProto()));
     return p.build();
   }
 
   static ReceiptRecord fromProto(io.ascribe.core.proto.ReceiptRecord p) {
-    SortedMap<Address, BigInteger> earnings = new TreeMap<>();
-    for (Earning e : p.getEarningsList()) {
-      earnings.put(
-          Address.wrap(e.getAccount().toByteArray()),
-          Amount.decode(e.getAmount().toByteArray(), "earning"));
-    }
     Status status =
         switch (p.getStatus()) {
           case RECEIPT_STATUS_HELD -> Status.HELD;
@@ -130,7 +140,7 @@ public record ReceiptRecord(
         Address.wrap(p.getUser().toByteArray()),
         p.getAuthorisationNonce(),
         Amount.decode(p.getFee().toByteArray(), "fee"),
-        earnings,
+        p.getSharesList().stream().map(WorkShare::fromProto).toList(),
         status,
         optionalHash(p.getChallenge()));
   }

@@ -160,7 +160,7 @@ final class InferenceReceiptRules {
         authorisation.user(),
         authorisation.nonce(),
         authorisation.fee(),
-        earnings.credits(),
+        earnings.shares(),
         ReceiptRecord.Status.HELD,
         Optional.empty());
   }
@@ -306,7 +306,9 @@ final class InferenceReceiptRules {
             tx.height(),
             tx.height() + ai.inference().challengeWindowBlocks(),
             ReceiptChallenge.Status.OPEN,
-            List.of()));
+            List.of(),
+            0,
+            BigInteger.ZERO));
     state.put(batch.withReceipt((int) index, receipt.challengedBy(id)));
     ReceiptSettlement.hold(state, bond);
   }
@@ -362,9 +364,9 @@ final class InferenceReceiptRules {
       }
     }
     if (uphold.multiply(TWO).compareTo(total) > 0) {
-      settlement.uphold(state, challenge, batch);
+      settlement.uphold(state, challenge, batch, tx.height());
     } else if (reject.multiply(TWO).compareTo(total) > 0) {
-      settlement.reject(state, challenge, batch);
+      settlement.reject(state, challenge, batch, tx.height());
     } else {
       state.put(challenge);
     }

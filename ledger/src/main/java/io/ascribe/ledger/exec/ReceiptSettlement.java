@@ -59,7 +59,7 @@ final class ReceiptSettlement {
         ReceiptChallenge challenge =
             (ReceiptChallenge) state.object(ReceiptChallenge.key(receipt.challenge().get())).get();
         if (challenge.deadline() < height) {
-          batch = expire(state, challenge, batch);
+          batch = expire(state, challenge, batch, height);
         } else {
           openUntil = Math.max(openUntil, challenge.deadline());
         }
@@ -76,10 +76,10 @@ final class ReceiptSettlement {
 
   /** No majority by the deadline: the bond goes back, nobody is slashed, the receipt stands. */
   private InferenceBatch expire(
-      StateOverlay state, ReceiptChallenge challenge, InferenceBatch batch) {
+      StateOverlay state, ReceiptChallenge challenge, InferenceBatch batch, long height) {
     TxContext.creditBalance(state, challenge.challenger(), challenge.bond());
     hold(state, challenge.bond().negate());
-    state.put(challenge.withStatus(ReceiptChallenge.Status.EXPIRED));
+    state.put(challenge.decided(ReceiptChallenge.Status.EXPIRED, height, BigInteger.ZERO));
     ReceiptRecord receipt = batch.receipts().get(challenge.receipt());
     return batch.withReceipt(challenge.receipt(), receipt.withStatus(ReceiptRecord.Status.HELD));
   }
@@ -87,7 +87,8 @@ final class ReceiptSettlement {
   /**
    * Pays each standing receipt's fee out: the earnings recorded at inclusion, then the validators'
    * share (pro rata to the current set's power) and the verifiers' share (equally to the batch's
-   * verifiers, burned if none re-checked it); whatever is left of the fee is burned.
+   * verifiers, burned if none re-checked it); whatever is left of the fee is burned. The shares
+   * paid now join the receipt's record, so it shows its whole payout by role afterwards.
    */
   private void settle(StateOverlay state, InferenceBatch batch) {
     ValidatorSet validators = state.system().validators();
@@ -116,7 +117,7 @@ final class ReceiptSettlement {
       }
       burned = burned.add(receipt.fee().subtract(paid));
       released = released.add(receipt.fee());
-      settled.add(receipt.withStatus(ReceiptRecord.Status.PAID));
+      settled.add(receipt.paid(shares.shares()));
     }
     state.setSystem(state.system().burn(burned));
     hold(state, released.negate());
@@ -128,7 +129,7 @@ final class ReceiptSettlement {
    * what is slashed from the executor's bond (the rest is burned), and the verifiers who said so
    * share the batch's verifiers' fee share when it settles.
    */
-  void uphold(StateOverlay state, ReceiptChallenge challenge, InferenceBatch batch) {
+  void uphold(StateOverlay state, ReceiptChallenge challenge, InferenceBatch batch, long height) {
     ReceiptRecord receipt = batch.receipts().get(challenge.receipt());
     TxContext.creditBalance(state, receipt.user(), receipt.fee());
     TxContext.creditBalance(state, challenge.challenger(), challenge.bond());
@@ -142,7 +143,7 @@ final class ReceiptSettlement {
         batch
             .withReceipt(challenge.receipt(), receipt.withStatus(ReceiptRecord.Status.VOIDED))
             .withVerifiers(right));
-    state.put(challenge.withStatus(ReceiptChallenge.Status.UPHELD));
+    state.put(challenge.decided(ReceiptChallenge.Status.UPHELD, height, slashed));
   }
 
   /**
@@ -150,7 +151,7 @@ final class ReceiptSettlement {
    * goes to the executor (the rest is burned), and the verifiers who said so share the batch's
    * verifiers' fee share.
    */
-  void reject(StateOverlay state, ReceiptChallenge challenge, InferenceBatch batch) {
+  void reject(StateOverlay state, ReceiptChallenge challenge, InferenceBatch batch, long height) {
     BigInteger slashed =
         challenge.bond().multiply(BigInteger.valueOf(inference.fraudSlashBps())).divide(BPS);
     TxContext.creditBalance(state, challenge.challenger(), challenge.bond().subtract(slashed));
@@ -161,7 +162,7 @@ final class ReceiptSettlement {
         batch
             .withReceipt(challenge.receipt(), receipt.withStatus(ReceiptRecord.Status.HELD))
             .withVerifiers(sided(challenge, false)));
-    state.put(challenge.withStatus(ReceiptChallenge.Status.REJECTED));
+    state.put(challenge.decided(ReceiptChallenge.Status.REJECTED, height, slashed));
   }
 
   /** Half of {@code slashed} to the winner's rewards, the rest (and the odd wei) burned. */

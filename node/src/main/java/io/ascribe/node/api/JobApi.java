@@ -12,6 +12,7 @@ import io.ascribe.ledger.ai.Adapter;
 import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
 import io.ascribe.ledger.ai.FeeAttribution;
+import io.ascribe.ledger.ai.InferenceBatch;
 import io.ascribe.ledger.ai.JobFilter;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.state.OpenJobs;
@@ -20,13 +21,14 @@ import io.ascribe.node.rpc.RpcRegistry;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The tuning-job side's JSON-RPC methods: jobs by id or listed by submitter, executor and status,
  * the adapters final jobs registered, validators' inference capabilities, who earned what from a
- * settled job ({@code ascribe_getAttribution}), and the genesis rules a job must meet. Objects can
- * come with their state proofs, as {@link DataApi}'s do; an unknown id is {@link
- * ChainApi#NOT_FOUND}.
+ * settled job or inference receipt ({@code ascribe_getAttribution}, receipts by {@link
+ * ReceiptAttributions}), and the genesis rules a job must meet. Objects can come with their state
+ * proofs, as {@link DataApi}'s do; an unknown id is {@link ChainApi#NOT_FOUND}.
  */
 public final class JobApi {
   private static final List<String> STATUSES =
@@ -34,10 +36,12 @@ public final class JobApi {
 
   private final Ledger ledger;
   private final ObjectReplies replies;
+  private final ReceiptAttributions receipts;
 
   public JobApi(Ledger ledger) {
     this.ledger = ledger;
     this.replies = new ObjectReplies(ledger);
+    this.receipts = new ReceiptAttributions(ledger, replies);
   }
 
   public void register(RpcRegistry registry) {
@@ -139,10 +143,40 @@ public final class JobApi {
     return out;
   }
 
+  /**
+   * {@code (jobId[, withProof])} for a tuning job; {@code (batchId[, receiptIndex][, withProof])}
+   * for the receipts of an inference batch: both ids come from one tagged object-id space, so the
+   * id alone says which was meant.
+   */
   private JsonNode getAttribution(JsonNode raw) {
-    Params params = Params.of(raw).atMost(2);
-    TuningJob job = job(params.hash(0, "jobId"));
-    boolean proof = params.optionalBool(1, "withProof").orElse(false);
+    Params params = Params.of(raw).atMost(3);
+    Hash id = params.hash(0, "jobOrBatchId");
+    Optional<TuningJob> job = ledger.tuningJob(id);
+    if (job.isPresent()) {
+      params.atMost(2);
+      return jobAttribution(job.get(), params.optionalBool(1, "withProof").orElse(false));
+    }
+    InferenceBatch batch =
+        ledger
+            .inferenceBatch(id)
+            .orElseThrow(
+                () ->
+                    ObjectReplies.notFound(
+                        "no tuning job or inference batch has the id " + id,
+                        "list them with ascribe_listJobs or ascribe_listInferenceBatches"));
+    if (params.size() > 1 && raw.get(1).isBoolean()) {
+      params.atMost(2);
+      return receipts.attribution(batch, OptionalLong.empty(), params.bool(1, "withProof"));
+    }
+    OptionalLong index =
+        params
+            .optionalQuantity(1, "receiptIndex")
+            .map(OptionalLong::of)
+            .orElse(OptionalLong.empty());
+    return receipts.attribution(batch, index, params.optionalBool(2, "withProof").orElse(false));
+  }
+
+  private JsonNode jobAttribution(TuningJob job, boolean proof) {
     // With a proof, built from the job the proof shows, so that it vouches for every amount.
     Optional<ObjectReplies.Proven<TuningJob>> proven =
         proof ? Optional.of(replies.proven(job)) : Optional.empty();

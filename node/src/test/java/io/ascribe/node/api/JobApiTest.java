@@ -410,7 +410,7 @@ class JobApiTest {
             RpcException.class, e -> assertThat(e.code()).isEqualTo(ChainApi.NOT_FOUND))
         .hasMessage("no tuning job has the id " + unknown + ": list them with ascribe_listJobs");
     assertThatThrownBy(() -> call("ascribe_getAttribution", unknown.toHex()))
-        .hasMessageStartingWith("no tuning job has the id " + unknown);
+        .hasMessageStartingWith("no tuning job or inference batch has the id " + unknown);
     assertThatThrownBy(() -> call("ascribe_getAdapter", unknown.toHex()))
         .isInstanceOfSatisfying(
             RpcException.class, e -> assertThat(e.code()).isEqualTo(ChainApi.NOT_FOUND))

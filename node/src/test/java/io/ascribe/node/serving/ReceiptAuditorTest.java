@@ -11,7 +11,6 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ReceiptAuditorTest {
@@ -32,7 +31,7 @@ class ReceiptAuditorTest {
         Address.ZERO,
         1,
         BigInteger.ONE,
-        new TreeMap<>(),
+        List.of(),
         ReceiptRecord.Status.HELD,
         Optional.empty());
   }
