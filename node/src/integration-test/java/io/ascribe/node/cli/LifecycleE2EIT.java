@@ -355,6 +355,22 @@ class LifecycleE2EIT {
           LONG_WAIT,
           () -> settlement.latestEpoch(evm.distributor()),
           held -> held >= epoch);
+      // Each executor's receipts are on chain in its batches, every one paid out.
+      for (Address executor : executors) {
+        JsonNode batches =
+            LocalTestnet.rpc(rpc)
+                .call("ascribe_listInferenceBatches", Map.of("executor", executor.toString()))
+                .path("batches");
+        int receipts = 0;
+        for (JsonNode batch : batches) {
+          assertThat(batch.path("status").asText()).as("batch %s", batch).isEqualTo("settled");
+          for (JsonNode receipt : batch.path("receipts")) {
+            assertThat(receipt.path("status").asText()).isEqualTo("paid");
+            receipts++;
+          }
+        }
+        assertThat(receipts).as("receipts posted by %s", executor).isEqualTo(10);
+      }
       ProcessHandle relayer = ProcessHandle.of(evm.relayerPid()).orElseThrow();
       relayer.destroy();
       relayer.onExit().join();
@@ -456,6 +472,20 @@ class LifecycleE2EIT {
         () -> capabilityBond(rpc, faker.address()),
         b -> b.compareTo(bond) < 0);
     assertThat(balance(rpc, fakedUser.address())).as("the user is refunded").isEqualTo(userBefore);
+    JsonNode batch =
+        LocalTestnet.rpc(rpc)
+            .call("ascribe_listInferenceBatches", Map.of("executor", faker.address().toString()))
+            .path("batches")
+            .get(0);
+    String challengeId = batch.path("receipts").get(0).path("challenge").asText();
+    JsonNode challenge = LocalTestnet.rpc(rpc).call("ascribe_getReceiptChallenge", challengeId);
+    assertThat(challenge.path("status").asText()).isEqualTo("upheld");
+    assertThat(List.of(challenge.path("challenger").asText()))
+        .as("an executor that re-executed the receipt challenged it")
+        .containsAnyElementsOf(executors.stream().map(Address::toString).toList());
+    assertThat(challenge.path("votes"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.path("verdict").asText()).isEqualTo("uphold"));
   }
 
   // ---- the files a user has -----------------------------------------------------------------
