@@ -4,11 +4,12 @@ package io.ascribe.inference.job;
  * DataInf (Kwon et al. 2023): each training document's influence on the evaluation loss through a
  * closed-form approximation of the inverse-Hessian-vector product, from the documents' gradients
  * and the evaluation gradient at one point θ (the final adapter) and nothing else. The parameters
- * are split into blocks (one per trainable array) and the Hessian is taken block-diagonal, each
- * block the damped empirical Fisher {@code G_l + λ_l I} with {@code G_l = (1/n) Σ_i g_li g_liᵀ}.
- * DataInf swaps the inverse and the average, {@code (G_l + λ_l I)⁻¹ ≈ (1/n) Σ_i (g_li g_liᵀ + λ_l
- * I)⁻¹}, and each term inverts in closed form (Sherman–Morrison): {@code (1/λ_l)(I − g_li g_liᵀ /
- * (λ_l + ‖g_li‖²))}. With {@code v_l} the evaluation gradient's block, the score of document k is
+ * are split into blocks (one per adapted module: a LoRA module's A and B) and the Hessian is taken
+ * block-diagonal, each block the damped empirical Fisher {@code G_l + λ_l I} with {@code G_l =
+ * (1/n) Σ_i g_li g_liᵀ}. DataInf swaps the inverse and the average, {@code (G_l + λ_l I)⁻¹ ≈ (1/n)
+ * Σ_i (g_li g_liᵀ + λ_l I)⁻¹}, and each term inverts in closed form (Sherman–Morrison): {@code
+ * (1/λ_l)(I − g_li g_liᵀ / (λ_l + ‖g_li‖²))}. With {@code v_l} the evaluation gradient's block, the
+ * score of document k is
  *
  * <pre>
  *   score(k) = (1/n) Σ_l (1/λ_l) · (v_l·g_lk − u_l·g_lk),
@@ -38,9 +39,9 @@ public final class DataInf {
   private DataInf() {}
 
   /**
-   * The training documents' gradients, each as its blocks (one flattened {@code float[]} per
-   * trainable array, the same blocks in the same order for every document). {@link #of} may be
-   * asked for the same document more than once and must give the same numbers each time.
+   * The training documents' gradients, each as its blocks (one flattened {@code float[]} per block
+   * of parameters, the same blocks in the same order for every document). {@link #of} may be asked
+   * for the same document more than once and must give the same numbers each time.
    */
   public interface Gradients {
     int count();

@@ -11,14 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Each training document's influence on the evaluation loss, by {@link DataInf} at the final
  * adapter θ: the gradients are of the trainable arrays only (LoRA's A and B, the prefixes, or every
- * weight for full fine-tuning), one block per array; a document's is the gradient of its mean
- * response-token loss, the evaluation gradient that of the mean response-token loss over all
- * evaluation documents (as {@link Trainer#evaluate(List, int, NDManager)} computes it). Positive
- * means the document lowers the evaluation loss.
+ * weight for full fine-tuning), one block per adapted module ({@link Layout#byModule}); a
+ * document's is the gradient of its mean response-token loss, the evaluation gradient that of the
+ * mean response-token loss over all evaluation documents (as {@link Trainer#evaluate(List, int,
+ * NDManager)} computes it). Positive means the document lowers the evaluation loss.
  *
  * <p>Why at the final adapter only: the scores are posted on chain and checked by verifiers who
  * hold the base model, the spec and the final adapter, not the executor's training checkpoints;
@@ -56,7 +57,7 @@ public final class Influence {
       long keepBytes,
       NDManager parent) {
     List<JobDocument> docs = spec.train();
-    List<NDArray> params = attach(trainable);
+    Layout params = Layout.byModule(trainable);
     float[][] eval = gradient(trainer, params, spec.evalExamples(), spec.batchSize(), parent);
     long size = 0;
     for (float[] block : eval) {
@@ -102,31 +103,81 @@ public final class Influence {
     return out;
   }
 
-  /** The arrays of {@code trainable}, in its order, set to record a gradient. */
-  static List<NDArray> attach(Trainable trainable) {
-    List<NDArray> params = new ArrayList<>(trainable.namedParameters().values());
-    for (NDArray p : params) {
-      p.setRequiresGradient(true);
+  /**
+   * The trainable arrays, set to record a gradient, and the DataInf block each belongs to: {@code
+   * blockOf[i]} for {@code params.get(i)}, blocks numbered in order of first appearance.
+   */
+  record Layout(List<NDArray> params, int[] blockOf, int blocks) {
+    /**
+     * One block per adapted module, the paper's θ_l: a LoRA module's A and B together, a layer's
+     * key and value prefixes together, and each weight alone for full fine-tuning. A and B of one
+     * module act on the output only through their product, so their gradients are strongly coupled;
+     * splitting them would drop that coupling from the Hessian approximation (and measured worse
+     * against leave-one-out retraining, see {@code InfluenceBenchmark}).
+     */
+    static Layout byModule(Trainable trainable) {
+      return of(trainable, Layout::module);
     }
-    return params;
+
+    /** One block per trainable array. */
+    static Layout byArray(Trainable trainable) {
+      return of(trainable, name -> name);
+    }
+
+    private static Layout of(Trainable trainable, UnaryOperator<String> block) {
+      List<NDArray> params = new ArrayList<>();
+      Map<String, Integer> blocks = new LinkedHashMap<>();
+      int[] blockOf = new int[trainable.namedParameters().size()];
+      for (Map.Entry<String, NDArray> e : trainable.namedParameters().entrySet()) {
+        blockOf[params.size()] =
+            blocks.computeIfAbsent(block.apply(e.getKey()), k -> blocks.size());
+        NDArray p = e.getValue();
+        p.setRequiresGradient(true);
+        params.add(p);
+      }
+      return new Layout(params, blockOf, blocks.size());
+    }
+
+    private static String module(String param) {
+      for (String suffix : List.of(".lora_A.weight", ".lora_B.weight", ".key", ".value")) {
+        if (param.endsWith(suffix)) {
+          return param.substring(0, param.length() - suffix.length());
+        }
+      }
+      return param;
+    }
   }
 
   /**
    * The gradient of the mean response loss of {@code examples} (run {@code chunk} at a time) with
-   * respect to each of {@code params}, flattened, leaving their gradients zero.
+   * respect to the layout's arrays, one flattened {@code float[]} per block (its arrays in order),
+   * leaving their gradients zero.
    */
   static float[][] gradient(
-      Trainer trainer, List<NDArray> params, List<Example> examples, int chunk, NDManager parent) {
+      Trainer trainer, Layout layout, List<Example> examples, int chunk, NDManager parent) {
     trainer.backward(examples, chunk, parent);
-    float[][] out = new float[params.size()][];
+    List<NDArray> params = layout.params();
+    float[][] arrays = new float[params.size()][];
+    int[] size = new int[layout.blocks()];
     try (NDManager tmp = parent.newSubManager()) {
       for (int i = 0; i < params.size(); i++) {
         NDArray g = params.get(i).getGradient();
         g.attach(tmp);
-        out[i] = g.toType(DataType.FLOAT32, false).toFloatArray();
+        arrays[i] = g.toType(DataType.FLOAT32, false).toFloatArray();
+        size[layout.blockOf()[i]] += arrays[i].length;
         // set(0) rather than g − g, which would keep a NaN or an infinity.
         g.set(new NDIndex(":"), 0);
       }
+    }
+    float[][] out = new float[layout.blocks()][];
+    int[] at = new int[layout.blocks()];
+    for (int b = 0; b < out.length; b++) {
+      out[b] = new float[size[b]];
+    }
+    for (int i = 0; i < arrays.length; i++) {
+      int b = layout.blockOf()[i];
+      System.arraycopy(arrays[i], 0, out[b], at[b], arrays[i].length);
+      at[b] += arrays[i].length;
     }
     return out;
   }

@@ -44,7 +44,14 @@ public final class InfluenceBenchmark {
   /** The methods compared, in the order their columns are printed. */
   private static final List<String> METHODS =
       List.of(
-          "datainf", "tracin", "tracin-" + CHECKPOINTS, "datainf-0.01", "datainf-1", "datainf-10");
+          "datainf",
+          "tracin",
+          "tracin-" + CHECKPOINTS,
+          "datainf-array",
+          "datainf-whole",
+          "datainf-0.01",
+          "datainf-10",
+          "datainf-1e3");
 
   public static void main(String[] args) throws IOException {
     Path dir = Files.createTempDirectory("influence-bench");
@@ -188,13 +195,26 @@ public final class InfluenceBenchmark {
         scores.put("datainf", d);
         scores.put("tracin", fin);
         scores.put("tracin-" + CHECKPOINTS, multi);
+        // The other blocks and dampings, from the same gradients (per array, as TracIn took them).
+        Influence.Layout arrays = Influence.Layout.byArray(t);
         float[][] evalGrad =
-            Influence.gradient(
-                trainer, Influence.attach(t), spec.evalExamples(), spec.batchSize(), m);
-        for (double damping : new double[] {0.01, 1, 10}) {
-          String name = "datainf-" + (damping < 1 ? String.valueOf(damping) : (int) damping);
-          scores.put(name, DataInf.scores(grads, evalGrad, damping));
+            Influence.gradient(trainer, arrays, spec.evalExamples(), spec.batchSize(), m);
+        int[] module = Influence.Layout.byModule(t).blockOf();
+        int[] whole = new int[module.length];
+        float[][][] byModule = regroup(grads, module);
+        float[][] evalByModule = regroup(evalGrad, module);
+        double[] check = DataInf.scores(byModule, evalByModule, DataInf.DEFAULT_DAMPING);
+        if (!java.util.Arrays.equals(check, d)) {
+          System.out.println("warning: regrouped gradients do not reproduce the job's scores");
         }
+        scores.put("datainf-array", DataInf.scores(grads, evalGrad, DataInf.DEFAULT_DAMPING));
+        scores.put(
+            "datainf-whole",
+            DataInf.scores(
+                regroup(grads, whole), regroup(evalGrad, whole), DataInf.DEFAULT_DAMPING));
+        scores.put("datainf-0.01", DataInf.scores(byModule, evalByModule, 0.01));
+        scores.put("datainf-10", DataInf.scores(byModule, evalByModule, 10));
+        scores.put("datainf-1e3", DataInf.scores(byModule, evalByModule, 1e3));
         withAll = trainer.evaluate(spec.evalExamples(), n, m);
       }
     }
@@ -222,7 +242,7 @@ public final class InfluenceBenchmark {
    */
   private static double[] tracIn(
       Trainer trainer, Trainable t, TuningJobSpec spec, NDManager m, float[][][] keep) {
-    List<ai.djl.ndarray.NDArray> params = Influence.attach(t);
+    Influence.Layout params = Influence.Layout.byArray(t);
     float[][] v = Influence.gradient(trainer, params, spec.evalExamples(), spec.batchSize(), m);
     List<JobDocument> docs = spec.train();
     double[] out = new double[docs.size()];
@@ -238,6 +258,37 @@ public final class InfluenceBenchmark {
         }
       }
       out[i] = spec.learningRate() * dot;
+    }
+    return out;
+  }
+
+  /** Each document's blocks concatenated into the groups {@code groupOf} assigns them to. */
+  private static float[][][] regroup(float[][][] grads, int[] groupOf) {
+    float[][][] out = new float[grads.length][][];
+    for (int i = 0; i < grads.length; i++) {
+      out[i] = regroup(grads[i], groupOf);
+    }
+    return out;
+  }
+
+  private static float[][] regroup(float[][] blocks, int[] groupOf) {
+    int groups = 0;
+    for (int g : groupOf) {
+      groups = Math.max(groups, g + 1);
+    }
+    int[] size = new int[groups];
+    for (int l = 0; l < blocks.length; l++) {
+      size[groupOf[l]] += blocks[l].length;
+    }
+    float[][] out = new float[groups][];
+    int[] at = new int[groups];
+    for (int g = 0; g < groups; g++) {
+      out[g] = new float[size[g]];
+    }
+    for (int l = 0; l < blocks.length; l++) {
+      int g = groupOf[l];
+      System.arraycopy(blocks[l], 0, out[g], at[g], blocks[l].length);
+      at[g] += blocks[l].length;
     }
     return out;
   }
