@@ -38,4 +38,26 @@ class InfluenceTest {
       }
     }
   }
+
+  @Test
+  void theBlocksAreTheAdaptedModules(@TempDir Path dir) throws Exception {
+    Path base = TinyModel.write(dir.resolve("base"), 3);
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel model = LlamaModel.load(base, m)) {
+      // Two layers, q_proj and v_proj in each: four modules, each its A then its B.
+      try (Trainable lora =
+          Jobs.capitals(base, TuningJobSpec.Method.LORA, 1).tuningMethod().applyTo(model)) {
+        Influence.Layout layout = Influence.Layout.byModule(lora);
+        assertThat(layout.blockOf()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
+        assertThat(layout.blocks()).isEqualTo(4);
+        assertThat(Influence.Layout.byArray(lora).blocks()).isEqualTo(8);
+        assertThat(layout.params()).allSatisfy(p -> assertThat(p.hasGradient()).isTrue());
+      }
+      // A layer's key and value prefixes are one block.
+      try (Trainable prefix =
+          Jobs.capitals(base, TuningJobSpec.Method.PTUNING, 1).tuningMethod().applyTo(model)) {
+        assertThat(Influence.Layout.byModule(prefix).blockOf()).containsExactly(0, 0, 1, 1);
+      }
+    }
+  }
 }
