@@ -24,13 +24,16 @@ import java.util.Random;
  * train on, the same four facts, four paraphrases of them ("the country of Paris is france"), and
  * {@code NOISE} documents of random letters. It trains the job once (full batch, so leaving a
  * document out changes nothing but the batch's contents), scores every document with {@link
- * Influence} (one checkpoint, the final adapter: the definition verifiers recompute) and, for
- * comparison, with TracIn summed over {@code CHECKPOINTS} evenly spaced steps; then retrains N
- * times leaving one document out and prints Pearson r (and Spearman ρ) between each score and (eval
- * loss without the document − eval loss with it), for the first seed and for scores and deltas
- * averaged over {@code SEEDS} seeds (the seed draws LoRA's A, so averaging takes out the part of a
- * leave-one-out delta that depends on one initialisation, which no first-order score predicts). Run
- * with {@code scripts/bench-influence.sh}.
+ * Influence} (DataInf at the final adapter: the definition verifiers recompute, timed) and, in the
+ * same run and at the same adapter, with TracIn (η·⟨∇L(d), ∇L_eval⟩, timed), with DataInf's
+ * variants (one block per array, one block for all, other dampings: from the same gradients) and
+ * with TracIn summed over {@code CHECKPOINTS} evenly spaced steps (which verifiers could not
+ * recompute); then retrains N times leaving one document out and prints Pearson r (and Spearman ρ)
+ * between each score and (eval loss without the document − eval loss with it), for the first seed
+ * and for scores and deltas averaged over {@code SEEDS} seeds (the seed draws LoRA's A, so
+ * averaging takes out the part of a leave-one-out delta that depends on one initialisation, which
+ * no first-order score predicts), and the job's two candidates' cost in ms per document. Run with
+ * {@code scripts/bench-influence.sh}.
  */
 public final class InfluenceBenchmark {
   private static final int NOISE = Integer.getInteger("noise", 8);
