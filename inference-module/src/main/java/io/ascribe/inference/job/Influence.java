@@ -63,39 +63,30 @@ public final class Influence {
     for (float[] block : eval) {
       size += block.length;
     }
-    DataInf.Gradients grads;
+    double[] s;
     if (size * Float.BYTES * docs.size() <= keepBytes) {
       float[][][] kept = new float[docs.size()][][];
       for (int i = 0; i < kept.length; i++) {
         kept[i] = gradient(trainer, params, List.of(docs.get(i).example()), 1, parent);
       }
-      grads =
-          new DataInf.Gradients() {
-            @Override
-            public int count() {
-              return kept.length;
-            }
-
-            @Override
-            public float[][] of(int doc) {
-              return kept[doc];
-            }
-          };
+      s = DataInf.scores(kept, eval, damping);
     } else {
-      grads =
-          new DataInf.Gradients() {
-            @Override
-            public int count() {
-              return docs.size();
-            }
+      s =
+          DataInf.scores(
+              new DataInf.Gradients() {
+                @Override
+                public int count() {
+                  return docs.size();
+                }
 
-            @Override
-            public float[][] of(int doc) {
-              return gradient(trainer, params, List.of(docs.get(doc).example()), 1, parent);
-            }
-          };
+                @Override
+                public float[][] of(int doc) {
+                  return gradient(trainer, params, List.of(docs.get(doc).example()), 1, parent);
+                }
+              },
+              eval,
+              damping);
     }
-    double[] s = DataInf.scores(grads, eval, damping);
     Map<String, Double> out = new LinkedHashMap<>();
     for (int i = 0; i < s.length; i++) {
       out.put(docs.get(i).id(), s[i]);
