@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Agreement of the tuning job's influence scores with leave-one-out retraining (issue 8): trains
 # a LoRA job on the tiny model over 16 documents (4 copies of the eval facts, 4 paraphrases, 8
-# noise; 60 full-batch steps at lr 1e-2), scores them, retrains 16 times leaving one out and
-# prints Pearson r and Spearman rho between the scores and the change in eval loss, for one seed
-# and averaged over 3 seeds. About a minute on one CPU core.
+# noise; 60 full-batch steps at lr 1e-2), scores them with the job's DataInf, with TracIn and
+# with DataInf's variants (blocks, damping), retrains 16 times leaving one out and prints Pearson
+# r and Spearman rho between each method's scores and the change in eval loss, for one seed and
+# averaged over 3 seeds, and each candidate's ms per document. One to two minutes on one core.
 #
 #   scripts/bench-influence.sh
 #   JAVA_OPTS="-Dseeds=5 -Dnoise=12 -Depochs=40 -Dlr=1e-2" scripts/bench-influence.sh

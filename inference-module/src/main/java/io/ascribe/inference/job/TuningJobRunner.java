@@ -183,7 +183,7 @@ public final class TuningJobRunner {
 
         listener.onPhase(PHASE_ATTRIBUTING);
         began = System.nanoTime();
-        Map<String, Double> influence = Influence.scores(t, trained, spec, spec.train(), manager);
+        Map<String, Double> influence = Influence.scores(t, trained, spec, manager);
         Duration attribution = Duration.ofNanos(System.nanoTime() - began);
         return new TuningJobResult(
             adapter,

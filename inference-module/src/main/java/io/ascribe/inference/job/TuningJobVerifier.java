@@ -23,14 +23,14 @@ import java.util.Set;
 /**
  * Checks a tuning job's posted result from the spec, the base model and the adapter file alone: it
  * loads the adapter over the base ({@link TuningJobRunner#loadAdapter}), recomputes the evaluation
- * loss and ROUGE-L ({@link JobEvaluation}) and the influence ({@link Influence}, one-checkpoint
- * TracIn at the final adapter, which is why a verifier can recompute it) of a seeded sample of the
- * training documents, and accepts when every figure is within the {@link Tolerance}. The first
- * check that fails is named with the recomputed figures; an unreadable or mismatched adapter file
- * is a rejection too, since the node fetched it by the hash the executor posted. What it cannot
- * tell without retraining is whether the adapter came from this spec's run: an adapter trained
- * otherwise (another seed, fewer steps) with its own true figures passes, and is then judged by
- * those figures.
+ * loss and ROUGE-L ({@link JobEvaluation}) and the influence ({@link Influence}, DataInf at the
+ * final adapter, which is why a verifier can recompute it) of a seeded sample of the training
+ * documents (computing it takes every document's gradient, since each score depends on all), and
+ * accepts when every figure is within the {@link Tolerance}. The first check that fails is named
+ * with the recomputed figures; an unreadable or mismatched adapter file is a rejection too, since
+ * the node fetched it by the hash the executor posted. What it cannot tell without retraining is
+ * whether the adapter came from this spec's run: an adapter trained otherwise (another seed, fewer
+ * steps) with its own true figures passes, and is then judged by those figures.
  */
 public final class TuningJobVerifier {
   /**
@@ -107,8 +107,14 @@ public final class TuningJobVerifier {
       try (adapter) {
         JobEvaluation eval = JobEvaluation.of(model, tokenizer, spec, manager);
         List<JobDocument> sample = sample(spec.train(), sampleSeed, sampleSize);
-        Map<String, Double> influence =
-            Influence.scores(new Trainer(model, tokenizer), adapter, spec, sample, manager);
+        // DataInf's scores depend on every training document, so all are computed; the sample
+        // is what is compared.
+        Map<String, Double> all =
+            Influence.scores(new Trainer(model, tokenizer), adapter, spec, manager);
+        Map<String, Double> influence = new LinkedHashMap<>();
+        for (JobDocument d : sample) {
+          influence.put(d.id(), all.get(d.id()));
+        }
         return judge(
             spec, eval, influence, claimedEvalLoss, claimedRougeL, claimedInfluence, tolerance);
       }

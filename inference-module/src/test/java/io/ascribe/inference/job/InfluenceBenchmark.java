@@ -24,13 +24,16 @@ import java.util.Random;
  * train on, the same four facts, four paraphrases of them ("the country of Paris is france"), and
  * {@code NOISE} documents of random letters. It trains the job once (full batch, so leaving a
  * document out changes nothing but the batch's contents), scores every document with {@link
- * Influence} (one checkpoint, the final adapter: the definition verifiers recompute) and, for
- * comparison, with TracIn summed over {@code CHECKPOINTS} evenly spaced steps; then retrains N
- * times leaving one document out and prints Pearson r (and Spearman ρ) between each score and (eval
- * loss without the document − eval loss with it), for the first seed and for scores and deltas
- * averaged over {@code SEEDS} seeds (the seed draws LoRA's A, so averaging takes out the part of a
- * leave-one-out delta that depends on one initialisation, which no first-order score predicts). Run
- * with {@code scripts/bench-influence.sh}.
+ * Influence} (DataInf at the final adapter: the definition verifiers recompute, timed) and, in the
+ * same run and at the same adapter, with TracIn (η·⟨∇L(d), ∇L_eval⟩, timed), with DataInf's
+ * variants (one block per array, one block for all, other dampings: from the same gradients) and
+ * with TracIn summed over {@code CHECKPOINTS} evenly spaced steps (which verifiers could not
+ * recompute); then retrains N times leaving one document out and prints Pearson r (and Spearman ρ)
+ * between each score and (eval loss without the document − eval loss with it), for the first seed
+ * and for scores and deltas averaged over {@code SEEDS} seeds (the seed draws LoRA's A, so
+ * averaging takes out the part of a leave-one-out delta that depends on one initialisation, which
+ * no first-order score predicts), and the job's two candidates' cost in ms per document. Run with
+ * {@code scripts/bench-influence.sh}.
  */
 public final class InfluenceBenchmark {
   private static final int NOISE = Integer.getInteger("noise", 8);
@@ -40,6 +43,18 @@ public final class InfluenceBenchmark {
   private static final double LR = Double.parseDouble(System.getProperty("lr", "1e-2"));
 
   private InfluenceBenchmark() {}
+
+  /** The methods compared, in the order their columns are printed. */
+  private static final List<String> METHODS =
+      List.of(
+          "datainf",
+          "tracin",
+          "tracin-" + CHECKPOINTS,
+          "datainf-array",
+          "datainf-whole",
+          "datainf-0.01",
+          "datainf-10",
+          "datainf-1e3");
 
   public static void main(String[] args) throws IOException {
     Path dir = Files.createTempDirectory("influence-bench");
@@ -62,37 +77,43 @@ public final class InfluenceBenchmark {
     }
     int n = train.size();
     long began = System.nanoTime();
-    double[][] sums = new double[3][n];
+    Map<String, double[]> means = new LinkedHashMap<>();
+    METHODS.forEach(k -> means.put(k, new double[n]));
+    double[] looMean = new double[n];
     double evalLoss = 0;
+    long dataInfNanos = 0;
+    long tracInNanos = 0;
     int steps = 0;
     for (int seed = 1; seed <= SEEDS; seed++) {
       Trial t = trial(base, train, eval, seed);
+      for (String k : METHODS) {
+        double[] sum = means.get(k);
+        for (int i = 0; i < n; i++) {
+          sum[i] += t.scores.get(k)[i] / SEEDS;
+        }
+      }
       for (int i = 0; i < n; i++) {
-        sums[0][i] += t.influence[i] / SEEDS;
-        sums[1][i] += t.tracIn[i] / SEEDS;
-        sums[2][i] += t.loo[i] / SEEDS;
+        looMean[i] += t.loo[i] / SEEDS;
       }
       evalLoss += t.evalLoss / SEEDS;
+      dataInfNanos += t.dataInfNanos;
+      tracInNanos += t.tracInNanos;
       steps = t.steps;
       if (seed == 1) {
-        report("seed 1", t.influence, t.tracIn, t.loo);
+        report("seed 1", t.scores, t.loo);
       }
     }
-    System.out.printf(
-        Locale.ROOT,
-        "%-8s %14s %14s %14s%n",
-        "doc",
-        "influence",
-        "tracin-" + CHECKPOINTS,
-        "loo delta");
+    System.out.printf(Locale.ROOT, "%-8s", "doc");
+    for (String k : METHODS) {
+      System.out.printf(Locale.ROOT, " %13s", k);
+    }
+    System.out.printf(Locale.ROOT, " %13s%n", "loo delta");
     for (int i = 0; i < n; i++) {
-      System.out.printf(
-          Locale.ROOT,
-          "%-8s %14.6e %14.6e %14.6e%n",
-          train.get(i).id(),
-          sums[0][i],
-          sums[1][i],
-          sums[2][i]);
+      System.out.printf(Locale.ROOT, "%-8s", train.get(i).id());
+      for (String k : METHODS) {
+        System.out.printf(Locale.ROOT, " %13.5e", means.get(k)[i]);
+      }
+      System.out.printf(Locale.ROOT, " %13.5e%n", looMean[i]);
     }
     System.out.printf(
         Locale.ROOT,
@@ -102,13 +123,30 @@ public final class InfluenceBenchmark {
         SEEDS,
         evalLoss,
         (System.nanoTime() - began) / 1e9);
+    System.out.printf(
+        Locale.ROOT,
+        "cost at the final adapter, over %d scorings of %d docs: DataInf %.2f ms/doc, TracIn %.2f"
+            + " ms/doc (each: its own backward passes, then its arithmetic)%n",
+        SEEDS,
+        n,
+        dataInfNanos / 1e6 / (SEEDS * n),
+        tracInNanos / 1e6 / (SEEDS * n));
     if (SEEDS > 1) {
-      report("mean over " + SEEDS + " seeds", sums[0], sums[1], sums[2]);
+      report("mean over " + SEEDS + " seeds", means, looMean);
     }
   }
 
+  /**
+   * One job with {@code seed}: each method's scores by name, the leave-one-out deltas, and the time
+   * the job's two candidate methods took at the final adapter.
+   */
   private record Trial(
-      double[] influence, double[] tracIn, double[] loo, double evalLoss, int steps) {}
+      Map<String, double[]> scores,
+      double[] loo,
+      double evalLoss,
+      int steps,
+      long dataInfNanos,
+      long tracInNanos) {}
 
   /** One job with {@code seed}: its scores and the leave-one-out deltas. */
   private static Trial trial(Path base, List<JobDocument> train, List<JobDocument> eval, long seed)
@@ -116,9 +154,11 @@ public final class InfluenceBenchmark {
     int n = train.size();
     TuningJobSpec spec =
         new TuningJobSpec(base, TuningJobSpec.Method.LORA, 8, 16, LR, EPOCHS, n, seed, train, eval);
-    Map<String, Double> tracIn = new LinkedHashMap<>();
-    Map<String, Double> influence;
+    Map<String, double[]> scores = new LinkedHashMap<>();
+    double[] multi = new double[n];
     double withAll;
+    long dataInfNanos;
+    long tracInNanos;
     try (NDManager m = Torch.engine().newBaseManager();
         LlamaModel model = LlamaModel.load(base, m)) {
       Trainer trainer = new Trainer(model, new ByteTokenizer());
@@ -131,12 +171,53 @@ public final class InfluenceBenchmark {
             m,
             p -> {
               if (p.step() % every == 0) {
-                Influence.scores(trainer, t, spec, train, m)
-                    .forEach((k, v) -> tracIn.merge(k, v, Double::sum));
+                double[] s = tracIn(trainer, t, spec, m, null);
+                for (int i = 0; i < n; i++) {
+                  multi[i] += s[i];
+                }
               }
             },
             null);
-        influence = Influence.scores(trainer, t, spec, train, m);
+        // Alternate which runs first, so neither always pays for a cold start.
+        float[][][] grads = new float[n][][];
+        long t0 = System.nanoTime();
+        double[] fin = seed % 2 == 0 ? tracIn(trainer, t, spec, m, grads) : null;
+        long t1 = System.nanoTime();
+        Map<String, Double> dataInf = Influence.scores(trainer, t, spec, m);
+        long t2 = System.nanoTime();
+        if (fin == null) {
+          fin = tracIn(trainer, t, spec, m, grads);
+        }
+        long t3 = System.nanoTime();
+        dataInfNanos = t2 - t1;
+        tracInNanos = (t1 - t0) + (t3 - t2);
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+          d[i] = dataInf.get(train.get(i).id());
+        }
+        scores.put("datainf", d);
+        scores.put("tracin", fin);
+        scores.put("tracin-" + CHECKPOINTS, multi);
+        // The other blocks and dampings, from the same gradients (per array, as TracIn took them).
+        Influence.Layout arrays = Influence.Layout.byArray(t);
+        float[][] evalGrad =
+            Influence.gradient(trainer, arrays, spec.evalExamples(), spec.batchSize(), m);
+        int[] module = Influence.Layout.byModule(t).blockOf();
+        int[] whole = new int[module.length];
+        float[][][] byModule = regroup(grads, module);
+        float[][] evalByModule = regroup(evalGrad, module);
+        double[] check = DataInf.scores(byModule, evalByModule, DataInf.DEFAULT_DAMPING);
+        if (!java.util.Arrays.equals(check, d)) {
+          System.out.println("warning: regrouped gradients do not reproduce the job's scores");
+        }
+        scores.put("datainf-array", DataInf.scores(grads, evalGrad, DataInf.DEFAULT_DAMPING));
+        scores.put(
+            "datainf-whole",
+            DataInf.scores(
+                regroup(grads, whole), regroup(evalGrad, whole), DataInf.DEFAULT_DAMPING));
+        scores.put("datainf-0.01", DataInf.scores(byModule, evalByModule, 0.01));
+        scores.put("datainf-10", DataInf.scores(byModule, evalByModule, 10));
+        scores.put("datainf-1e3", DataInf.scores(byModule, evalByModule, 1e3));
         withAll = trainer.evaluate(spec.evalExamples(), n, m);
       }
     }
@@ -155,29 +236,76 @@ public final class InfluenceBenchmark {
         }
       }
     }
-    double[] fin = new double[n];
-    double[] multi = new double[n];
-    for (int i = 0; i < n; i++) {
-      fin[i] = influence.get(train.get(i).id());
-      multi[i] = tracIn.get(train.get(i).id());
-    }
-    return new Trial(fin, multi, loo, withAll, spec.totalSteps());
+    return new Trial(scores, loo, withAll, spec.totalSteps(), dataInfNanos, tracInNanos);
   }
 
-  private static void report(String what, double[] fin, double[] multi, double[] loo) {
-    System.out.printf(
-        Locale.ROOT,
-        "%s: final-adapter influence (on-chain) vs LOO: Pearson r = %.3f, Spearman rho = %.3f%n",
-        what,
-        pearson(fin, loo),
-        pearson(ranks(fin), ranks(loo)));
-    System.out.printf(
-        Locale.ROOT,
-        "%s: TracIn over %d checkpoints vs LOO:       Pearson r = %.3f, Spearman rho = %.3f%n",
-        what,
-        CHECKPOINTS,
-        pearson(multi, loo),
-        pearson(ranks(multi), ranks(loo)));
+  /**
+   * TracIn at the current point (Pruthi et al. 2020, one checkpoint): η·⟨∇L(d), ∇L_eval⟩ for each
+   * training document, keeping each document's gradient in {@code keep} when it is not null.
+   */
+  private static double[] tracIn(
+      Trainer trainer, Trainable t, TuningJobSpec spec, NDManager m, float[][][] keep) {
+    Influence.Layout params = Influence.Layout.byArray(t);
+    float[][] v = Influence.gradient(trainer, params, spec.evalExamples(), spec.batchSize(), m);
+    List<JobDocument> docs = spec.train();
+    double[] out = new double[docs.size()];
+    for (int i = 0; i < out.length; i++) {
+      float[][] g = Influence.gradient(trainer, params, List.of(docs.get(i).example()), 1, m);
+      if (keep != null) {
+        keep[i] = g;
+      }
+      double dot = 0;
+      for (int l = 0; l < g.length; l++) {
+        for (int j = 0; j < g[l].length; j++) {
+          dot += (double) g[l][j] * v[l][j];
+        }
+      }
+      out[i] = spec.learningRate() * dot;
+    }
+    return out;
+  }
+
+  /** Each document's blocks concatenated into the groups {@code groupOf} assigns them to. */
+  private static float[][][] regroup(float[][][] grads, int[] groupOf) {
+    float[][][] out = new float[grads.length][][];
+    for (int i = 0; i < grads.length; i++) {
+      out[i] = regroup(grads[i], groupOf);
+    }
+    return out;
+  }
+
+  private static float[][] regroup(float[][] blocks, int[] groupOf) {
+    int groups = 0;
+    for (int g : groupOf) {
+      groups = Math.max(groups, g + 1);
+    }
+    int[] size = new int[groups];
+    for (int l = 0; l < blocks.length; l++) {
+      size[groupOf[l]] += blocks[l].length;
+    }
+    float[][] out = new float[groups][];
+    int[] at = new int[groups];
+    for (int g = 0; g < groups; g++) {
+      out[g] = new float[size[g]];
+    }
+    for (int l = 0; l < blocks.length; l++) {
+      int g = groupOf[l];
+      System.arraycopy(blocks[l], 0, out[g], at[g], blocks[l].length);
+      at[g] += blocks[l].length;
+    }
+    return out;
+  }
+
+  private static void report(String what, Map<String, double[]> scores, double[] loo) {
+    for (Map.Entry<String, double[]> e : scores.entrySet()) {
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %-13s vs LOO: Pearson r = %.3f, Spearman rho = %.3f%n",
+          what,
+          e.getKey(),
+          pearson(e.getValue(), loo),
+          pearson(ranks(e.getValue()), ranks(loo)));
+    }
   }
 
   private static String letters(Random random, int n) {

@@ -262,9 +262,11 @@ class TuningJobRunnerTest {
       }
     }
     // Noise helps a little too (every response ends in EOS after a space-led word): measured
-    // copies 0.83e-3 to 1.17e-3, noise −0.08e-3 to 0.47e-3.
+    // with DataInf, copies 635 to 829 (mean 729), noise −59 to 152 (mean 47). TracIn had
+    // 0.83e-3 to 1.17e-3 and −0.08e-3 to 0.47e-3: DataInf's scale is its own, and only the
+    // ratios between scores are paid on.
     assertThat(lowestCopy).isPositive().isGreaterThan(highestNoise);
-    assertThat(copies).isGreaterThan(3 * noise);
+    assertThat(copies).isGreaterThan(5 * noise);
   }
 
   private static String noise(Random random, int n) {

@@ -67,6 +67,19 @@ class TuningJobVerifierTest {
   }
 
   @Test
+  void anHonestResultAsTheChainKeepsItIsAccepted() {
+    // The chain records each score in fixed point (×10⁹, truncated) and the node hands the
+    // verifier those figures back; the rounding must not turn an honest result into a rejection.
+    Map<String, Double> onChain = new LinkedHashMap<>();
+    honest.influence().forEach((id, v) -> onChain.put(id, (long) (v * 1e9) / 1e9));
+    TuningJobVerifier.Verification v =
+        verify(honest.adapterFile(), honest.evalLoss(), honest.rougeL(), onChain);
+    assertThat(v.accepted()).as(v.reason()).isTrue();
+    // And the scores are not so small that the fixed point flattens them.
+    assertThat(onChain.values().stream().distinct().count()).isEqualTo(onChain.size());
+  }
+
+  @Test
   void madeUpMetricsAreRejectedWithTheRecomputedFigures() {
     TuningJobVerifier.Verification loss =
         verify(honest.adapterFile(), honest.evalLoss() * 0.5, honest.rougeL(), honest.influence());
@@ -103,7 +116,10 @@ class TuningJobVerifierTest {
   void inflatedOrMissingInfluenceIsRejected() {
     Map<String, Double> inflated = new LinkedHashMap<>(honest.influence());
     String id = spec.train().get(3).id();
-    inflated.put(id, inflated.get(id) * 3 + 1e-3);
+    double largest =
+        honest.influence().values().stream().mapToDouble(Math::abs).max().orElseThrow();
+    // Raised by a fifth of the largest score: twice the tolerance, whatever DataInf's scale.
+    inflated.put(id, inflated.get(id) + 0.2 * largest);
     TuningJobVerifier.Verification v =
         verify(honest.adapterFile(), honest.evalLoss(), honest.rougeL(), inflated);
     assertThat(v.accepted()).isFalse();

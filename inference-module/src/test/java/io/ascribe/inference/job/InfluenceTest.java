@@ -1,0 +1,63 @@
+package io.ascribe.inference.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import io.ascribe.inference.TinyModel;
+import io.ascribe.inference.Torch;
+import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.Trainable;
+import io.ascribe.inference.tokenizer.ByteTokenizer;
+import io.ascribe.inference.train.Trainer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InfluenceTest {
+  @Test
+  void recomputingTheGradientsForEachSweepGivesTheSameScoresAsKeepingThem(@TempDir Path dir)
+      throws Exception {
+    Path base = TinyModel.write(dir.resolve("base"), 3);
+    TuningJobSpec spec = Jobs.capitals(base, TuningJobSpec.Method.LORA, 4);
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel model = LlamaModel.load(base, m)) {
+      Trainer trainer = new Trainer(model, new ByteTokenizer());
+      try (Trainable t = spec.tuningMethod().applyTo(model)) {
+        trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
+        Map<String, Double> kept = Influence.scores(trainer, t, spec, m);
+        Map<String, Double> recomputed =
+            Influence.scores(trainer, t, spec, DataInf.DEFAULT_DAMPING, 0, m);
+        // A job too large to keep its gradients posts the same numbers, bit for bit, and a
+        // second scoring leaves nothing behind in the gradients that would change a third.
+        assertThat(recomputed).isEqualTo(kept);
+        assertThat(Influence.scores(trainer, t, spec, m)).isEqualTo(kept);
+        assertThat(kept.keySet())
+            .containsExactlyElementsOf(spec.train().stream().map(JobDocument::id).toList());
+        assertThat(kept.values()).allSatisfy(v -> assertThat(v).isFinite());
+      }
+    }
+  }
+
+  @Test
+  void theBlocksAreTheAdaptedModules(@TempDir Path dir) throws Exception {
+    Path base = TinyModel.write(dir.resolve("base"), 3);
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel model = LlamaModel.load(base, m)) {
+      // Two layers, q_proj and v_proj in each: four modules, each its A then its B.
+      try (Trainable lora =
+          Jobs.capitals(base, TuningJobSpec.Method.LORA, 1).tuningMethod().applyTo(model)) {
+        Influence.Layout layout = Influence.Layout.byModule(lora);
+        assertThat(layout.blockOf()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
+        assertThat(layout.blocks()).isEqualTo(4);
+        assertThat(Influence.Layout.byArray(lora).blocks()).isEqualTo(8);
+        assertThat(layout.params()).allSatisfy(p -> assertThat(p.hasGradient()).isTrue());
+      }
+      // A layer's key and value prefixes are one block.
+      try (Trainable prefix =
+          Jobs.capitals(base, TuningJobSpec.Method.PTUNING, 1).tuningMethod().applyTo(model)) {
+        assertThat(Influence.Layout.byModule(prefix).blockOf()).containsExactly(0, 0, 1, 1);
+      }
+    }
+  }
+}
