@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.AttributionScore;
-import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.InferenceReceipt;
-import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.state.AnchoredObjectProof;
 import io.ascribe.core.state.ObjectProofJson;
 import io.ascribe.core.tx.FeeAuthorisation;
@@ -20,13 +18,11 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
-import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.InferenceBatch;
 import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.MinHash;
-import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
@@ -40,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongFunction;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InferenceApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<PrivateKey> DEV = DevnetGenesis.devAccounts();
-  private static final Genesis GENESIS = threeValidators();
+  private static final List<PrivateKey> DEV = CapableChain.DEV;
+  private static final Genesis GENESIS = CapableChain.GENESIS;
   private static final long WINDOW = GENESIS.params().ai().inference().challengeWindowBlocks();
   private static final BigInteger FEE = GENESIS.params().minFee();
   private static final BigInteger OPEN = Amount.ONE_OPEN;
@@ -70,106 +65,44 @@ class InferenceApiTest {
   @TempDir Path dir;
   private Ledger ledger;
   private final RpcRegistry registry = new RpcRegistry();
-  private final Map<Address, Long> nonces = new HashMap<>();
   private long authNonce;
-  private long time = GENESIS.genesisTime().toEpochMilli();
+  private CapableChain chain;
   private Hash model;
   private Hash datanet;
   private final List<Hash> contributions = new ArrayList<>();
 
-  /** The devnet with dev accounts 0 to 2 as its validators. */
-  private static Genesis threeValidators() {
-    Genesis devnet = DevnetGenesis.create();
-    return new Genesis(
-        devnet.chainId(),
-        devnet.genesisTime(),
-        DEV.subList(0, 3).stream()
-            .map(k -> new Genesis.GenesisValidator(k.address(), DevnetGenesis.VALIDATOR_STAKE))
-            .toList(),
-        devnet.allocations(),
-        devnet.params());
-  }
-
   @BeforeEach
   void open() {
-    ledger = Ledger.open(dir, GENESIS);
+    chain = new CapableChain(dir, OWNER);
+    ledger = chain.ledger;
+    model = chain.model;
+    datanet = chain.datanet;
     new InferenceApi(ledger).register(registry);
     new JobApi(ledger).register(registry);
-    List<SignedTransaction> setup = new ArrayList<>();
-    for (PrivateKey validator : DEV.subList(0, 3)) {
-      setup.add(sign(validator, n -> TxBodies.declareCapability(GENESIS.chainId(), n, FEE)));
-    }
-    model = TxExecutor.objectId("model", OWNER.address(), 0);
-    setup.add(
-        sign(
-            OWNER,
-            n ->
-                TxBodies.registerModel(
-                    GENESIS.chainId(),
-                    n,
-                    FEE,
-                    Keccak.hash(new byte[] {1}),
-                    Keccak.hash(new byte[] {2}),
-                    "LlamaForCausalLM",
-                    "apache-2.0")));
-    datanet = TxExecutor.objectId("datanet", OWNER.address(), 1);
-    setup.add(
-        sign(
-            OWNER,
-            n ->
-                TxBodies.createDatanet(
-                    GENESIS.chainId(),
-                    n,
-                    FEE,
-                    "fortunes",
-                    TxBodies.datanetRules(OPEN, "text/v1", 10_000))));
-    commit(setup);
     List<SignedTransaction> contribute = new ArrayList<>();
     // The owner contributes too, so that one receipt pays two contributors.
     for (int i = 0; i < 3; i++) {
       PrivateKey from = i < 2 ? CONTRIBUTOR : OWNER;
       contributions.add(
-          TxExecutor.objectId(
-              "contribution", from.address(), nonces.getOrDefault(from.address(), 0L)));
+          TxExecutor.objectId("contribution", from.address(), chain.nonce(from.address())));
       long[] minHash = new long[MinHash.SLOTS];
       for (int s = 0; s < minHash.length; s++) {
         minHash[s] = 1_000L * i + s;
       }
       Hash content = Keccak.hash(ByteBuffer.allocate(4).putInt(i).array());
       contribute.add(
-          sign(
+          chain.sign(
               from,
               n ->
                   TxBodies.contribute(
                       GENESIS.chainId(), n, FEE, datanet, content, 10, minHash, OPEN)));
     }
-    commit(contribute);
+    chain.commit(contribute);
   }
 
   @AfterEach
   void close() {
-    ledger.close();
-  }
-
-  private SignedTransaction sign(PrivateKey key, LongFunction<TxBody> body) {
-    long nonce = nonces.merge(key.address(), 1L, Long::sum) - 1;
-    return SignedTransaction.sign(body.apply(nonce), key);
-  }
-
-  private void commit(List<SignedTransaction> txs) {
-    ExecutedBlock block = ledger.propose(txs, time += 1000, EXECUTOR.address());
-    assertThat(block.receipts()).allSatisfy(r -> assertThat(r.error()).isEmpty());
-    ledger.commit(block, Commit.newBuilder().setHeight(block.height()).build());
-  }
-
-  private void run(PrivateKey key, LongFunction<TxBody> body) {
-    commit(List.of(sign(key, body)));
-  }
-
-  private void advanceTo(long height) {
-    while (ledger.height() < height) {
-      commit(List.of());
-    }
+    chain.close();
   }
 
   private static List<AttributionScore> scores(Map<Hash, Long> ppm) {
@@ -204,9 +137,8 @@ class InferenceApiTest {
   /** Posts the receipts as one batch by the executor; returns the batch id. */
   private Hash post(InferenceReceipt... receipts) {
     Hash id =
-        TxExecutor.objectId(
-            "inference-batch", EXECUTOR.address(), nonces.getOrDefault(EXECUTOR.address(), 0L));
-    run(
+        TxExecutor.objectId("inference-batch", EXECUTOR.address(), chain.nonce(EXECUTOR.address()));
+    chain.run(
         EXECUTOR,
         n -> TxBodies.submitInferenceReceipts(GENESIS.chainId(), n, FEE, List.of(receipts)));
     return id;
@@ -215,10 +147,8 @@ class InferenceApiTest {
   private Hash challenge(Hash batch, int index, Map<Hash, Long> ppm, Hash output) {
     Hash id =
         TxExecutor.objectId(
-            "receipt-challenge",
-            CHALLENGER.address(),
-            nonces.getOrDefault(CHALLENGER.address(), 0L));
-    run(
+            "receipt-challenge", CHALLENGER.address(), chain.nonce(CHALLENGER.address()));
+    chain.run(
         CHALLENGER,
         n ->
             TxBodies.challengeReceipt(
@@ -248,10 +178,6 @@ class InferenceApiTest {
 
   private BigInteger executorBond() {
     return ledger.capability(EXECUTOR.address()).orElseThrow().bond();
-  }
-
-  private Hash stateRoot() {
-    return Hash.copyOf(ledger.headHeader().getStateRoot().toByteArray());
   }
 
   private static void assertError(int code, String message, ThrowingCallable call) {
@@ -316,7 +242,7 @@ class InferenceApiTest {
     assertThat(second.path("scores").get(1).path("scorePpm").asLong()).isEqualTo(-20_000);
     assertThat(quantity(second.path("nonce"))).isEqualTo(1);
     AnchoredObjectProof proof = ObjectProofJson.fromJson(json.path("proof"));
-    assertThat(proof.proof().verify(stateRoot())).isTrue();
+    assertThat(proof.proof().verify(chain.stateRoot())).isTrue();
     assertThat(LedgerObject.decode(proof.proof().object().toByteArray()))
         .isEqualTo(ledger.inferenceBatch(id).orElseThrow());
     assertThat(call("ascribe_getInferenceBatch", id.toHex()).has("proof")).isFalse();
@@ -327,7 +253,8 @@ class InferenceApiTest {
     assertThat(auth.path("usedNonces")).extracting(JsonNode::asText).containsExactly("0x1", "0x0");
     assertThat(quantity(auth.path("oldestUsableNonce"))).isZero();
     assertThat(wei(auth.path("spent"))).isEqualTo(OPEN.add(OPEN.divide(BigInteger.TWO)));
-    assertThat(ObjectProofJson.fromJson(auth.path("proof")).proof().verify(stateRoot())).isTrue();
+    assertThat(ObjectProofJson.fromJson(auth.path("proof")).proof().verify(chain.stateRoot()))
+        .isTrue();
 
     assertError(
         ChainApi.NOT_FOUND,
@@ -353,9 +280,9 @@ class InferenceApiTest {
   @Test
   void batchesAreListedByExecutorAndStatusAsTheyAreNow() {
     Hash early = post(receipt("one", OPEN, ppm(0, 1_000_000)));
-    advanceTo(ledger.height() + WINDOW);
+    chain.advanceTo(ledger.height() + WINDOW);
     Hash late = post(receipt("two", OPEN, ppm(1, 1_000_000)));
-    advanceTo(ledger.height() + 1);
+    chain.advanceTo(ledger.height() + 1);
 
     JsonNode all = call("ascribe_listInferenceBatches");
     assertThat(quantity(all.path("total"))).isEqualTo(2);
@@ -368,7 +295,8 @@ class InferenceApiTest {
     JsonNode only = settled.path("batches").get(0);
     assertThat(only.path("id").asText()).isEqualTo(early.toHex());
     assertThat(only.path("receipts").get(0).path("status").asText()).isEqualTo("paid");
-    assertThat(ObjectProofJson.fromJson(only.path("proof")).proof().verify(stateRoot())).isTrue();
+    assertThat(ObjectProofJson.fromJson(only.path("proof")).proof().verify(chain.stateRoot()))
+        .isTrue();
     assertThat(call("ascribe_listInferenceBatches", Map.of("status", "held")).path("batches"))
         .extracting(b -> b.path("id").asText())
         .containsExactly(late.toHex());
@@ -418,7 +346,8 @@ class InferenceApiTest {
     assertThat(open.path("status").asText()).isEqualTo("open");
     assertThat(open.path("votes")).isEmpty();
     assertThat(open.path("decidedHeight").isNull()).isTrue();
-    assertThat(ObjectProofJson.fromJson(open.path("proof")).proof().verify(stateRoot())).isTrue();
+    assertThat(ObjectProofJson.fromJson(open.path("proof")).proof().verify(chain.stateRoot()))
+        .isTrue();
     JsonNode challenged = call("ascribe_getInferenceBatch", id.toHex()).path("receipts").get(0);
     assertThat(challenged.path("status").asText()).isEqualTo("challenged");
     assertThat(challenged.path("challenge").asText()).isEqualTo(challengeId.toHex());
@@ -427,7 +356,7 @@ class InferenceApiTest {
             "receipt 0 of batch " + id + " is challenged (by challenge " + challengeId + ")");
 
     // The voter is the only eligible one (executor and challenger are parties): it decides.
-    run(VOTER, n -> TxBodies.voteOnChallenge(GENESIS.chainId(), n, FEE, challengeId, true));
+    chain.run(VOTER, n -> TxBodies.voteOnChallenge(GENESIS.chainId(), n, FEE, challengeId, true));
     long decided = ledger.height();
     BigInteger slashed = bond.subtract(executorBond());
     assertThat(slashed).isPositive();
@@ -467,10 +396,10 @@ class InferenceApiTest {
               assertThat(wei(s.path("amount"))).isEqualTo(slashed);
             });
     AnchoredObjectProof proof = ObjectProofJson.fromJson(voided.path("proof"));
-    assertThat(proof.proof().verify(stateRoot())).isTrue();
+    assertThat(proof.proof().verify(chain.stateRoot())).isTrue();
     assertThat(proof.proof().key()).isEqualTo(InferenceBatch.key(id));
 
-    advanceTo(included + WINDOW + 1);
+    chain.advanceTo(included + WINDOW + 1);
     JsonNode all = call("ascribe_getAttribution", id.toHex());
 
     assertThat(all.path("batchStatus").asText()).isEqualTo("settled");
@@ -523,7 +452,7 @@ class InferenceApiTest {
     Hash id = post(receipt("right", OPEN, ppm(0, 1_000_000)));
     long included = ledger.height();
     Hash challengeId = challenge(id, 0, ppm(1, 1_000_000), Keccak.hash(new byte[] {8}));
-    run(VOTER, n -> TxBodies.voteOnChallenge(GENESIS.chainId(), n, FEE, challengeId, false));
+    chain.run(VOTER, n -> TxBodies.voteOnChallenge(GENESIS.chainId(), n, FEE, challengeId, false));
 
     JsonNode rejected = call("ascribe_getReceiptChallenge", challengeId.toHex());
     assertThat(rejected.path("status").asText()).isEqualTo("rejected");
@@ -533,7 +462,7 @@ class InferenceApiTest {
         .isEqualTo(
             BOND.multiply(BigInteger.valueOf(GENESIS.params().ai().inference().fraudSlashBps()))
                 .divide(BigInteger.valueOf(10_000)));
-    advanceTo(included + WINDOW + 1);
+    chain.advanceTo(included + WINDOW + 1);
 
     JsonNode json = call("ascribe_getAttribution", id.toHex(), "0x0");
 

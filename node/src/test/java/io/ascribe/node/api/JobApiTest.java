@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
-import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.TuningMethod;
-import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.state.AnchoredObjectProof;
 import io.ascribe.core.state.ObjectProofJson;
 import io.ascribe.core.tx.SignedTransaction;
@@ -18,7 +16,6 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
-import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.ledger.Ledger;
 import io.ascribe.ledger.ai.Adapter;
@@ -26,7 +23,6 @@ import io.ascribe.ledger.ai.EvalSplit;
 import io.ascribe.ledger.ai.LedgerObject;
 import io.ascribe.ledger.ai.MinHash;
 import io.ascribe.ledger.ai.TuningJob;
-import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.node.rpc.RpcException;
 import io.ascribe.node.rpc.RpcRegistry;
@@ -38,7 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.LongFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,8 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JobApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<PrivateKey> DEV = DevnetGenesis.devAccounts();
-  private static final Genesis GENESIS = threeValidators();
+  private static final List<PrivateKey> DEV = CapableChain.DEV;
+  private static final Genesis GENESIS = CapableChain.GENESIS;
   private static final BigInteger FEE = GENESIS.params().minFee();
   private static final BigInteger ESCROW = Amount.ONE_OPEN.multiply(BigInteger.TEN);
   private static final PrivateKey SUBMITTER = DEV.get(3);
@@ -61,58 +56,18 @@ class JobApiTest {
   @TempDir Path dir;
   private Ledger ledger;
   private final RpcRegistry registry = new RpcRegistry();
-  private final Map<Address, Long> nonces = new HashMap<>();
-  private long time = GENESIS.genesisTime().toEpochMilli();
+  private CapableChain chain;
   private Hash model;
   private Hash datanet;
   private final List<Hash> contributions = new ArrayList<>();
 
-  /** The devnet with dev accounts 0 to 2 as its validators. */
-  private static Genesis threeValidators() {
-    Genesis devnet = DevnetGenesis.create();
-    return new Genesis(
-        devnet.chainId(),
-        devnet.genesisTime(),
-        DEV.subList(0, 3).stream()
-            .map(k -> new Genesis.GenesisValidator(k.address(), DevnetGenesis.VALIDATOR_STAKE))
-            .toList(),
-        devnet.allocations(),
-        devnet.params());
-  }
-
   @BeforeEach
   void open() {
-    ledger = Ledger.open(dir, GENESIS);
+    chain = new CapableChain(dir, SUBMITTER);
+    ledger = chain.ledger;
+    model = chain.model;
+    datanet = chain.datanet;
     new JobApi(ledger).register(registry);
-    List<SignedTransaction> setup = new ArrayList<>();
-    for (PrivateKey validator : DEV.subList(0, 3)) {
-      setup.add(sign(validator, n -> TxBodies.declareCapability(GENESIS.chainId(), n, FEE)));
-    }
-    model = TxExecutor.objectId("model", SUBMITTER.address(), 0);
-    setup.add(
-        sign(
-            SUBMITTER,
-            n ->
-                TxBodies.registerModel(
-                    GENESIS.chainId(),
-                    n,
-                    FEE,
-                    Keccak.hash(new byte[] {1}),
-                    Keccak.hash(new byte[] {2}),
-                    "LlamaForCausalLM",
-                    "apache-2.0")));
-    datanet = TxExecutor.objectId("datanet", SUBMITTER.address(), 1);
-    setup.add(
-        sign(
-            SUBMITTER,
-            n ->
-                TxBodies.createDatanet(
-                    GENESIS.chainId(),
-                    n,
-                    FEE,
-                    "fortunes",
-                    TxBodies.datanetRules(Amount.ONE_OPEN, "text/v1", 10_000))));
-    commit(setup);
     List<SignedTransaction> contribute = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       contributions.add(TxExecutor.objectId("contribution", CONTRIBUTOR.address(), i));
@@ -122,47 +77,26 @@ class JobApiTest {
       }
       Hash content = Keccak.hash(ByteBuffer.allocate(4).putInt(i).array());
       contribute.add(
-          sign(
+          chain.sign(
               CONTRIBUTOR,
               n ->
                   TxBodies.contribute(
                       GENESIS.chainId(), n, FEE, datanet, content, 10, minHash, Amount.ONE_OPEN)));
     }
-    commit(contribute);
+    chain.commit(contribute);
   }
 
   @AfterEach
   void close() {
-    ledger.close();
-  }
-
-  private SignedTransaction sign(PrivateKey key, LongFunction<TxBody> body) {
-    long nonce = nonces.merge(key.address(), 1L, Long::sum) - 1;
-    return SignedTransaction.sign(body.apply(nonce), key);
-  }
-
-  private void commit(List<SignedTransaction> txs) {
-    ExecutedBlock block = ledger.propose(txs, time += 1000, DEV.get(0).address());
-    assertThat(block.receipts()).allSatisfy(r -> assertThat(r.error()).isEmpty());
-    ledger.commit(block, Commit.newBuilder().setHeight(block.height()).build());
-  }
-
-  private void run(PrivateKey key, LongFunction<TxBody> body) {
-    commit(List.of(sign(key, body)));
-  }
-
-  private void advanceTo(long height) {
-    while (ledger.height() < height) {
-      commit(List.of());
-    }
+    chain.close();
   }
 
   /** Submits a LoRA job due in {@code blocks} blocks; returns it as the ledger holds it. */
   private TuningJob submit(long blocks, long seed) {
     Hash id =
-        TxExecutor.objectId("tuning-job", SUBMITTER.address(), nonces.get(SUBMITTER.address()));
+        TxExecutor.objectId("tuning-job", SUBMITTER.address(), chain.nonce(SUBMITTER.address()));
     long deadline = ledger.height() + 1 + blocks;
-    run(
+    chain.run(
         SUBMITTER,
         n ->
             TxBodies.submitTuningJob(
@@ -197,10 +131,6 @@ class JobApiTest {
     return Quantities.parse(node.asText());
   }
 
-  private Hash stateRoot() {
-    return Hash.copyOf(ledger.headHeader().getStateRoot().toByteArray());
-  }
-
   @Test
   void aJobShowsWhatWasAskedWhoWasDrawnAndWhenItMovesOnWithAProofOfExactlyThat() {
     TuningJob job = submit(20, 7);
@@ -229,7 +159,7 @@ class JobApiTest {
     assertThat(json.path("attestations")).isEmpty();
     assertThat(json.path("settlement").isNull()).isTrue();
     AnchoredObjectProof proof = ObjectProofJson.fromJson(json.path("proof"));
-    assertThat(proof.proof().verify(stateRoot())).isTrue();
+    assertThat(proof.proof().verify(chain.stateRoot())).isTrue();
     assertThat(LedgerObject.decode(proof.proof().object().toByteArray())).isEqualTo(job);
     assertThat(call("ascribe_getJob", job.id().toHex()).has("proof")).isFalse();
 
@@ -238,7 +168,7 @@ class JobApiTest {
     assertThat(quantity(capability.path("openJobs"))).isEqualTo(1);
     assertThat(wei(capability.path("bond"))).isEqualTo(GENESIS.params().ai().jobs().executorBond());
     assertThat(capability.path("takesJobs").asBoolean()).isTrue();
-    assertThat(ObjectProofJson.fromJson(capability.path("proof")).proof().verify(stateRoot()))
+    assertThat(ObjectProofJson.fromJson(capability.path("proof")).proof().verify(chain.stateRoot()))
         .isTrue();
 
     JsonNode params = call("ascribe_jobParams");
@@ -250,7 +180,7 @@ class JobApiTest {
   void jobsAreListedBySubmitterExecutorAndStatusAsTheyAreNow() {
     TuningJob soon = submit(2, 1);
     TuningJob later = submit(50, 2);
-    advanceTo(soon.spec().deadline() + 1);
+    chain.advanceTo(soon.spec().deadline() + 1);
 
     JsonNode all = call("ascribe_listJobs");
     assertThat(quantity(all.path("total"))).isEqualTo(2);
@@ -265,7 +195,7 @@ class JobApiTest {
     assertThat(
             ObjectProofJson.fromJson(expired.path("jobs").get(0).path("proof"))
                 .proof()
-                .verify(stateRoot()))
+                .verify(chain.stateRoot()))
         .isTrue();
     JsonNode byExecutor =
         call(
@@ -307,7 +237,7 @@ class JobApiTest {
                 + " itself at block "
                 + (job.spec().deadline() + 1)
                 + "); follow it with ascribe_getJob");
-    advanceTo(job.spec().deadline() + 1);
+    chain.advanceTo(job.spec().deadline() + 1);
 
     JsonNode json = call("ascribe_getAttribution", job.id().toHex(), true);
 
@@ -325,7 +255,7 @@ class JobApiTest {
     assertThat(wei(slash.path("amount")))
         .isEqualTo(GENESIS.params().ai().jobs().executorBond().divide(BigInteger.TEN));
     AnchoredObjectProof proof = ObjectProofJson.fromJson(json.path("proof"));
-    assertThat(proof.proof().verify(stateRoot())).isTrue();
+    assertThat(proof.proof().verify(chain.stateRoot())).isTrue();
     assertThat(proof.proof().key()).isEqualTo(TuningJob.key(job.id()));
   }
 
@@ -342,7 +272,7 @@ class JobApiTest {
       }
     }
     Hash helped = paidFor;
-    run(
+    chain.run(
         keyOf(job.executor()),
         n ->
             TxBodies.postTuningResult(
@@ -355,7 +285,7 @@ class JobApiTest {
                 TxBodies.evalMetrics(1_250_000_000L, 420_000_000L),
                 influence));
     for (Address verifier : job.verifiers()) {
-      run(keyOf(verifier), n -> TxBodies.accept(GENESIS.chainId(), n, FEE, job.id()));
+      chain.run(keyOf(verifier), n -> TxBodies.accept(GENESIS.chainId(), n, FEE, job.id()));
     }
     JsonNode accepted = call("ascribe_getJob", job.id().toHex());
     assertThat(accepted.path("status").asText()).isEqualTo("accepted");
@@ -364,7 +294,7 @@ class JobApiTest {
     assertThat(accepted.path("attestations"))
         .extracting(a -> a.path("verdict").asText())
         .containsExactly("accept", "accept");
-    advanceTo(quantity(accepted.path("nextDeadline")));
+    chain.advanceTo(quantity(accepted.path("nextDeadline")));
 
     JsonNode json = call("ascribe_getAttribution", job.id().toHex());
 
