@@ -7,6 +7,7 @@ import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.AttributionScore;
 import io.ascribe.core.proto.Commit;
 import io.ascribe.core.proto.InferenceReceipt;
+import io.ascribe.core.proto.TuningMethod;
 import io.ascribe.core.proto.TxBody;
 import io.ascribe.core.state.AccountState;
 import io.ascribe.core.tx.FeeAuthorisation;
@@ -19,8 +20,10 @@ import io.ascribe.genesis.AiParams;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
-import io.ascribe.ledger.ai.AdapterRef;
+import io.ascribe.ledger.ai.Adapter;
+import io.ascribe.ledger.ai.Capability;
 import io.ascribe.ledger.ai.Contribution;
+import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.exec.ExecutedBlock;
 import io.ascribe.ledger.exec.TxExecutor;
 import io.ascribe.ledger.exec.TxReceipt;
@@ -41,22 +44,33 @@ import java.util.function.LongFunction;
 /**
  * A chain for inference-receipt tests and attack simulations: real blocks through a {@link Ledger}
  * on RocksDB, a short challenge window so settlement is reached in a few blocks, the validators
- * given at genesis (each declared capable through {@link StakeBondCapabilities}), and helpers that
- * keep every key's nonce. Every address it has seen counts in {@link #assertSupplyInvariant}.
+ * given at genesis (each of which declares the inference capability by a real {@code
+ * DeclareCapability} transaction in the first block, bonding {@link #EXECUTOR_BOND}), adapters that
+ * come from tuning jobs driven to FINAL, and helpers that keep every key's nonce. Every address it
+ * has seen counts in {@link #assertSupplyInvariant}.
  */
 public final class InferenceChain implements AutoCloseable {
   public static final long CHAIN_ID = 4242;
   public static final BigInteger OPEN = Amount.ONE_OPEN;
   public static final BigInteger TX_FEE = BigInteger.TEN.pow(12);
   public static final BigInteger REQUEST_FEE = BigInteger.TEN.pow(16);
+
+  /** The capability bond a validator posts to declare the inference capability. */
   public static final BigInteger EXECUTOR_BOND = OPEN.multiply(BigInteger.valueOf(1_000));
+
   public static final BigInteger VALIDATOR_STAKE = OPEN.multiply(BigInteger.valueOf(10_000));
   public static final BigInteger VALIDATOR_BALANCE = OPEN.multiply(BigInteger.valueOf(5_000));
   public static final BigInteger CONTRIBUTION_BOND = OPEN;
 
+  /**
+   * Blocks a tuning job's verifiers have to attest and an accepted result stays open to challenge:
+   * short, so an adapter is FINAL a few blocks after its job is submitted.
+   */
+  public static final long JOB_WINDOW = 2;
+
   private final Path dir;
   private final Genesis genesis;
-  private final StakeBondCapabilities capabilities = new StakeBondCapabilities(EXECUTOR_BOND);
+  private final Map<Address, PrivateKey> validatorKeys = new HashMap<>();
   private final Map<Address, Long> nonces = new HashMap<>();
   private final Set<Address> seen = new LinkedHashSet<>();
   private final Address proposer;
@@ -67,8 +81,8 @@ public final class InferenceChain implements AutoCloseable {
   /**
    * A chain whose challenge window is {@code window} blocks, whose genesis bonds {@link
    * #VALIDATOR_STAKE} for each of {@code validators} (the first proposes every block; each has
-   * {@link #VALIDATOR_BALANCE} to pay fees and challenge bonds) and gives each of {@code funded}
-   * {@code funds}.
+   * {@link #VALIDATOR_BALANCE} to pay fees and challenge bonds once it has declared the capability)
+   * and gives each of {@code funded} {@code funds}.
    */
   public InferenceChain(
       Path dir,
@@ -94,15 +108,24 @@ public final class InferenceChain implements AutoCloseable {
     List<Genesis.GenesisValidator> set = new ArrayList<>();
     for (PrivateKey v : validators) {
       set.add(new Genesis.GenesisValidator(v.address(), VALIDATOR_STAKE));
-      allocations.add(new Genesis.Allocation(v.address(), VALIDATOR_BALANCE));
-      capabilities.declare(v.address());
+      // The capability bond comes out of the balance when the validator declares.
+      allocations.add(new Genesis.Allocation(v.address(), VALIDATOR_BALANCE.add(EXECUTOR_BOND)));
+      validatorKeys.put(v.address(), v);
       seen.add(v.address());
     }
     AiParams devnet = DevnetGenesis.ai();
+    AiParams.Jobs devnetJobs = devnet.jobs();
     AiParams ai =
         new AiParams(
             devnet.workFeeSplit(),
-            devnet.jobs(),
+            new AiParams.Jobs(
+                devnetJobs.verifiers(),
+                EXECUTOR_BOND,
+                devnetJobs.minJobFee(),
+                devnetJobs.maxDeadlineBlocks(),
+                devnetJobs.fraudSlashBps(),
+                devnetJobs.missedDeadlineSlashBps(),
+                JOB_WINDOW),
             new AiParams.Inference(REQUEST_FEE, window, 100, 5_000),
             devnet.slashing());
     this.genesis =
@@ -121,7 +144,12 @@ public final class InferenceChain implements AutoCloseable {
                 new ProtocolParams.FeeSplit(2000, 8000),
                 5,
                 ai));
-    this.ledger = Ledger.open(dir, genesis, capabilities);
+    this.ledger = Ledger.open(dir, genesis);
+    List<SignedTransaction> declarations = new ArrayList<>();
+    for (PrivateKey v : validators) {
+      declarations.add(tx(v, n -> TxBodies.declareCapability(CHAIN_ID, n, TX_FEE)));
+    }
+    okAll(declarations);
   }
 
   /** The challenge window, in blocks. */
@@ -143,14 +171,10 @@ public final class InferenceChain implements AutoCloseable {
     return genesis;
   }
 
-  public StakeBondCapabilities capabilities() {
-    return capabilities;
-  }
-
   /** Closes the ledger and opens it again from its directory. */
   public void restart() {
     ledger.close();
-    ledger = Ledger.open(dir, genesis, capabilities);
+    ledger = Ledger.open(dir, genesis);
   }
 
   @Override
@@ -242,12 +266,75 @@ public final class InferenceChain implements AutoCloseable {
     return lastObjectId("model", owner);
   }
 
-  /** An adapter of {@code model} whose fees' fine-tuner share goes to {@code fineTuner}. */
-  public Hash addAdapter(Hash model, Address fineTuner) {
-    Hash id = Keccak.hash(model.toArray(), fineTuner.toArray());
-    capabilities.addAdapter(new AdapterRef(id, model, fineTuner));
-    seen.add(fineTuner);
-    return id;
+  /**
+   * An adapter of {@code model}, tuned on {@code datanet}, whose fees' fine-tuner share goes to
+   * {@code fineTuner}: the fine-tuner submits a LoRA job with the minimum fee, the executor the
+   * ledger draws posts a result, the drawn verifiers accept it, and the chain advances past the
+   * challenge window until the job is FINAL and the ledger registers the adapter. The result scores
+   * no contribution's influence, so the job's contributor share is burned rather than paid to
+   * anyone a test counts; its executor, verifier and validator shares go to the validators.
+   */
+  public Hash tuneAdapter(PrivateKey fineTuner, Hash model, Hash datanet) {
+    AiParams.Jobs jobs = genesis.params().ai().jobs();
+    long deadline = height() + 3;
+    SignedTransaction submit =
+        tx(
+            fineTuner,
+            n ->
+                TxBodies.submitTuningJob(
+                    CHAIN_ID,
+                    n,
+                    TX_FEE,
+                    TxBodies.tuningJob(
+                        model,
+                        datanet,
+                        TuningMethod.TUNING_METHOD_LORA,
+                        TxBodies.hyperparameters(8, 16, 200_000, 2, 4),
+                        height(),
+                        2_000,
+                        jobs.minJobFee(),
+                        deadline)));
+    ok(submit);
+    Hash id = objectId("tuning-job", submit);
+    TuningJob job = ledger.tuningJob(id).orElseThrow();
+    Hash weights = Keccak.hash(id.toArray());
+    ok(
+        tx(
+            validatorKey(job.executor()),
+            n ->
+                TxBodies.postTuningResult(
+                    CHAIN_ID,
+                    n,
+                    TX_FEE,
+                    id,
+                    weights,
+                    1_000_000_000L,
+                    TxBodies.evalMetrics(1_200_000_000L, 400_000_000L),
+                    Map.of())));
+    for (Address verifier : job.verifiers()) {
+      if (ledger.tuningJob(id).orElseThrow().status() == TuningJob.Status.POSTED) {
+        ok(tx(validatorKey(verifier), n -> TxBodies.accept(CHAIN_ID, n, TX_FEE, id)));
+      }
+    }
+    TuningJob accepted = ledger.tuningJob(id).orElseThrow();
+    assertThat(accepted.status()).isEqualTo(TuningJob.Status.ACCEPTED);
+    advanceTo(accepted.acceptedHeight() + jobs.verifyWindowBlocks() + 1);
+    assertThat(ledger.tuningJob(id).orElseThrow().status()).isEqualTo(TuningJob.Status.FINAL);
+    Adapter adapter = ledger.adapter(Adapter.idOf(id)).orElseThrow();
+    assertThat(adapter.fineTuner()).isEqualTo(fineTuner.address());
+    return adapter.id();
+  }
+
+  /** The key of a validator this chain knows (given at genesis or declared since). */
+  private PrivateKey validatorKey(Address validator) {
+    PrivateKey key = validatorKeys.get(validator);
+    if (key == null) {
+      throw new IllegalStateException(
+          "the ledger drew "
+              + validator
+              + " for a tuning job, but this chain has no key for it: declare through declare()");
+    }
+    return key;
   }
 
   public SignedTransaction contribution(PrivateKey from, Hash datanet, String text) {
@@ -332,15 +419,43 @@ public final class InferenceChain implements AutoCloseable {
     return ledger.rewards(account);
   }
 
-  /** Everything the account owns: balance, stake, unbonding and rewards credited. */
+  /**
+   * Everything the account owns: balance, stake, unbonding, its capability bond (it comes back when
+   * the account undeclares) and rewards credited.
+   */
   public BigInteger holdings(Address account) {
     AccountState s = ledger.account(account);
-    return s.balance().add(s.stake()).add(s.unbonding()).add(ledger.rewards(account));
+    return s.balance()
+        .add(s.stake())
+        .add(s.unbonding())
+        .add(capabilityBond(account))
+        .add(ledger.rewards(account));
+  }
+
+  /** The bond behind {@code account}'s inference capability (zero if it never declared). */
+  public BigInteger capabilityBond(Address account) {
+    return ledger.capability(account).map(Capability::bond).orElse(BigInteger.ZERO);
   }
 
   /**
-   * Balances + stakes + unbonding + bonds + credited rewards + held inference payouts = total
-   * supply, over every account this chain has seen (nobody else can hold anything here).
+   * Whether {@code account} may serve and check inference now: a validator whose declared
+   * capability is active with a whole bond.
+   */
+  public boolean capable(Address account) {
+    return ledger.capability(account).filter(c -> c.takesJobs(EXECUTOR_BOND)).isPresent()
+        && ledger.system().validators().find(account).isPresent();
+  }
+
+  /** {@code key} declares the inference capability (it must be a validator); it must succeed. */
+  public void declare(PrivateKey key) {
+    validatorKeys.put(key.address(), key);
+    ok(tx(key, n -> TxBodies.declareCapability(CHAIN_ID, n, TX_FEE)));
+  }
+
+  /**
+   * Balances + stakes + unbonding + bonds (contribution and capability) + credited rewards + held
+   * inference payouts + tuning-job escrow = total supply, over every account this chain has seen
+   * (nobody else can hold anything here).
    */
   public void assertSupplyInvariant() {
     BigInteger held = BigInteger.ZERO;
@@ -352,7 +467,11 @@ public final class InferenceChain implements AutoCloseable {
     BigInteger credited =
         ledger.rewards().values().stream().reduce(BigInteger.ZERO, BigInteger::add);
     assertThat(system.rewards()).isEqualTo(credited);
-    assertThat(held.add(system.bonded()).add(system.rewards()).add(system.held().total()))
+    assertThat(
+            held.add(system.bonded())
+                .add(system.rewards())
+                .add(system.held().total())
+                .add(system.jobs().escrow()))
         .isEqualTo(system.totalSupply());
   }
 

@@ -58,7 +58,11 @@ class InferenceReceiptsTest {
   private static final PrivateKey P = LedgerFixture.key(20);
   private static final PrivateKey Q = LedgerFixture.key(21);
   private static final PrivateKey OUTSIDER = LedgerFixture.key(22);
-  private static final Address FINE_TUNER = LedgerFixture.key(30).address();
+
+  /** Submits the tuning jobs whose FINAL results are the adapters receipts name. */
+  private static final PrivateKey TUNER = LedgerFixture.key(30);
+
+  private static final Address FINE_TUNER = TUNER.address();
   private static final BigInteger LIMIT = OPEN.multiply(BigInteger.valueOf(100));
   private static final BigInteger POOR_FUNDS = BigInteger.TEN.pow(15);
 
@@ -85,12 +89,12 @@ class InferenceReceiptsTest {
             dir,
             WINDOW,
             List.of(EXECUTOR, VERIFIER, VOTER_1, VOTER_2),
-            List.of(USER, USER_2, P, Q, OUTSIDER),
+            List.of(USER, USER_2, P, Q, OUTSIDER, TUNER),
             OPEN.multiply(BigInteger.valueOf(20_000)));
     datanet = chain.createDatanet(P, 8_000);
     otherDatanet = chain.createDatanet(Q, 8_000);
     model = chain.registerModel(P);
-    adapter = chain.addAdapter(model, FINE_TUNER);
+    adapter = chain.tuneAdapter(TUNER, model, datanet);
     p1 = chain.contribute(P, datanet, texts.text(100));
     p2 = chain.contribute(P, datanet, texts.text(100));
     q1 = chain.contribute(Q, datanet, texts.text(100));
@@ -507,7 +511,7 @@ class InferenceReceiptsTest {
             List.of(receipt(r, model, Optional.of(nothing), datanet, scores(p1, 1_000_000), auth))),
         "receipt 0: unknown adapter " + nothing);
     Hash otherModel = chain.registerModel(Q);
-    Hash foreignAdapter = chain.addAdapter(otherModel, FINE_TUNER);
+    Hash foreignAdapter = chain.tuneAdapter(TUNER, otherModel, otherDatanet);
     assertRefused(
         chain.submit(
             EXECUTOR,
@@ -535,9 +539,15 @@ class InferenceReceiptsTest {
         USER.address()
             + " has not declared the inference capability: only validators that did,"
             + " with the executor bond, may post inference receipts");
-    // A declared account must also be a validator.
-    chain.capabilities().declare(OUTSIDER.address());
+    // A declared account must also be a validator: OUTSIDER joins the set, declares, and leaves
+    // by unstaking everything, which keeps its capability active (it may still be slashed).
     chain.ok(chain.tx(OUTSIDER, n -> TxBodies.stake(CHAIN_ID, n, TX_FEE, EXECUTOR_BOND)));
+    chain.advanceTo(chain.height() + 3);
+    chain.declare(OUTSIDER);
+    chain.ok(chain.tx(OUTSIDER, n -> TxBodies.unstake(CHAIN_ID, n, TX_FEE, EXECUTOR_BOND)));
+    chain.advanceTo(chain.height() + 3);
+    assertThat(chain.ledger().system().validators().find(OUTSIDER.address())).isEmpty();
+    assertThat(chain.capabilityBond(OUTSIDER.address())).isEqualTo(EXECUTOR_BOND);
     assertRefused(
         chain.submit(OUTSIDER, List.of(valid)),
         OUTSIDER.address()
@@ -571,6 +581,7 @@ class InferenceReceiptsTest {
     Hash id = submit(plain(USER, OPEN, "inflated"), plain(USER_2, OPEN, "honest"));
     long included = chain.height();
     BigInteger stake = chain.ledger().account(EXECUTOR.address()).stake();
+    assertThat(chain.capabilityBond(EXECUTOR.address())).isEqualTo(EXECUTOR_BOND);
 
     Hash output = batch(id).receipts().get(0).outputHash();
     chain.ok(chain.challenge(VERIFIER, id, 0, scores(p1, 900_000, q1, 100_000), output));
@@ -593,12 +604,15 @@ class InferenceReceiptsTest {
 
     ReceiptChallenge upheld = chain.ledger().receiptChallenge(challengeId).orElseThrow();
     assertThat(upheld.status()).isEqualTo(ReceiptChallenge.Status.UPHELD);
-    BigInteger slashed = stake.divide(BigInteger.TWO);
+    // Half of a full capability bond comes out of the bond; the validator stake is not touched.
+    BigInteger slashed = EXECUTOR_BOND.divide(BigInteger.TWO);
     assertThat(upheld.decidedHeight()).isEqualTo(chain.height());
     assertThat(upheld.height()).isEqualTo(open.height());
     assertThat(upheld.slashed()).isEqualTo(slashed);
-    assertThat(chain.ledger().account(EXECUTOR.address()).stake())
-        .isEqualTo(stake.subtract(slashed));
+    assertThat(chain.capabilityBond(EXECUTOR.address())).isEqualTo(EXECUTOR_BOND.subtract(slashed));
+    assertThat(chain.ledger().account(EXECUTOR.address()).stake()).isEqualTo(stake);
+    // With half a bond it serves no more receipts until it tops the bond up.
+    assertThat(chain.capable(EXECUTOR.address())).isFalse();
     assertThat(chain.ledger().account(USER.address()).balance()).isEqualTo(userBefore);
     assertThat(chain.ledger().account(VERIFIER.address()).balance())
         .isEqualTo(verifierBalance.add(EXECUTOR_BOND));
@@ -613,8 +627,9 @@ class InferenceReceiptsTest {
     chain.advanceTo(included + WINDOW);
     before = rewardsOf(VERIFIER.address(), VOTER_1.address(), P.address());
     chain.commit();
-    // The executor's slashed stake counts for less in the validators' share now.
+    // The validators' share is by power, which the slash of the capability bond left as it was.
     BigInteger power = chain.ledger().system().validators().totalPower();
+    assertThat(power).isEqualTo(InferenceChain.VALIDATOR_STAKE.multiply(BigInteger.valueOf(4)));
     BigInteger validatorShare = open("0.1").multiply(InferenceChain.VALIDATOR_STAKE).divide(power);
     BigInteger verifierShare = open("0.1").divide(BigInteger.valueOf(3));
     assertThat(gained(before, VOTER_1.address())).isEqualTo(validatorShare.add(verifierShare));
@@ -765,6 +780,12 @@ class InferenceReceiptsTest {
     assertRefused(
         chain.vote(VOTER_2, challengeId, true),
         "challenge " + challengeId + " is already decided (upheld)");
+
+    // The upheld challenge took half of the executor's capability bond, so it serves no receipt
+    // until it declares again, which tops the bond back up to a full one.
+    assertThat(chain.capable(EXECUTOR.address())).isFalse();
+    chain.declare(EXECUTOR);
+    assertThat(chain.capabilityBond(EXECUTOR.address())).isEqualTo(EXECUTOR_BOND);
 
     // After the window no receipt of the batch can be challenged; the block that refuses the
     // challenge is the one whose start pays the batch out.

@@ -45,7 +45,7 @@ class InferenceAgentSwarmAttackTest {
     public void setup(InferenceMarketSimulation market) {
       InferenceChain chain = market.chain();
       market.becomeExecutor(MASTER);
-      adapter = chain.addAdapter(market.model(), MASTER.address());
+      adapter = chain.tuneAdapter(MASTER, market.model(), market.datanet());
       market.fund(MASTER, AGENTS, InferenceChain.OPEN.multiply(BigInteger.valueOf(300)));
       List<SignedTransaction> contributions = new ArrayList<>();
       for (PrivateKey agent : AGENTS) {

@@ -96,7 +96,7 @@ final class InferenceMarketSimulation implements AutoCloseable {
   private final List<PrivateKey> contributors = keys(100, CONTRIBUTORS);
   private final List<PrivateKey> users = keys(200, USERS);
   private final PrivateKey verifier = validators.get(2);
-  private final Address fineTuner = key(300).address();
+  private final PrivateKey fineTuner = key(300);
   private final List<Doc> honestDocs = new ArrayList<>();
   private final List<String> honestTexts = new ArrayList<>();
   private final List<Doc> spamDocs = new ArrayList<>();
@@ -120,9 +120,9 @@ final class InferenceMarketSimulation implements AutoCloseable {
     Map<PrivateKey, BigInteger> funded = new LinkedHashMap<>();
     Stream.concat(contributors.stream(), users.stream())
         .forEach(k -> funded.put(k, OPEN.multiply(BigInteger.valueOf(1_000))));
+    funded.put(fineTuner, OPEN.multiply(BigInteger.TEN));
     attack.ifPresent(a -> funded.putAll(a.funding()));
     this.chain = new InferenceChain(dir, WINDOW, validators, funded);
-    chain.track(fineTuner);
     executors.put(validators.get(0), this::oracle);
     executors.put(validators.get(1), this::oracle);
   }
@@ -204,7 +204,7 @@ final class InferenceMarketSimulation implements AutoCloseable {
   private void setUpHonestSide() {
     datanet = chain.createDatanet(contributors.get(0), NEAR_DUPLICATE_BPS);
     model = chain.registerModel(contributors.get(0));
-    adapter = chain.addAdapter(model, fineTuner);
+    adapter = chain.tuneAdapter(fineTuner, model, datanet);
     List<SignedTransaction> txs = new ArrayList<>();
     for (PrivateKey contributor : contributors) {
       for (int i = 0; i < DOCS_EACH; i++) {
@@ -443,10 +443,9 @@ final class InferenceMarketSimulation implements AutoCloseable {
             request.user(), executor, nonce, request.fee(), LIMIT, request.hash()));
   }
 
-  /** Whether {@code account} is a validator that declared the inference capability. */
+  /** Whether {@code account} is a validator whose inference capability is active and whole. */
   boolean capable(Address account) {
-    return chain.capabilities().executorBond(chain.ledger(), account).isPresent()
-        && chain.ledger().system().validators().find(account).isPresent();
+    return chain.capable(account);
   }
 
   /** {@code from} sends each of {@code to} {@code amount}, in one block. */
@@ -465,8 +464,9 @@ final class InferenceMarketSimulation implements AutoCloseable {
   }
 
   /**
-   * Stakes {@link InferenceChain#VALIDATOR_STAKE} for {@code key}, declares its inference
-   * capability and waits until it is a validator.
+   * Stakes {@link InferenceChain#VALIDATOR_STAKE} for {@code key}, waits until it is a validator
+   * (only validators may declare) and declares its inference capability, bonding {@link
+   * InferenceChain#EXECUTOR_BOND} from its balance.
    */
   void becomeExecutor(PrivateKey key) {
     chain.ok(
@@ -478,8 +478,8 @@ final class InferenceMarketSimulation implements AutoCloseable {
                     n,
                     InferenceChain.TX_FEE,
                     InferenceChain.VALIDATOR_STAKE)));
-    chain.capabilities().declare(key.address());
     chain.advanceTo(chain.height() + 3);
+    chain.declare(key);
     assertThat(capable(key.address())).isTrue();
   }
 

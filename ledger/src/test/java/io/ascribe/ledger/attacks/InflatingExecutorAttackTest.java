@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (e) An executor inflating its own contribution's attribution: it serves honest users' requests in
  * turn with the honest executors, and in every receipt it posts, its own document (never retrieved)
  * takes 60% of the answer. The verifier's re-execution disagrees, it challenges each such receipt,
- * the voters uphold, the users get their fees back and the executor's bond is slashed by half each
- * time until it is no longer an executor at all.
+ * the voters uphold, the users get their fees back and each upheld challenge slashes half of a full
+ * capability bond, so two of them empty its bond and it is no longer an executor at all (it stays a
+ * validator: the capability bond, not the stake, answers for its receipts).
  */
 class InflatingExecutorAttackTest {
   private static final PrivateKey EXECUTOR = InferenceMarketSimulation.key(1000);
@@ -33,10 +34,12 @@ class InflatingExecutorAttackTest {
     private Hash own;
     private boolean everCapable;
     private boolean capableAtEnd;
+    private BigInteger bondAtEnd;
 
     @Override
     public Map<PrivateKey, BigInteger> funding() {
-      return Map.of(EXECUTOR, InferenceChain.OPEN.multiply(BigInteger.valueOf(11_000)));
+      // The validator stake, the capability bond, one contribution's bond and the fees.
+      return Map.of(EXECUTOR, InferenceChain.OPEN.multiply(BigInteger.valueOf(12_000)));
     }
 
     @Override
@@ -70,6 +73,7 @@ class InflatingExecutorAttackTest {
       boolean capable = market.capable(EXECUTOR.address());
       everCapable |= capable;
       capableAtEnd = capable;
+      bondAtEnd = market.chain().capabilityBond(EXECUTOR.address());
       return List.of();
     }
 
@@ -86,8 +90,9 @@ class InflatingExecutorAttackTest {
         InferenceMarketSimulation.report("(e) executor inflating itself", dir, attack);
     assertThat(attack.everCapable).isTrue();
     assertThat(attack.capableAtEnd).isFalse();
-    // Slashed: at least half of its 10,000 OPEN executor stake is gone.
-    assertThat(report.spent()).isGreaterThan(InferenceChain.VALIDATOR_STAKE.divide(BigInteger.TWO));
+    // Slashed: its whole 1,000 OPEN capability bond is gone.
+    assertThat(attack.bondAtEnd).isZero();
+    assertThat(report.spent()).isGreaterThanOrEqualTo(InferenceChain.EXECUTOR_BOND);
     assertThat(report.net()).isNegative();
     assertThat(report.honestLossPercent()).isLessThanOrEqualTo(10.0);
   }

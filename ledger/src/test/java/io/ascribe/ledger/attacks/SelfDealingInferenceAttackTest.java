@@ -41,7 +41,7 @@ class SelfDealingInferenceAttackTest {
     @Override
     public void setup(InferenceMarketSimulation market) {
       market.becomeExecutor(ATTACKER);
-      adapter = market.chain().addAdapter(market.model(), ATTACKER.address());
+      adapter = market.chain().tuneAdapter(ATTACKER, market.model(), market.datanet());
       List<SignedTransaction> txs = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         SignedTransaction tx =
