@@ -69,6 +69,13 @@ public final class ConsensusService implements AutoCloseable {
    */
   private static final int BLOCK_REBROADCAST_EVERY = 5;
 
+  /**
+   * Rebroadcasts into a height after which a node relays every proposal and vote it holds, not only
+   * its own: a height that lasts this long has likely lost messages between validators that are not
+   * linked directly.
+   */
+  private static final int RELAY_AFTER = 2;
+
   private final Ledger ledger;
   private final Mempool mempool;
   private final PrivateKey key;
@@ -230,7 +237,7 @@ public final class ConsensusService implements AutoCloseable {
 
   /** Sends a newly connected peer this node's messages of the current height. */
   public void onPeer(Peer peer) {
-    run(() -> ownMessages(true).forEach(peer::send));
+    run(() -> heldMessages(true).forEach(peer::send));
   }
 
   private Validators validators() {
@@ -471,15 +478,21 @@ public final class ConsensusService implements AutoCloseable {
     awaitingBlock.clear();
   }
 
-  /** This node's proposal and votes of the current height, for peers that may have missed them. */
-  private List<PeerMessage> ownMessages(boolean withBlocks) {
+  /**
+   * This node's proposal and votes of the current height, for peers that may have missed them; and
+   * once the height has lasted {@link #RELAY_AFTER} rebroadcasts, everyone's it holds too. Votes
+   * then cross a network whose validators are not all linked to each other, one hop per
+   * rebroadcast, at a cost (every held message to every peer) paid only while a height is stuck.
+   */
+  private List<PeerMessage> heldMessages(boolean withBlocks) {
+    boolean everyones = rebroadcasts >= RELAY_AFTER;
     if (machine == null) {
       return List.of();
     }
     TendermintMachine current = machine.machine();
     List<PeerMessage> out = new java.util.ArrayList<>();
     for (Proposal p : current.proposals()) {
-      if (p.proposer().equals(key.address())
+      if ((everyones || p.proposer().equals(key.address()))
           && p.height() == current.height()
           && blocks.containsKey(p.value())) {
         out.add(
@@ -488,7 +501,7 @@ public final class ConsensusService implements AutoCloseable {
       }
     }
     for (SignedVote v : current.votes()) {
-      if (v.validator().equals(key.address()) && v.height() == current.height()) {
+      if ((everyones || v.validator().equals(key.address())) && v.height() == current.height()) {
         out.add(ConsensusMessages.vote(v));
       }
     }
@@ -498,7 +511,7 @@ public final class ConsensusService implements AutoCloseable {
   /** Gossip that does not rely on every message arriving the first time. */
   private void rebroadcast() {
     rebroadcasts++;
-    ownMessages(rebroadcasts % BLOCK_REBROADCAST_EVERY == 0).forEach(broadcast);
+    heldMessages(rebroadcasts % BLOCK_REBROADCAST_EVERY == 0).forEach(broadcast);
   }
 
   @Override
