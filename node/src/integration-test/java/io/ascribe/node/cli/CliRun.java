@@ -42,4 +42,13 @@ record CliRun(int exitCode, String out, String err) {
     assertThat(err).doesNotContain("at io.", "Exception");
     return out;
   }
+
+  /** The hash printed after {@code label} (and spaces) on a line of {@code out}. */
+  static io.ascribe.core.types.Hash printedHash(String out, String label) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(label) + " +(0x[0-9a-f]{64})")
+            .matcher(out);
+    assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
+    return io.ascribe.core.types.Hash.fromHex(m.group(1));
+  }
 }

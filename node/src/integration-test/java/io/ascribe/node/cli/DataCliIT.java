@@ -23,7 +23,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,9 +85,7 @@ class DataCliIT {
 
   /** The hash printed after {@code label} on a line of {@code out}. */
   private static Hash printed(String out, String label) {
-    Matcher m = Pattern.compile(Pattern.quote(label) + " (0x[0-9a-f]{64})").matcher(out);
-    assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
-    return Hash.fromHex(m.group(1));
+    return CliRun.printedHash(out, label);
   }
 
   private long pendingNonce(PrivateKey key) {

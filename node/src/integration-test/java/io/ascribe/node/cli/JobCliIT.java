@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Amount;
@@ -146,9 +145,7 @@ class JobCliIT {
 
   /** The hash printed after {@code label} on a line of {@code out}. */
   private static Hash printed(String out, String label) {
-    Matcher m = Pattern.compile(Pattern.quote(label) + " +(0x[0-9a-f]{64})").matcher(out);
-    assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
-    return Hash.fromHex(m.group(1));
+    return CliRun.printedHash(out, label);
   }
 
   /** The address printed after {@code label} on a line of {@code out}. */
@@ -166,21 +163,8 @@ class JobCliIT {
 
   /** A spec file as a user writes it, for a LoRA job on this test's model and datanet. */
   private Path spec(String name, String fee, long deadlineBlocks) throws IOException {
-    ObjectNode spec = JSON.createObjectNode();
-    spec.put("baseModel", model.toHex());
-    spec.put("datanet", datanet.toHex());
-    spec.put("method", "lora");
-    spec.putObject("hyperparameters")
-        .put("rank", 8)
-        .put("alpha", 16)
-        .put("learningRate", "0.0002")
-        .put("epochs", 2)
-        .put("batchSize", 4);
-    spec.put("seed", 7);
-    spec.put("evalSplitBps", 2000);
-    spec.put("fee", fee);
-    spec.put("deadlineBlocks", deadlineBlocks);
-    return Files.writeString(dir.resolve(name), spec.toPrettyString());
+    return new LoraSpecFile(model, datanet, "0.0002", 2, 4, fee, deadlineBlocks)
+        .write(dir.resolve(name));
   }
 
   private BigInteger balance(PrivateKey key) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.ai.InferenceRequest;
 import io.ascribe.core.crypto.PrivateKey;
@@ -529,21 +528,8 @@ class LifecycleE2EIT {
    * 2 for 10 epochs, 270 steps.
    */
   private Path spec(Hash model, Hash datanet) throws IOException {
-    ObjectNode spec = JSON.createObjectNode();
-    spec.put("baseModel", model.toHex());
-    spec.put("datanet", datanet.toHex());
-    spec.put("method", "lora");
-    spec.putObject("hyperparameters")
-        .put("rank", 8)
-        .put("alpha", 16)
-        .put("learningRate", "0.005")
-        .put("epochs", 10)
-        .put("batchSize", 2);
-    spec.put("seed", 7);
-    spec.put("evalSplitBps", 2000);
-    spec.put("fee", "10");
-    spec.put("deadlineBlocks", 1500);
-    return Files.writeString(dir.resolve("job.json"), spec.toPrettyString());
+    return new LoraSpecFile(model, datanet, "0.005", 10, 2, "10", 1500)
+        .write(dir.resolve("job.json"));
   }
 
   // ---- the commands and reads ---------------------------------------------------------------
@@ -559,9 +545,7 @@ class LifecycleE2EIT {
 
   /** The hash printed after {@code label} on a line of {@code out}. */
   private static Hash printed(String out, String label) {
-    Matcher m = Pattern.compile(Pattern.quote(label) + " +(0x[0-9a-f]{64})").matcher(out);
-    assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
-    return Hash.fromHex(m.group(1));
+    return CliRun.printedHash(out, label);
   }
 
   private static BigInteger balance(String rpc, Address account) {
