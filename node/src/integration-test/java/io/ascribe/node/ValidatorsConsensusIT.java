@@ -22,7 +22,6 @@ import io.ascribe.genesis.Genesis;
 import io.ascribe.ledger.state.ValidatorSet;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
-import io.ascribe.node.sync.PeerAddress;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +47,8 @@ class ValidatorsConsensusIT {
 
   @TempDir Path dir;
   private final List<PrivateKey> keys = DevnetGenesis.devAccounts().subList(0, 4);
-  private final AscribeNode[] nodes = new AscribeNode[4];
-  private final int[] p2pPorts = new int[4];
+  private InJvmValidators validators;
+  private AscribeNode[] nodes;
 
   private Genesis genesis() {
     Genesis devnet = DevnetGenesis.create(100);
@@ -69,43 +69,22 @@ class ValidatorsConsensusIT {
     return validators;
   }
 
-  private AscribeNode start(int i, Genesis genesis) throws Exception {
-    List<PeerAddress> peers = new ArrayList<>();
-    for (int j = 0; j < 4; j++) {
-      if (j != i && p2pPorts[j] != 0) {
-        peers.add(new PeerAddress(keys.get(j).address(), "127.0.0.1", p2pPorts[j]));
-      }
-    }
-    AscribeNode node =
-        AscribeNode.start(
-            new NodeConfig(
-                dir.resolve("v" + i),
-                genesis,
-                keys.get(i),
-                "127.0.0.1",
-                0,
-                -1,
-                Optional.of(new NodeConfig.P2p("127.0.0.1", p2pPorts[i], peers)),
-                NodeConfig.Role.VALIDATOR));
-    p2pPorts[i] = node.p2pPort().orElseThrow();
-    nodes[i] = node;
-    return node;
+  @BeforeEach
+  void layOutValidators() {
+    validators = new InJvmValidators(dir, keys);
+    nodes = validators.nodes;
   }
 
   @AfterEach
   void stop() {
-    for (AscribeNode node : nodes) {
-      if (node != null) {
-        node.close();
-      }
-    }
+    validators.close();
   }
 
   @Test
   void fourValidatorsCommitTheSameBlocksAndSurviveOneStopping() throws Exception {
     Genesis genesis = genesis();
     for (int i = 0; i < 4; i++) {
-      start(i, genesis);
+      validators.start(i, genesis);
     }
     try (HeadSubscription heads = HeadSubscription.open(nodes[0].rpcUrl())) {
       heads.awaitHeight(3, WAIT);
@@ -137,7 +116,7 @@ class ValidatorsConsensusIT {
     }
 
     // It comes back on the same data directory, catches up and follows again.
-    start(2, genesis);
+    validators.start(2, genesis);
     long target = nodes[0].ledger().height() + 2;
     try (HeadSubscription heads = HeadSubscription.open(nodes[2].rpcUrl())) {
       heads.awaitHeight(target, WAIT);
@@ -180,7 +159,7 @@ class ValidatorsConsensusIT {
               Optional.of(new Genesis.Settlement(Anvil.CHAIN_ID, contracts.distributor())),
               Optional.empty());
       for (int i = 0; i < 4; i++) {
-        start(i, genesis);
+        validators.start(i, genesis);
       }
       long height = EPOCH_LENGTH;
       for (AscribeNode node : nodes) {

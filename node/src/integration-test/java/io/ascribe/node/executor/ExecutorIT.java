@@ -31,10 +31,9 @@ import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.ai.WorkRole;
 import io.ascribe.ledger.exec.TxContext;
 import io.ascribe.node.AscribeNode;
-import io.ascribe.node.NodeConfig;
+import io.ascribe.node.InJvmValidators;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
-import io.ascribe.node.sync.PeerAddress;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +43,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,8 +65,8 @@ class ExecutorIT {
   @TempDir Path dir;
   private final List<PrivateKey> keys = DevnetGenesis.devAccounts().subList(0, VALIDATORS);
   private final PrivateKey submitter = DevnetGenesis.devAccounts().get(5);
-  private final AscribeNode[] nodes = new AscribeNode[VALIDATORS];
-  private final int[] p2pPorts = new int[VALIDATORS];
+  private InJvmValidators validators;
+  private AscribeNode[] nodes;
   private Genesis genesis;
   private long submitterNonce;
 
@@ -76,8 +76,7 @@ class ExecutorIT {
     AiParams ai = p.ai();
     AiParams.Jobs j = ai.jobs();
     AiParams fast =
-        new AiParams(
-            ai.workFeeSplit(),
+        ai.withJobs(
             new AiParams.Jobs(
                 j.verifiers(),
                 j.executorBond(),
@@ -85,9 +84,7 @@ class ExecutorIT {
                 j.maxDeadlineBlocks(),
                 j.fraudSlashBps(),
                 j.missedDeadlineSlashBps(),
-                VERIFY_WINDOW),
-            ai.inference(),
-            ai.slashing());
+                VERIFY_WINDOW));
     List<Genesis.GenesisValidator> validators = new ArrayList<>();
     for (int i = 0; i < VALIDATORS; i++) {
       validators.add(
@@ -99,48 +96,18 @@ class ExecutorIT {
         Instant.parse("2026-01-01T00:00:00Z"),
         validators,
         devnet.allocations(),
-        new ProtocolParams(
-            p.blockTimeMs(),
-            p.epochLength(),
-            p.validatorSetDelay(),
-            p.minValidatorStake(),
-            p.minFee(),
-            p.maxBlockTxs(),
-            p.feeSplit(),
-            p.bondLockBlocks(),
-            fast));
+        p.withAi(fast));
   }
 
-  private AscribeNode start(int i) throws Exception {
-    List<PeerAddress> peers = new ArrayList<>();
-    for (int j = 0; j < VALIDATORS; j++) {
-      if (j != i && p2pPorts[j] != 0) {
-        peers.add(new PeerAddress(keys.get(j).address(), "127.0.0.1", p2pPorts[j]));
-      }
-    }
-    AscribeNode node =
-        AscribeNode.start(
-            new NodeConfig(
-                dir.resolve("v" + i),
-                genesis,
-                keys.get(i),
-                "127.0.0.1",
-                0,
-                -1,
-                Optional.of(new NodeConfig.P2p("127.0.0.1", p2pPorts[i], peers)),
-                NodeConfig.Role.VALIDATOR));
-    p2pPorts[i] = node.p2pPort().orElseThrow();
-    nodes[i] = node;
-    return node;
+  @BeforeEach
+  void layOutValidators() {
+    validators = new InJvmValidators(dir, keys);
+    nodes = validators.nodes;
   }
 
   @AfterEach
   void stop() {
-    for (AscribeNode node : nodes) {
-      if (node != null) {
-        node.close();
-      }
-    }
+    validators.close();
   }
 
   /** The model, datanet and contributions a job is asked for, and the job. */
@@ -230,7 +197,7 @@ class ExecutorIT {
     genesis = genesis(100_000, 100_000, 100_000);
     Path models = models();
     for (int i = 0; i < VALIDATORS; i++) {
-      start(i);
+      validators.start(i, genesis);
     }
     for (int i = 0; i < VALIDATORS; i++) {
       nodes[i].startAiWork(
@@ -364,7 +331,7 @@ class ExecutorIT {
     genesis = genesis(100_000, 100_000, 100_000);
     Path models = models();
     for (int i = 0; i < VALIDATORS; i++) {
-      start(i);
+      validators.start(i, genesis);
     }
     for (PrivateKey key : keys) {
       sendAs(key, TxBodies.declareCapability(chain(), 0, fee()));
