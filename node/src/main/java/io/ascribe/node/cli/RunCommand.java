@@ -63,13 +63,20 @@ final class RunCommand implements Runnable {
   @Option(
       names = "--audit-percent",
       paramLabel = "P",
-      defaultValue = "10",
+      defaultValue = "" + ExecutorSettings.DEFAULT_AUDIT_PERCENT,
       description =
           "Share of other executors' inference receipts --executor re-executes, challenging those"
               + " that disagree (default: ${DEFAULT-VALUE}).")
   int auditPercent;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Refuses an {@code --audit-percent} outside [0, 100], naming the option. */
+  static void requireAuditPercent(int percent) {
+    if (percent < 0 || percent > 100) {
+      throw new UserErrorException("--audit-percent must be in [0, 100], got " + percent);
+    }
+  }
 
   @Override
   public void run() {
@@ -180,9 +187,7 @@ final class RunCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new UserErrorException(e.getMessage());
     }
-    if (auditPercent < 0 || auditPercent > 100) {
-      throw new UserErrorException("--audit-percent must be in [0, 100], got " + auditPercent);
-    }
+    requireAuditPercent(auditPercent);
     return Optional.of(
         new ExecutorSettings(
             workDir != null ? workDir : home.resolve("work"),

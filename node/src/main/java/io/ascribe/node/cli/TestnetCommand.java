@@ -16,6 +16,7 @@ import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.config.NodeHome;
 import io.ascribe.node.config.NodeSettings;
 import io.ascribe.node.evm.LocalAnvil;
+import io.ascribe.node.executor.ExecutorSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
@@ -118,7 +119,7 @@ final class TestnetCommand implements Runnable {
     @Option(
         names = "--audit-percent",
         paramLabel = "P",
-        defaultValue = "10",
+        defaultValue = "" + ExecutorSettings.DEFAULT_AUDIT_PERCENT,
         description =
             "Share of the other executors' inference receipts each executor re-executes"
                 + " (default: ${DEFAULT-VALUE}).")
@@ -153,9 +154,7 @@ final class TestnetCommand implements Runnable {
         throw new UserErrorException(
             "--executors must be 0.." + validators + " (the validators), got " + executors);
       }
-      if (auditPercent < 0 || auditPercent > 100) {
-        throw new UserErrorException("--audit-percent must be in [0, 100], got " + auditPercent);
-      }
+      RunCommand.requireAuditPercent(auditPercent);
       if (epochLength != null && epochLength < 2) {
         throw new UserErrorException("--epoch-length must be at least 2, got " + epochLength);
       }
@@ -467,7 +466,9 @@ final class TestnetCommand implements Runnable {
   /** The executor role {@code testnet.json} gives {@code node}, if any. */
   static Optional<ExecutorRole> executor(JsonNode node) {
     return node.path("executor").asBoolean()
-        ? Optional.of(new ExecutorRole(node.path("auditPercent").asInt(10)))
+        ? Optional.of(
+            new ExecutorRole(
+                node.path("auditPercent").asInt(ExecutorSettings.DEFAULT_AUDIT_PERCENT)))
         : Optional.empty();
   }
 

@@ -14,6 +14,9 @@ import java.nio.file.Path;
  */
 public record ExecutorSettings(
     Path workDir, Path modelsDir, ComputeDevice device, int auditPercent) {
+  /** The share of receipts an executor re-executes unless its operator says otherwise. */
+  public static final int DEFAULT_AUDIT_PERCENT = 10;
+
   public ExecutorSettings {
     if (auditPercent < 0 || auditPercent > 100) {
       throw new IllegalArgumentException(
