@@ -1,9 +1,8 @@
 package io.ascribe.node.cli;
 
-import static io.ascribe.node.cli.Testnets.ascribe;
-import static io.ascribe.node.cli.Testnets.awaitRpc;
-import static io.ascribe.node.cli.Testnets.block;
-import static io.ascribe.node.cli.Testnets.height;
+import static io.ascribe.node.cli.LocalTestnet.awaitRpc;
+import static io.ascribe.node.cli.LocalTestnet.block;
+import static io.ascribe.node.cli.LocalTestnet.height;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,17 +13,15 @@ import io.ascribe.ledger.state.ValidatorSet;
 import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.config.NodeHome;
-import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,36 +43,31 @@ class DoubleSignScenarioIT {
   private static final Duration WAIT = Duration.ofSeconds(90);
 
   @TempDir Path dir;
-  private final List<ProcessHandle> started = new ArrayList<>();
-
-  @AfterEach
-  void down() {
-    started.forEach(ProcessHandle::destroyForcibly);
-    ascribe("testnet", "down", "--dir", dir.toString());
-  }
+  @RegisterExtension final LocalTestnets testnets = new LocalTestnets();
 
   @Test
   void aValidatorKeyRunTwiceIsSlashedAndJailedWhileTheChainCommits() throws Exception {
-    JsonNode nodes = Testnets.up(dir, 4, 200);
-    String rpc0 = awaitRpc(nodes.get(0).path("rpcUrl").asText(), WAIT);
+    LocalTestnet testnet = testnets.init(dir, 4, 200, 5).start();
+    List<LocalTestnet.Node> nodes = testnet.nodes();
+    String rpc0 = awaitRpc(nodes.get(0).rpcUrl());
     try (HeadSubscription heads = HeadSubscription.open(rpc0)) {
       heads.awaitHeight(2, WAIT);
     }
 
-    NodeHome.Contents original = new NodeHome(Path.of(nodes.get(3).path("home").asText())).load();
+    NodeHome.Contents original = new NodeHome(nodes.get(3).home()).load();
     Address accused = original.validatorKey().address();
     Path copy = dir.resolve("validator3-copy");
     new NodeHome(copy).init(original.genesis(), original.validatorKey());
     Files.writeString(
         new NodeHome(copy).settingsFile(),
         "[rpc]\nport = "
-            + freePort()
+            + TestnetCommand.freePort()
             + "\n\n[metrics]\nport = -1\n\n[p2p]\nport = "
-            + freePort()
+            + TestnetCommand.freePort()
             + "\npersistent_peers = [\""
-            + nodes.get(0).path("p2p").asText()
+            + nodes.get(0).p2p()
             + "\"]\n");
-    started.add(ProcessHandle.of(TestnetCommand.launch(copy)).orElseThrow());
+    testnet.launch(copy);
 
     JsonNode evidence = awaitCommittedEvidence(rpc0, accused);
     long includedAt = Quantities.parseLong(evidence.path("blockNumber").asText());
@@ -89,9 +81,7 @@ class DoubleSignScenarioIT {
     // Jailed: from the validator-set delay on, blocks are signed by the other three alone.
     List<ValidatorSet.Validator> honest = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      honest.add(
-          new ValidatorSet.Validator(
-              Address.fromHex(nodes.get(i).path("address").asText()), stake));
+      honest.add(new ValidatorSet.Validator(nodes.get(i).address(), stake));
     }
     String honestHash = new ValidatorSet(honest).hash().toHex();
     long leftAt = includedAt + original.genesis().params().validatorSetDelay();
@@ -144,11 +134,5 @@ class DoubleSignScenarioIT {
   private static BigInteger stakeOf(String rpc, Address who) {
     JsonNode proof = new RpcClient(rpc).call("ascribe_getProof", who.toString());
     return Quantities.parse(proof.path("account").path("stake").asText());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

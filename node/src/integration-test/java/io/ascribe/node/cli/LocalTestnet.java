@@ -200,7 +200,12 @@ final class LocalTestnet implements AutoCloseable {
   }
 
   static JsonNode block(String rpc, long height) {
-    return rpc(rpc).call("ascribe_getBlockByNumber", Quantities.toHex(height), false);
+    return block(rpc, height, false);
+  }
+
+  /** Block {@code height}, with its transactions whole when {@code fullTransactions}. */
+  static JsonNode block(String rpc, long height, boolean fullTransactions) {
+    return rpc(rpc).call("ascribe_getBlockByNumber", Quantities.toHex(height), fullTransactions);
   }
 
   /** The node ids of the peers a node is connected to now. */
