@@ -1,6 +1,7 @@
 package io.ascribe.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import io.ascribe.core.tx.FeeAuthorisation;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
+import io.ascribe.core.types.DecimalE9;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
@@ -54,7 +56,9 @@ import org.web3j.protocol.http.HttpService;
  * earned by attribution) claims with {@code ascribe rewards claim}: its OPEN on anvil equals {@code
  * ascribe_getRewards} to the wei. Last, a third validator declares the capability and posts a
  * receipt with inflated attribution: an executor re-executes it, challenges, the other upholds, and
- * the faker is slashed and the user refunded.
+ * the faker is slashed and the user refunded. Then a second job is drawn to an executor whose key
+ * posts the first job's adapter with a made-up evaluation loss: the other executor recomputes it
+ * and rejects, the key's bond is slashed and the submitter refunded.
  */
 class LifecycleE2EIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +110,7 @@ class LifecycleE2EIT {
   private Hash modelId;
   private Hash datanet;
   private final Map<Hash, PrivateKey> contributedBy = new LinkedHashMap<>();
+  private Hash tunedJob;
   private Hash adapter;
   private BigInteger price;
   private JsonNode lastAnswer;
@@ -119,6 +124,7 @@ class LifecycleE2EIT {
     askTwentyPaidQuestions();
     settleRelayAndClaim();
     inflatedReceiptIsChallengedAndSlashed();
+    madeUpMetricsAreRejectedSlashedAndRefunded();
   }
 
   /** Four validators, the first two executors with the base model in their homes, and anvil. */
@@ -271,6 +277,7 @@ class LifecycleE2EIT {
         .as("both runs of the executor together posted one result")
         .hasSize(1);
     System.out.println(cli(runnerRpc, "job", "status", "--id", job.toHex()));
+    tunedJob = job;
     adapter = Adapter.idOf(job);
     assertThat(
             LocalTestnet.rpc(rpc)
@@ -485,6 +492,113 @@ class LifecycleE2EIT {
     assertThat(challenge.path("votes"))
         .singleElement()
         .satisfies(v -> assertThat(v.path("verdict").asText()).isEqualTo("uphold"));
+  }
+
+  /**
+   * A second job with the first one's spec, drawn to one of the two executors (the faker of the
+   * previous phase, its bond no longer whole, is drawn no more). Its process is killed at once and
+   * the test posts in its name what a lazy executor would: the first job's adapter, which is what
+   * this spec trains, and the first job's influence scores, but half the evaluation loss. The other
+   * executor recomputes the figures, rejects with its own, and the job ends REJECTED: the
+   * executor's bond slashed, the escrow back with the submitter.
+   */
+  private void madeUpMetricsAreRejectedSlashedAndRefunded() throws Exception {
+    JsonNode honest = LocalTestnet.rpc(rpc).call("ascribe_getJob", tunedJob.toHex()).path("result");
+    Hash adapterHash = Hash.fromHex(honest.path("adapterHash").asText());
+    // The lazy executor publishes the old adapter through validator 3's node, so that peers serve
+    // it.
+    String adapterBytes =
+        LocalTestnet.rpc(testnet.node(0).rpcUrl())
+            .call("ascribe_getContent", adapterHash.toHex())
+            .asText();
+    LocalTestnet.rpc(rpc).call("ascribe_putContent", adapterBytes, adapterHash.toHex());
+
+    Hash job =
+        printed(
+            cli(
+                rpc,
+                "job",
+                "submit",
+                "--key",
+                modelOwner.toHex(),
+                "--spec",
+                spec(modelId, datanet).toString()),
+            "job");
+    BigInteger submitterAfterEscrow = balance(rpc, modelOwner.address());
+    JsonNode assigned = LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex());
+    int lazy = executors.indexOf(Address.fromHex(assigned.path("executor").asText()));
+    assertThat(lazy).as("the job is drawn to one of the two executors").isNotNegative();
+    assertThat(assigned.path("verifiers"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.asText()).isEqualTo(executors.get(1 - lazy).toString()));
+    ProcessHandle killed = testnet.process(lazy);
+    killed.destroyForcibly();
+    killed.onExit().join();
+    assertThat(LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex()).path("status").asText())
+        .as("the executor was killed before it could post")
+        .isEqualTo("assigned");
+
+    PrivateKey lazyKey = TestnetCommand.validatorKey(SEED, lazy);
+    BigInteger bond = capabilityBond(rpc, lazyKey.address());
+    long honestLossE9 = DecimalE9.parse(honest.path("evalLoss").asText());
+    Map<Hash, Long> influence = new LinkedHashMap<>();
+    for (JsonNode score : honest.path("influence")) {
+      influence.put(
+          Hash.fromHex(score.path("contribution").asText()),
+          DecimalE9.parse(score.path("score").asText()));
+    }
+    long chainId = Quantities.parseLong(LocalTestnet.rpc(rpc).call("ascribe_chainId").asText());
+    long nonce =
+        Quantities.parseLong(
+            LocalTestnet.rpc(rpc)
+                .call("ascribe_getNonce", lazyKey.address().toString(), "pending")
+                .asText());
+    BigInteger fee = Quantities.parse(LocalTestnet.rpc(rpc).call("ascribe_minFee").asText());
+    SignedTransaction post =
+        SignedTransaction.sign(
+            TxBodies.postTuningResult(
+                chainId,
+                nonce,
+                fee,
+                job,
+                adapterHash,
+                DecimalE9.parse(honest.path("finalLoss").asText()),
+                TxBodies.evalMetrics(
+                    honestLossE9 / 2, DecimalE9.parse(honest.path("rougeL").asText())),
+                influence),
+            lazyKey);
+    String hash =
+        LocalTestnet.rpc(rpc)
+            .call("ascribe_sendRawTransaction", Hex.encode(post.encoded()))
+            .asText();
+    JsonNode posted =
+        LocalTestnet.await(
+            "the made-up result is committed",
+            () -> LocalTestnet.rpc(rpc).call("ascribe_getTransactionReceipt", hash),
+            r -> !r.isNull());
+    assertThat(posted.path("status").asText()).as("%s", posted).isEqualTo("success");
+
+    JsonNode rejected =
+        LocalTestnet.await(
+            "the other executor recomputes the result and rejects it",
+            LONG_WAIT,
+            () -> LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex()),
+            j -> j.path("status").asText().equals("rejected"));
+    JsonNode rejection = rejected.path("attestations").get(0);
+    assertThat(rejection.path("verifier").asText()).isEqualTo(executors.get(1 - lazy).toString());
+    assertThat(rejection.path("verdict").asText()).isEqualTo("reject");
+    assertThat(DecimalE9.parse(rejection.path("recomputed").path("evalLoss").asText()) / 1e9)
+        .as("the verifier's own evaluation loss of the adapter is the honest one")
+        .isCloseTo(honestLossE9 / 1e9, within(honestLossE9 / 1e11));
+    assertThat(capabilityBond(rpc, lazyKey.address()))
+        .as("the executor's bond is slashed")
+        .isLessThan(bond);
+    BigInteger escrow = Quantities.parse(rejected.path("escrow").asText());
+    assertThat(Quantities.parse(rejected.path("settlement").path("refunded").asText()))
+        .isEqualTo(escrow);
+    assertThat(balance(rpc, modelOwner.address()))
+        .as("the submitter has its escrow back")
+        .isEqualTo(submitterAfterEscrow.add(escrow));
   }
 
   // ---- the files a user has -----------------------------------------------------------------
