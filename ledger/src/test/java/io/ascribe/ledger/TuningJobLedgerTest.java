@@ -62,7 +62,14 @@ class TuningJobLedgerTest {
 
   @BeforeEach
   void setUp() {
-    chain = new JobChain(dir, Collections.nCopies(7, MIN_STAKE), 4, JobChain.jobs(2, 50, WINDOW));
+    open(dir, 2);
+  }
+
+  /** Seven capable validators, {@code verifiers} per job, a model, a datanet of 12 documents. */
+  void open(Path home, int verifiers) {
+    chain =
+        new JobChain(
+            home, Collections.nCopies(7, MIN_STAKE), 4, JobChain.jobs(verifiers, 50, WINDOW));
     chain.declareAll();
     submitter = chain.users().get(0);
     model = chain.registerModel(submitter);
@@ -311,6 +318,44 @@ class TuningJobLedgerTest {
     assertThat(chain.ledger().system().burned().subtract(burned).subtract(slash))
         .isEqualTo(share(FEE.multiply(BigInteger.TWO), 2_000));
     assertThat(chain.ledger().adapter(Adapter.idOf(job.id()))).isEmpty();
+    chain.assertSupplyInvariant();
+  }
+
+  @Test
+  void aRejectQuorumWithAnAcceptAmongTheVerifiersGoesToTheCapableStakeAndTheAccepterPays() {
+    chain.close();
+    scores.clear();
+    contributorOf.clear();
+    open(dir.resolve("three-verifiers"), 3);
+    TuningJob job = submit();
+    assertThat(job.verifiers()).hasSize(3);
+    post(job);
+    BigInteger before = balance(submitter);
+    assertThat(accept(verifier(job, 0), job)).isEmpty();
+    assertThat(reject(verifier(job, 1), job)).isEmpty();
+    assertThat(now(job).status()).isEqualTo(TuningJob.Status.POSTED);
+    assertThat(reject(verifier(job, 2), job)).isEmpty();
+    TuningJob disputed = now(job);
+    assertThat(disputed.status()).isEqualTo(TuningJob.Status.DISPUTED);
+    assertThat(disputed.dispute().orElseThrow().challenger()).isEmpty();
+    assertThat(disputed.dispute().orElseThrow().votes()).hasSize(3);
+
+    // Six may vote (everyone but the executor); two rejects of the outsiders make four of six.
+    List<PrivateKey> others = outsiders(job);
+    assertThat(reject(others.get(0), job)).isEmpty();
+    assertThat(now(job).status()).isEqualTo(TuningJob.Status.DISPUTED);
+    assertThat(reject(others.get(1), job)).isEmpty();
+
+    TuningJob done = now(job);
+    assertThat(done.status()).isEqualTo(TuningJob.Status.REJECTED);
+    BigInteger fraud = BOND.divide(BigInteger.TWO);
+    assertThat(done.settlement().orElseThrow().slashed())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(job.executor(), fraud, job.verifiers().get(0), fraud));
+    assertThat(chain.bond(job.verifiers().get(1))).isEqualTo(BOND);
+    assertThat(chain.bond(job.verifiers().get(2))).isEqualTo(BOND);
+    assertThat(done.settlement().orElseThrow().refunded()).isEqualTo(ESCROW);
+    assertThat(balance(submitter)).isEqualTo(before.add(ESCROW));
     chain.assertSupplyInvariant();
   }
 

@@ -34,8 +34,10 @@ import java.util.TreeMap;
  *       whole escrow back.
  *   <li>EXPIRED: the submitter gets the whole escrow back; an executor that never posted, and
  *       verifiers that never attested, lose {@code missedDeadlineSlashBps} of a full bond.
- *   <li>A dispute is decided by the stake of the votes cast (a tie upholds the result); every voter
- *       on the losing side loses {@code fraudSlashBps} of a full bond.
+ *   <li>A dispute (a challenge of an accepted result, a reject quorum with an accept among the
+ *       verifiers, or verifiers split at the deadline) is decided by the stake of the votes cast (a
+ *       tie upholds the result); every voter on the losing side loses {@code fraudSlashBps} of a
+ *       full bond.
  * </ul>
  *
  * Every slash is burned, never paid to whoever caused it, so false rejections and false challenges
@@ -96,7 +98,7 @@ final class JobOutcomes {
     }
   }
 
-  /** A quorum of the assigned verifiers rejected the result. */
+  /** A quorum of the assigned verifiers, and every one that attested, rejected the result. */
   void rejectedByQuorum(StateOverlay state, TuningJob job, long height) {
     SortedMap<Address, BigInteger> slashed = new TreeMap<>();
     slash(state, slashed, job.executor(), params.fraudSlashBps());
@@ -167,7 +169,7 @@ final class JobOutcomes {
         slash(state, slashed, vote.verifier(), params.fraudSlashBps());
       }
     }
-    if (dispute.challenger().isEmpty()) {
+    if (dispute.challenger().isEmpty() && dispute.height() > attestBy(job)) {
       // The verifiers split at the attestation deadline; the ones that never attested missed it.
       slashAbsentVerifiers(state, slashed, job);
     }

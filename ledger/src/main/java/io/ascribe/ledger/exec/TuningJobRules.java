@@ -280,7 +280,13 @@ final class TuningJobRules {
     if (attested.count(Verdict.ACCEPT) >= attested.quorum()) {
       outcomes.acceptedByQuorum(state, attested, attestation.height());
     } else if (attested.count(Verdict.REJECT) >= attested.quorum()) {
-      outcomes.rejectedByQuorum(state, attested, attestation.height());
+      if (attested.count(Verdict.ACCEPT) > 0) {
+        // A dissent reaches the capable stake, as an accepted result's does by a challenge: the
+        // accepting minority may be honest, or may have accepted without checking.
+        outcomes.openDispute(state, attested, Optional.empty(), attestation.height());
+      } else {
+        outcomes.rejectedByQuorum(state, attested, attestation.height());
+      }
     }
   }
 

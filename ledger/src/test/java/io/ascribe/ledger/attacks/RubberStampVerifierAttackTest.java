@@ -3,6 +3,7 @@ package io.ascribe.ledger.attacks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ascribe.core.types.Address;
+import io.ascribe.ledger.ai.JobSettlement;
 import io.ascribe.ledger.ai.TuningJob;
 import io.ascribe.ledger.attacks.TuningJobMarket.Role;
 import java.nio.file.Path;
@@ -15,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A verifier that accepts everything, colluding with an executor that posts made-up results.
  *
  * <p>Where the honest verifiers are the majority of a panel (three verifiers, one of them the
- * rubber stamp), they reject the fake by quorum at once: the fake executor is slashed and the
- * rubber stamp earns nothing from the job. Where the ring holds a quorum of the panel (three
+ * rubber stamp), they reject the fake by quorum at once: the fake executor is slashed, and so is
+ * the rubber stamp, which accepted it; it earns nothing from the job, and stamping costs it more
+ * than the checking it saves would have earned. Where the ring holds a quorum of the panel (three
  * colluders among ten validators of equal stake, three verifiers per job, the executor faking only
  * when two of its verifiers are in the ring), the fake is accepted, but payment waits out the
  * challenge window: an honest validator challenges, the capable validators vote by stake, and the
@@ -31,7 +33,7 @@ class RubberStampVerifierAttackTest {
   @TempDir Path dir;
 
   @Test
-  void anHonestMajorityOfVerifiersRejectsTheFakeAndTheRubberStampEarnsNothingFromIt() {
+  void anHonestMajorityRejectsTheFakeAndSlashesTheRubberStampThatAcceptedIt() {
     TuningJobMarket.Setup setup =
         new TuningJobMarket.Setup(
             10, 3, Map.of(2, Role.FAKE_EXECUTOR, 5, Role.RUBBER_STAMP), 150, 7);
@@ -51,17 +53,27 @@ class RubberStampVerifierAttackTest {
 
     assertThat(attack.fakeJobs()).isNotEmpty();
     long stamped = 0;
+    long stampSlashed = 0;
+    long executorSlashed = 0;
     for (TuningJob fake : attack.fakeJobs()) {
       assertThat(fake.status()).isEqualTo(TuningJob.Status.REJECTED);
-      assertThat(fake.settlement().orElseThrow().slashed()).containsKey(fakeExecutor);
-      assertThat(fake.settlement().orElseThrow().credits()).doesNotContainKey(rubberStamp);
-      if (fake.verifiers().contains(rubberStamp)) {
+      JobSettlement settlement = fake.settlement().orElseThrow();
+      assertThat(settlement.credits()).doesNotContainKeys(fakeExecutor, rubberStamp);
+      if (fake.attestationBy(rubberStamp).isPresent()) {
         stamped++;
       }
+      // Each slash is capped at the bond left: two fakes rejected in one block can spend it all
+      // before the attacker tops it up, and the next finds nothing (docs/adr/004, known gaps).
+      stampSlashed += settlement.slashed().containsKey(rubberStamp) ? 1 : 0;
+      executorSlashed += settlement.slashed().containsKey(fakeExecutor) ? 1 : 0;
     }
-    assertThat(stamped).as("fakes the rubber stamp verified").isPositive();
+    assertThat(stamped).as("fakes the rubber stamp accepted").isPositive();
+    assertThat(stampSlashed).as("fakes the rubber stamp was slashed for").isPositive();
+    assertThat(executorSlashed).as("fakes the executor was slashed for").isPositive();
     assertThat(attack.jobsFinal()).isEqualTo(setup.jobs());
     assertThat(row.vsHonest()).as("the ring's net against playing honest").isNegative();
+    assertThat(stamp.net()).as("the rubber stamp's own net").isNegative();
+    assertThat(stamp.vsHonest()).as("the rubber stamp's net against checking").isNegative();
     assertThat(row.honestLossPct()).isLessThanOrEqualTo(10.0);
   }
 
