@@ -88,8 +88,15 @@ class OpenTokenIT {
             anvil.web3j(),
             new ReadonlyTransactionManager(anvil.web3j(), token.toString()),
             new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO));
-    anvil.rpc("anvil_setBalance", List.of(spender.address().toString(), "0x56bc75e2d63100000"));
+    fundWithEth(spender.address());
     spenderClient = new SettlementClient(anvil.web3j(), spender);
+  }
+
+  /** Gives {@code account} 100 ETH for gas (anvil_setBalance). */
+  static void fundWithEth(Address account) {
+    anvil.rpc(
+        "anvil_setBalance",
+        List.of(account.toString(), "0x" + BigInteger.TEN.pow(20).toString(16)));
   }
 
   /** A permit as EIP-2612 defines it, with the EIP-712 digest its owner signs. */
@@ -243,11 +250,11 @@ class OpenTokenIT {
     Permit permit = permit(OPEN, inAnHour());
     spenderClient.send(token, permitCall(permit, owner));
     spenderClient.send(token, transferFromCall(OPEN));
-    SettlementClient recipientKey =
+    fundWithEth(recipient);
+    SettlementClient recipientClient =
         new SettlementClient(anvil.web3j(), Validators.key("token-recipient"));
-    anvil.rpc("anvil_setBalance", List.of(recipient.toString(), "0x56bc75e2d63100000"));
-    recipientKey.approve(token, spender.address(), OPEN);
-    recipientKey.transfer(token, owner.address(), OPEN);
+    recipientClient.approve(token, spender.address(), OPEN);
+    recipientClient.transfer(token, owner.address(), OPEN);
     assertThat(call(reader.totalSupply())).isEqualTo(SUPPLY);
     assertThat(deployer.balanceOf(token, owner.address())).isEqualTo(SUPPLY);
   }
