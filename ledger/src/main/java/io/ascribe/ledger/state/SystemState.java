@@ -23,9 +23,10 @@ import java.util.List;
  * rewards credited for claiming on the EVM chain, the open tuning jobs' escrow and deadlines, and
  * the inference payouts held back until their challenge window closes, and the bridge's totals. It
  * is one leaf of the state tree (under {@code systemKey("protocol")}), so the root commits to it
- * too. The supply invariant: balances + stakes + unbonding (released or slashed, never both: a
- * slash takes its share out of the unbonding amount and the supply together) + {@code bonded} +
- * {@code rewards} + {@code jobs.escrow} + {@code held.total} = {@code totalSupply}, and {@code
+ * too. The supply invariant: balances + stakes + unbonding (counted until its release moves it to
+ * the balance; a slash of it takes the slashed wei out of the unbonding, burns all but the
+ * reporter's share and credits that to {@code rewards}, as a slash of stake does) + {@code bonded}
+ * + {@code rewards} + {@code jobs.escrow} + {@code held.total} = {@code totalSupply}, and {@code
  * totalSupply} = the genesis supply + {@code bridge.deposited} − {@code burned}.
  */
 public record SystemState(
