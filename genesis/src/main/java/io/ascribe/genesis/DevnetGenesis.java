@@ -130,7 +130,8 @@ public final class DevnetGenesis {
         new AiParams.Jobs(2, open(1_000), open(1), 10_000, 5_000, 1_000, 100),
         // A cent of OPEN per request; challenges within 100 blocks; scores sum to 1 within 1%.
         new AiParams.Inference(BigInteger.TEN.pow(16), 100, 100, 5_000),
-        // A twentieth of a double signer's stake, evidence up to 1,000 blocks old.
+        // A twentieth of a double signer's stake, evidence up to 1,000 blocks old (and so, by
+        // default, unstaked stake unbonding for 1,000 blocks: ProtocolParams.unbondingBlocks).
         new AiParams.Slashing(500, 1_000));
   }
 

@@ -260,6 +260,7 @@ class GenesisWriterTest {
                         p.ai().jobs(),
                         p.ai().inference(),
                         new AiParams.Slashing(501, 1_000)))),
+            withParams(p.withUnbondingBlocks(1_001)),
             SMALL.withBridge(BRIDGE),
             SMALL.withBridge(new Genesis.Bridge(1, BRIDGE.address(), BRIDGE.confirmations())),
             SMALL.withBridge(new Genesis.Bridge(BRIDGE.evmChainId(), A, BRIDGE.confirmations())),

@@ -65,7 +65,7 @@ class JobCliIT {
     long staked = 0;
     for (PrivateKey joining : dev.subList(1, 3)) {
       String out = ascribe("tx", "stake", "--key", joining.toHex(), "--amount", "1000").succeeds();
-      staked = Math.max(staked, printedBlock(out));
+      staked = Math.max(staked, CliRun.printedBlock(out));
     }
     long delay = DevnetGenesis.create().params().validatorSetDelay();
     try (HeadSubscription heads = HeadSubscription.open(node.rpcUrl())) {
@@ -153,12 +153,6 @@ class JobCliIT {
     Matcher m = Pattern.compile(Pattern.quote(label) + " +(0x[0-9a-fA-F]{40})").matcher(out);
     assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
     return m.group(1);
-  }
-
-  private static long printedBlock(String out) {
-    Matcher m = Pattern.compile("included in block (\\d+)").matcher(out);
-    assertThat(m.find()).as("'included in block N' in %s", out).isTrue();
-    return Long.parseLong(m.group(1));
   }
 
   /** A spec file as a user writes it, for a LoRA job on this test's model and datanet. */
