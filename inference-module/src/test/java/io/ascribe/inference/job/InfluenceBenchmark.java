@@ -47,7 +47,7 @@ public final class InfluenceBenchmark {
   private static final int EPOCHS = Integer.getInteger("epochs", 60);
   private static final int CHECKPOINTS = 5;
   private static final int SEEDS = Integer.getInteger("seeds", 3);
-  private static final int PRETRAIN = Integer.getInteger("pretrain", 0);
+  private static final int PRETRAIN = Integer.getInteger("pretrain", 100);
   private static final double LR = Double.parseDouble(System.getProperty("lr", "1e-2"));
 
   private InfluenceBenchmark() {}
