@@ -195,9 +195,10 @@ public final class GenesisRules {
           at + ".burnBps", "must be positive, or paying work fees to oneself would cost nothing");
     }
     AiParams.Jobs jobs = ai.jobs();
-    if (jobs.verifiers() < 1 || jobs.verifiers() > 64) {
+    if (jobs.verifiers() < 0 || jobs.verifiers() > 64) {
       throw new InvalidGenesisException(
-          "params.ai.jobs.verifiers", "must be in [1, 64], got " + jobs.verifiers());
+          "params.ai.jobs.verifiers",
+          "must be in [0, 64] (0: results stand unless challenged), got " + jobs.verifiers());
     }
     if (jobs.maxDeadlineBlocks() < 1) {
       throw new InvalidGenesisException(

@@ -87,7 +87,7 @@ class GenesisLoaderTest {
           /settlement/chainId            | 1                     | settlement.chainId            | unknown field; expected one of [distributor, evmChainId]
           /settlement/evmChainId         | 0                     | settlement.evmChainId         | must be the EVM chain's id (at least 1), got 0
           /settlement/distributor        | "0x0000000000000000000000000000000000000000" | settlement.distributor | not zero
-          /params/ai/jobs/verifiers      | 0                     | params.ai.jobs.verifiers      | must be in [1, 64], got 0
+          /params/ai/jobs/verifiers      | -1                    | params.ai.jobs.verifiers      | must be in [0, 64] (0: results stand unless challenged), got -1
           /params/ai/jobs/executorBond   | "-1"                  | params.ai.jobs.executorBond   | must not be negative
           /params/ai/jobs/fraudSlashBps  | 10001                 | params.ai.jobs.fraudSlashBps  | must be in [0, 10000] basis points, got 10001
           /params/ai/jobs/verifyWindowBlocks | 0                 | params.ai.jobs.verifyWindowBlocks | must be at least 1, got 0
