@@ -15,6 +15,8 @@ public enum Misbehaviour {
   INVALID_SIGNATURE(50),
   /** A block that does not execute to its header, or whose commit does not hold. */
   INVALID_BLOCK(100),
+  /** A proposal signed by a validator whose turn to propose it is not. */
+  WRONG_PROPOSER(50),
   /** A vote from an account that is not a validator. */
   NON_VALIDATOR_VOTE(30),
   /**
