@@ -383,7 +383,10 @@ public final class ChainSync implements PeerListener, AutoCloseable {
           peer.penalise(
               Misbehaviour.INVALID_BLOCK,
               "it served an invalid block " + height + ": " + e.getMessage());
-          return;
+          // Forgotten now, not when its connection has closed: the next request, just below,
+          // goes to another peer that is ahead, if there is one.
+          peers.remove(peer.nodeId());
+          break;
         }
       }
       if (imported) {
