@@ -277,7 +277,13 @@ class LifecycleE2EIT {
     assertThat(Pattern.compile("Job " + job.toHex() + ": posted its result").matcher(log).results())
         .as("both runs of the executor together posted one result")
         .hasSize(1);
-    System.out.println(cli(runnerRpc, "job", "status", "--id", job.toHex()));
+    String status = cli(runnerRpc, "job", "status", "--id", job.toHex());
+    System.out.println(status);
+    assertThat(status)
+        .as("job status shows the time each phase took")
+        .containsPattern(
+            "took\\s+fetch [\\d.]+ s, train [\\d.]+ s, eval [\\d.]+ s, attribution [\\d.]+ s,"
+                + " post [\\d.]+ s");
     tunedJob = job;
     adapter = Adapter.idOf(job);
     assertThat(
