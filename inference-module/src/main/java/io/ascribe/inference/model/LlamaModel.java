@@ -126,6 +126,16 @@ public final class LlamaModel implements AutoCloseable {
   /** Creates a model from weights given as float arrays, checking names and shapes. */
   static LlamaModel fromFloats(
       LlamaConfig config, NDManager parent, Map<String, float[]> values, String where) {
+    return fromFloats(config, parent, values, where, DataType.FLOAT32);
+  }
+
+  /** The same, the weights held in {@code dtype} (float32, or float64 for gradient checks). */
+  static LlamaModel fromFloats(
+      LlamaConfig config,
+      NDManager parent,
+      Map<String, float[]> values,
+      String where,
+      DataType dtype) {
     Map<String, long[]> shapes = expectedShapes(config);
     NDManager manager = parent.newSubManager();
     Map<String, NDArray> weights = new LinkedHashMap<>();
@@ -136,6 +146,11 @@ public final class LlamaModel implements AutoCloseable {
         throw new ModelException(where + ": missing weight " + e.getKey());
       }
       NDArray a = manager.create(v, new Shape(e.getValue()));
+      if (dtype != DataType.FLOAT32) {
+        NDArray wide = a.toType(dtype, true);
+        a.close();
+        a = wide;
+      }
       a.setName(e.getKey());
       weights.put(e.getKey(), a);
     }
@@ -284,6 +299,14 @@ public final class LlamaModel implements AutoCloseable {
         w.close();
       }
     }
+  }
+
+  /**
+   * The dtype of the float weights: float32, or float64 for a model made to check gradients against
+   * finite differences. Adapters create their arrays in it.
+   */
+  public DataType dtype() {
+    return weight("model.embed_tokens.weight").getDataType();
   }
 
   /** Whether the projections are held in NF4. */
