@@ -2,11 +2,17 @@ package io.ascribe.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import io.ascribe.consensus.Event;
+import io.ascribe.consensus.FileConsensusWal;
+import io.ascribe.consensus.SignedVote;
 import io.ascribe.core.block.BlockHashing;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.proto.ConsensusVote;
 import io.ascribe.core.proto.NewHead;
 import io.ascribe.core.proto.PeerMessage;
 import io.ascribe.core.proto.SignedTx;
+import io.ascribe.core.proto.VoteType;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
@@ -14,13 +20,16 @@ import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
+import io.ascribe.p2p.Misbehaviour;
 import io.ascribe.p2p.Peer;
 import java.math.BigInteger;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,10 +45,10 @@ import org.junit.jupiter.api.io.TempDir;
  * validator is one of two and the other never starts, so no block takes the transfer out of the
  * mempool.
  *
- * <p>Votes and proposals are outside this test: the node does not relay them on receipt but
- * rebroadcasts the ones it holds every second ({@code ConsensusService.rebroadcast}), so a peer
- * receives them repeatedly by design, and a copy received twice is one entry of the machine's vote
- * set.
+ * <p>Votes are not relayed on receipt: the node rebroadcasts the ones it holds every second ({@code
+ * ConsensusService.rebroadcast}), so peers receive them again and again by design, and what must
+ * not repeat is their handling. A vote sent twice is counted, signature-checked and journalled in
+ * the consensus log once, and the copy costs its sender nothing.
  */
 class GossipDedupIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -77,6 +86,24 @@ class GossipDedupIT {
   void stop() {
     peers.forEach(TestPeer::close);
     validators.close();
+  }
+
+  private Path wal() {
+    return dir.resolve("v0").resolve("consensus").resolve("consensus.wal");
+  }
+
+  private PeerMessage prevote(Address validator, PrivateKey signer) {
+    Hash digest =
+        SignedVote.digest(genesis.chainId(), SignedVote.Type.PREVOTE, 1, 0, Optional.empty());
+    return PeerMessage.newBuilder()
+        .setConsensusVote(
+            ConsensusVote.newBuilder()
+                .setType(VoteType.VOTE_TYPE_PREVOTE)
+                .setHeight(1)
+                .setRound(0)
+                .setValidator(ByteString.copyFrom(validator.toArray()))
+                .setSignature(ByteString.copyFrom(signer.sign(digest).toBytes())))
+        .build();
   }
 
   /** A test peer connected to the node, once the node has it among the peers it gossips to. */
@@ -142,5 +169,47 @@ class GossipDedupIT {
     assertThat(node.peerScores().orElseThrow().penalty(a.address())).isZero();
     assertThat(a.disconnects).as("A still connected").isEmpty();
     assertThat(fromA.isConnected()).isTrue();
+  }
+
+  @Test
+  void aVoteSentTwiceIsJournalledOnceAndCostsItsSenderNothing() throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!node.consensusStatus().map(st -> st.height() == 1).orElse(false)) {
+      assertThat(System.nanoTime())
+          .as("consensus at height 1 within %s", WAIT)
+          .isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    Peer fromA = connected(1);
+    TestPeer a = peers.get(0);
+    Address other = keys.get(1).address();
+    PeerMessage vote = prevote(other, keys.get(1));
+
+    fromA.send(vote);
+    fromA.send(vote);
+    // The barrier: a vote under a signature not its validator's, on the same connection, handled
+    // on the same consensus thread after the two copies. Once it is charged, both were handled.
+    fromA.send(prevote(other, a.key()));
+    assertThat(a.awaitDropped(WAIT)).as("dropped for the forged vote").isTrue();
+    assertThat(node.peerScores().orElseThrow().penalty(a.address()))
+        .as("charged for the forgery alone")
+        .isEqualTo(Misbehaviour.INVALID_SIGNATURE.penalty());
+
+    // Read from a copy: the node keeps writing the log.
+    Path copy = dir.resolve("wal-copy");
+    Files.copy(wal(), copy);
+    FileConsensusWal log = FileConsensusWal.open(copy);
+    try {
+      // The only vote of that validator anywhere is the one A sent, which never started here.
+      assertThat(log.replay())
+          .filteredOn(e -> e instanceof Event.VoteReceived v && v.vote().validator().equals(other))
+          .singleElement()
+          .satisfies(
+              e ->
+                  assertThat(((Event.VoteReceived) e).vote().type())
+                      .isEqualTo(SignedVote.Type.PREVOTE));
+    } finally {
+      log.close();
+    }
   }
 }

@@ -322,6 +322,11 @@ public final class ConsensusService implements AutoCloseable {
       from.penalise(Misbehaviour.MALFORMED_MESSAGE, "it sent a malformed vote: " + e.getMessage());
       return;
     }
+    // Every peer rebroadcasts the votes it holds each second, so most that arrive are copies; one
+    // already held costs neither a signature check nor a line in the log, and its sender nothing.
+    if (machine.machine().holds(vote)) {
+      return;
+    }
     // Only votes of the height being decided can be judged against a known validator set.
     if (vote.height() == ledger.height() + 1) {
       if (!currentValidators.contains(vote.validator())) {
