@@ -485,6 +485,18 @@ public final class TendermintMachine {
     return future.contains(new Event.VoteReceived(vote));
   }
 
+  /**
+   * Like {@link #holds(SignedVote)}, for a proposal: one it keeps for gossip, or for the next
+   * height.
+   */
+  public boolean holds(Proposal proposal) {
+    if (started && proposal.height() == height) {
+      RoundState rs = rounds.get(proposal.round());
+      return rs != null && proposal.equals(rs.proposals.get(proposal.value()));
+    }
+    return future.contains(new Event.ProposalReceived(proposal));
+  }
+
   /** Every vote this machine counts for the current height, by round. */
   public List<SignedVote> votes() {
     List<SignedVote> out = new ArrayList<>();

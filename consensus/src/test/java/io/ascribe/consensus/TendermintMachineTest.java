@@ -274,6 +274,30 @@ class TendermintMachineTest {
   }
 
   @Test
+  void holdsTheProposalsItKeptAndNotOnesItRefused() {
+    start();
+    Proposal p =
+        TestCrypto.signer(proposerIndex(0), Optional.empty())
+            .signProposal(1, 0, V, -1)
+            .orElseThrow();
+    assertThat(machine.holds(p)).isFalse();
+    machine.handle(new Event.ProposalReceived(p));
+    assertThat(machine.holds(p)).isTrue();
+    Proposal outOfTurn =
+        TestCrypto.signer((proposerIndex(0) + 1) % 4, Optional.empty())
+            .signProposal(1, 0, W, -1)
+            .orElseThrow();
+    machine.handle(new Event.ProposalReceived(outOfTurn));
+    assertThat(machine.holds(outOfTurn)).isFalse();
+    Proposal next =
+        TestCrypto.signer(proposerIndex(0), Optional.empty())
+            .signProposal(2, 0, W, -1)
+            .orElseThrow();
+    machine.handle(new Event.ProposalReceived(next));
+    assertThat(machine.holds(next)).isTrue();
+  }
+
+  @Test
   void staleTimeoutsAndForeignVotesAreIgnored() {
     start();
     assertThat(machine.handle(new Event.TimeoutFired(Step.PROPOSE, 1, 3))).isEmpty();
