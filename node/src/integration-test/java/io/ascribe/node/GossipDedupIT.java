@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.ascribe.consensus.Event;
 import io.ascribe.consensus.FileConsensusWal;
+import io.ascribe.consensus.Proposal;
+import io.ascribe.consensus.ProposerRotation;
 import io.ascribe.consensus.SignedVote;
+import io.ascribe.consensus.Validators;
 import io.ascribe.core.block.BlockHashing;
+import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.proto.ConsensusProposal;
 import io.ascribe.core.proto.ConsensusVote;
 import io.ascribe.core.proto.NewHead;
 import io.ascribe.core.proto.PeerMessage;
@@ -48,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Votes are not relayed on receipt: the node rebroadcasts the ones it holds every second ({@code
  * ConsensusService.rebroadcast}), so peers receive them again and again by design, and what must
  * not repeat is their handling. A vote sent twice is counted, signature-checked and journalled in
- * the consensus log once, and the copy costs its sender nothing.
+ * the consensus log once, and the copy costs its sender nothing; so is a proposal resent without
+ * its block.
  */
 class GossipDedupIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -103,6 +109,35 @@ class GossipDedupIT {
                 .setRound(0)
                 .setValidator(ByteString.copyFrom(validator.toArray()))
                 .setSignature(ByteString.copyFrom(signer.sign(digest).toBytes())))
+        .build();
+  }
+
+  /** A proposal of {@code proposer} at height 1, in the first round whose proposer it is. */
+  private PeerMessage proposal(Address proposer, PrivateKey signer) {
+    Validators set =
+        new Validators(
+            node.ledger().nextValidators().validators().stream()
+                .map(v -> new Validators.Validator(v.address(), v.votingPower()))
+                .toList());
+    ProposerRotation rotation = new ProposerRotation(set);
+    int round = 0;
+    while (!rotation.proposer(1, round).equals(proposer)) {
+      round++;
+    }
+    Hash value = Keccak.hash(new byte[] {7});
+    return PeerMessage.newBuilder()
+        .setConsensusProposal(
+            ConsensusProposal.newBuilder()
+                .setHeight(1)
+                .setRound(round)
+                .setValue(ByteString.copyFrom(value.toArray()))
+                .setValidRound(-1)
+                .setProposer(ByteString.copyFrom(proposer.toArray()))
+                .setSignature(
+                    ByteString.copyFrom(
+                        signer
+                            .sign(Proposal.digest(genesis.chainId(), 1, round, value, -1))
+                            .toBytes())))
         .build();
   }
 
@@ -172,7 +207,7 @@ class GossipDedupIT {
   }
 
   @Test
-  void aVoteSentTwiceIsJournalledOnceAndCostsItsSenderNothing() throws Exception {
+  void aVoteAndAProposalSentTwiceAreJournalledOnceAndCostTheirSenderNothing() throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!node.consensusStatus().map(st -> st.height() == 1).orElse(false)) {
       assertThat(System.nanoTime())
@@ -187,6 +222,11 @@ class GossipDedupIT {
 
     fromA.send(vote);
     fromA.send(vote);
+    // A proposal of the other validator in a round whose turn is its, resent without its block as
+    // rebroadcasts are.
+    PeerMessage proposal = proposal(other, keys.get(1));
+    fromA.send(proposal);
+    fromA.send(proposal);
     // The barrier: a vote under a signature not its validator's, on the same connection, handled
     // on the same consensus thread after the two copies. Once it is charged, both were handled.
     fromA.send(prevote(other, a.key()));
@@ -208,6 +248,10 @@ class GossipDedupIT {
               e ->
                   assertThat(((Event.VoteReceived) e).vote().type())
                       .isEqualTo(SignedVote.Type.PREVOTE));
+      assertThat(log.replay())
+          .filteredOn(
+              e -> e instanceof Event.ProposalReceived r && r.proposal().proposer().equals(other))
+          .hasSize(1);
     } finally {
       log.close();
     }
