@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,9 @@ public final class TendermintMachine {
   private final Map<Hash, Boolean> validity = new HashMap<>();
   private final Set<Hash> validationRequested = new HashSet<>();
   private int awaitingValueRound = -1;
-  private final List<Event> future = new ArrayList<>();
+  // A set: peers rebroadcast what they hold every second, and copies must not crowd out the
+  // messages they repeat.
+  private final Set<Event> future = new LinkedHashSet<>();
 
   /** What this machine knows of one round of the current height. */
   private final class RoundState {
@@ -467,6 +470,31 @@ public final class TendermintMachine {
       out.addAll(rs.proposals.values());
     }
     return out;
+  }
+
+  /**
+   * True when this machine already has {@code vote}: counted at the height being decided, or kept
+   * for the next. A driver skips such a copy before checking its signature or journalling it, since
+   * handling it again would change nothing.
+   */
+  public boolean holds(SignedVote vote) {
+    if (started && vote.height() == height) {
+      RoundState rs = rounds.get(vote.round());
+      return rs != null && rs.votes(vote.type()).contains(vote);
+    }
+    return future.contains(new Event.VoteReceived(vote));
+  }
+
+  /**
+   * Like {@link #holds(SignedVote)}, for a proposal: one it keeps for gossip, or for the next
+   * height.
+   */
+  public boolean holds(Proposal proposal) {
+    if (started && proposal.height() == height) {
+      RoundState rs = rounds.get(proposal.round());
+      return rs != null && proposal.equals(rs.proposals.get(proposal.value()));
+    }
+    return future.contains(new Event.ProposalReceived(proposal));
   }
 
   /** Every vote this machine counts for the current height, by round. */

@@ -239,6 +239,64 @@ class TendermintMachineTest {
     assertThat(machine.step()).isEqualTo(Step.PROPOSE);
   }
 
+  /**
+   * Peers rebroadcast what they hold, so a driver asks {@code holds} to skip copies unread; a copy
+   * handled anyway changes nothing, and copies of a next-height vote never crowd the buffer.
+   */
+  @Test
+  void holdsTheVotesItCountedOrKeptAndCopiesChangeNothing() {
+    start();
+    int other = (me + 1) % 4;
+    SignedVote now = vote(other, SignedVote.Type.PREVOTE, 0, V);
+    assertThat(machine.holds(now)).isFalse();
+    machine.handle(new Event.VoteReceived(now));
+    assertThat(machine.holds(now)).isTrue();
+    assertThat(machine.handle(new Event.VoteReceived(now))).isEmpty();
+    assertThat(machine.votes()).containsOnlyOnce(now);
+    assertThat(machine.holds(vote(other, SignedVote.Type.PRECOMMIT, 0, V))).isFalse();
+
+    SignedVote next =
+        TestCrypto.signer(other, Optional.empty())
+            .signVote(SignedVote.Type.PREVOTE, 2, 0, Optional.of(W))
+            .orElseThrow();
+    assertThat(machine.holds(next)).isFalse();
+    for (int i = 0; i < 20_000; i++) {
+      machine.handle(new Event.VoteReceived(next));
+    }
+    assertThat(machine.holds(next)).isTrue();
+    // Twice the buffer's bound of copies, and a different vote still finds room.
+    SignedVote another =
+        TestCrypto.signer(other, Optional.empty())
+            .signVote(SignedVote.Type.PRECOMMIT, 2, 0, Optional.of(W))
+            .orElseThrow();
+    machine.handle(new Event.VoteReceived(another));
+    assertThat(machine.holds(another)).isTrue();
+  }
+
+  @Test
+  void holdsTheProposalsItKeptAndNotOnesItRefused() {
+    start();
+    Proposal p =
+        TestCrypto.signer(proposerIndex(0), Optional.empty())
+            .signProposal(1, 0, V, -1)
+            .orElseThrow();
+    assertThat(machine.holds(p)).isFalse();
+    machine.handle(new Event.ProposalReceived(p));
+    assertThat(machine.holds(p)).isTrue();
+    Proposal outOfTurn =
+        TestCrypto.signer((proposerIndex(0) + 1) % 4, Optional.empty())
+            .signProposal(1, 0, W, -1)
+            .orElseThrow();
+    machine.handle(new Event.ProposalReceived(outOfTurn));
+    assertThat(machine.holds(outOfTurn)).isFalse();
+    Proposal next =
+        TestCrypto.signer(proposerIndex(0), Optional.empty())
+            .signProposal(2, 0, W, -1)
+            .orElseThrow();
+    machine.handle(new Event.ProposalReceived(next));
+    assertThat(machine.holds(next)).isTrue();
+  }
+
   @Test
   void staleTimeoutsAndForeignVotesAreIgnored() {
     start();

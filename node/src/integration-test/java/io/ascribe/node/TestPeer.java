@@ -6,6 +6,7 @@ import io.ascribe.core.proto.BlockRequest;
 import io.ascribe.core.proto.BlockResponse;
 import io.ascribe.core.proto.NewHead;
 import io.ascribe.core.proto.PeerMessage;
+import io.ascribe.core.proto.SignedTx;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.genesis.Genesis;
@@ -25,13 +26,16 @@ import java.util.function.Function;
  * A peer of a node under test that speaks the real protocol with a real node key over the real
  * transport, and sends whatever the test makes it send: the attacker of the bad-input ITs, or an
  * honest block server. It answers block requests through {@link #serve} when one is set, and
- * otherwise queues them for the test.
+ * otherwise queues them for the test; heads announced to it and transactions gossiped to it are
+ * queued too, in the order they arrived.
  */
 final class TestPeer implements PeerListener, AutoCloseable {
   private final PrivateKey key;
   private final P2pTransport transport;
   final BlockingQueue<BlockRequest> requests = new LinkedBlockingQueue<>();
   final BlockingQueue<String> disconnects = new LinkedBlockingQueue<>();
+  final BlockingQueue<NewHead> heads = new LinkedBlockingQueue<>();
+  final BlockingQueue<SignedTx> txs = new LinkedBlockingQueue<>();
   private volatile Function<BlockRequest, BlockResponse> server;
 
   TestPeer(PrivateKey key, Genesis genesis, Hash genesisHash) throws IOException {
@@ -85,6 +89,15 @@ final class TestPeer implements PeerListener, AutoCloseable {
 
   @Override
   public void onMessage(Peer peer, PeerMessage message) {
+    if (message.hasNewHead()) {
+      heads.add(message.getNewHead());
+    }
+    if (message.hasTx()) {
+      txs.add(message.getTx());
+    }
+    if (message.hasTxBatch()) {
+      txs.addAll(message.getTxBatch().getTxsList());
+    }
     if (message.hasBlockRequest()) {
       Function<BlockRequest, BlockResponse> s = server;
       if (s == null) {

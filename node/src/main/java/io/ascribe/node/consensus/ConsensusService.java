@@ -264,25 +264,30 @@ public final class ConsensusService implements AutoCloseable {
           Misbehaviour.MALFORMED_MESSAGE, "it sent a malformed proposal: " + e.getMessage());
       return;
     }
-    if (!verifier.verify(proposal)) {
-      from.penalise(Misbehaviour.INVALID_SIGNATURE, "it relayed a proposal with a bad signature");
-      return;
-    }
-    // The machine judges whose turn it is; a proposal it refuses leaves no block behind here.
-    for (Action action : feed(new Event.ProposalReceived(proposal))) {
-      if (action instanceof Action.RefusedProposal refused && refused.proposal().equals(proposal)) {
-        from.penalise(
-            Misbehaviour.WRONG_PROPOSER,
-            "it relayed a proposal for height "
-                + proposal.height()
-                + " round "
-                + proposal.round()
-                + " signed by "
-                + proposal.proposer()
-                + ", whose turn it is not (the proposer is "
-                + refused.expected()
-                + ")");
+    // A copy of one the machine holds (peers rebroadcast theirs each second, most without the
+    // block) skips the signature check and the log; only the block it may carry is still of use.
+    if (!machine.machine().holds(proposal)) {
+      if (!verifier.verify(proposal)) {
+        from.penalise(Misbehaviour.INVALID_SIGNATURE, "it relayed a proposal with a bad signature");
         return;
+      }
+      // The machine judges whose turn it is; a proposal it refuses leaves no block behind here.
+      for (Action action : feed(new Event.ProposalReceived(proposal))) {
+        if (action instanceof Action.RefusedProposal refused
+            && refused.proposal().equals(proposal)) {
+          from.penalise(
+              Misbehaviour.WRONG_PROPOSER,
+              "it relayed a proposal for height "
+                  + proposal.height()
+                  + " round "
+                  + proposal.round()
+                  + " signed by "
+                  + proposal.proposer()
+                  + ", whose turn it is not (the proposer is "
+                  + refused.expected()
+                  + ")");
+          return;
+        }
       }
     }
     // Kept after the machine saw the proposal: the validation it asks for runs as a later task
@@ -320,6 +325,11 @@ public final class ConsensusService implements AutoCloseable {
       vote = ConsensusMessages.vote(message);
     } catch (IllegalArgumentException e) {
       from.penalise(Misbehaviour.MALFORMED_MESSAGE, "it sent a malformed vote: " + e.getMessage());
+      return;
+    }
+    // Every peer rebroadcasts the votes it holds each second, so most that arrive are copies; one
+    // already held costs neither a signature check nor a line in the log, and its sender nothing.
+    if (machine.machine().holds(vote)) {
       return;
     }
     // Only votes of the height being decided can be judged against a known validator set.
