@@ -66,63 +66,21 @@ class DevnetLifecycleIT {
           () -> LocalTestnet.rpc(rpc).call("ascribe_getCapability", validator.toString()),
           c -> !c.isNull());
 
-      Hash modelId =
-          CliRun.printedHash(
-              cli(
-                  rpc,
-                  "model",
-                  "register",
-                  "--key",
-                  submitter.toHex(),
-                  "--dir",
-                  model.toString(),
-                  "--licence",
-                  "apache-2.0"),
-              "model");
-      Hash datanet =
-          CliRun.printedHash(
-              cli(
-                  rpc,
-                  "datanet",
-                  "create",
-                  "--key",
-                  dev.get(2).toHex(),
-                  "--name",
-                  "proverbs",
-                  "--schema",
-                  "text/v1",
-                  "--min-bond",
-                  "1"),
-              "datanet");
+      Hash modelId = LifecycleSteps.registerModel(rpc, submitter, model);
+      Hash datanet = LifecycleSteps.createDatanet(rpc, dev.get(2), "proverbs");
       List<String> verses = LifecycleSteps.verses().subList(0, 12);
       for (int c = 0; c < contributors.size(); c++) {
         Path file =
             Files.write(dir.resolve("share" + c + ".jsonl"), verses.subList(c * 6, c * 6 + 6));
-        cli(
-            rpc,
-            "datanet",
-            "contribute",
-            "--key",
-            contributors.get(c).toHex(),
-            "--datanet",
-            datanet.toHex(),
-            "--file",
-            file.toString());
+        LifecycleSteps.contribute(rpc, contributors.get(c), datanet, file);
       }
 
       Hash job =
-          CliRun.printedHash(
-              cli(
-                  rpc,
-                  "job",
-                  "submit",
-                  "--key",
-                  submitter.toHex(),
-                  "--spec",
-                  new LoraSpecFile(modelId, datanet, "0.005", 3, 2, "10", 1500)
-                      .write(dir.resolve("job.json"))
-                      .toString()),
-              "job");
+          LifecycleSteps.submitJob(
+              rpc,
+              submitter,
+              new LoraSpecFile(modelId, datanet, "0.005", 3, 2, "10", 1500)
+                  .write(dir.resolve("job.json")));
       JsonNode assigned = LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex());
       assertThat(assigned.path("executor").asText()).isEqualTo(validator.toString());
       assertThat(assigned.path("verifiers")).isEmpty();
@@ -238,21 +196,7 @@ class DevnetLifecycleIT {
    */
   private void contentNobodyHasEndsTheJobAtItsDeadlineAndRefundsIt(
       String rpc, Path dir, Hash modelId) throws Exception {
-    Hash datanet =
-        CliRun.printedHash(
-            cli(
-                rpc,
-                "datanet",
-                "create",
-                "--key",
-                dev.get(2).toHex(),
-                "--name",
-                "unserved",
-                "--schema",
-                "text/v1",
-                "--min-bond",
-                "1"),
-            "datanet");
+    Hash datanet = LifecycleSteps.createDatanet(rpc, dev.get(2), "unserved");
     Path file = Files.write(dir.resolve("unserved.jsonl"), LifecycleSteps.verses().subList(20, 30));
     PrivateKey contributor = dev.get(5);
     long chainId = Quantities.parseLong(LocalTestnet.rpc(rpc).call("ascribe_chainId").asText());
@@ -290,18 +234,11 @@ class DevnetLifecycleIT {
     assertThat(receipt.path("status").asText()).isEqualTo("success");
 
     Hash job =
-        CliRun.printedHash(
-            cli(
-                rpc,
-                "job",
-                "submit",
-                "--key",
-                submitter.toHex(),
-                "--spec",
-                new LoraSpecFile(modelId, datanet, "0.005", 3, 2, "10", 40)
-                    .write(dir.resolve("unserved-job.json"))
-                    .toString()),
-            "job");
+        LifecycleSteps.submitJob(
+            rpc,
+            submitter,
+            new LoraSpecFile(modelId, datanet, "0.005", 3, 2, "10", 40)
+                .write(dir.resolve("unserved-job.json")));
     BigInteger afterEscrow = balance(rpc, submitter.address());
     JsonNode expired =
         LocalTestnet.await(

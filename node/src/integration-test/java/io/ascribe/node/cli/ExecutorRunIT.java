@@ -113,45 +113,10 @@ class ExecutorRunIT {
         () -> LocalTestnet.rpc(rpc).call("ascribe_getCapability", validator.address().toString()),
         c -> !c.isNull());
 
-    model =
-        CliRun.printedHash(
-            cli(
-                rpc,
-                "model",
-                "register",
-                "--key",
-                submitter.toHex(),
-                "--dir",
-                modelDir.toString(),
-                "--licence",
-                "apache-2.0"),
-            "model");
-    datanet =
-        CliRun.printedHash(
-            cli(
-                rpc,
-                "datanet",
-                "create",
-                "--key",
-                dev.get(2).toHex(),
-                "--name",
-                "proverbs",
-                "--schema",
-                "text/v1",
-                "--min-bond",
-                "1"),
-            "datanet");
+    model = LifecycleSteps.registerModel(rpc, submitter, modelDir);
+    datanet = LifecycleSteps.createDatanet(rpc, dev.get(2), "proverbs");
     Path verses = Files.write(dir.resolve("verses.jsonl"), LifecycleSteps.verses().subList(0, 8));
-    cli(
-        rpc,
-        "datanet",
-        "contribute",
-        "--key",
-        contributor.toHex(),
-        "--datanet",
-        datanet.toHex(),
-        "--file",
-        verses.toString());
+    LifecycleSteps.contribute(rpc, contributor, datanet, verses);
   }
 
   @AfterAll
@@ -288,18 +253,11 @@ class ExecutorRunIT {
   @Test
   void aJobsJournalAndCheckpointsLandInTheWorkDirNotTheHome() throws Exception {
     Hash job =
-        CliRun.printedHash(
-            cli(
-                rpc,
-                "job",
-                "submit",
-                "--key",
-                submitter.toHex(),
-                "--spec",
-                new LoraSpecFile(model, datanet, "0.005", 1, 2, "10", 3000)
-                    .write(dir.resolve("job.json"))
-                    .toString()),
-            "job");
+        LifecycleSteps.submitJob(
+            rpc,
+            submitter,
+            new LoraSpecFile(model, datanet, "0.005", 1, 2, "10", 3000)
+                .write(dir.resolve("job.json")));
     awaitOrShowLog(
         "the executor trains and posts the job",
         () -> LocalTestnet.rpc(rpc).call("ascribe_getJobWork", job.toHex()),

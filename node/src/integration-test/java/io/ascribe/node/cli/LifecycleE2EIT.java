@@ -166,34 +166,8 @@ class LifecycleE2EIT {
   /** The model registered, a datanet opened and five wallets contributing its documents. */
   private void openTheDatanet() throws Exception {
     Path model = dir.resolve("proverbs-model");
-    modelId =
-        printed(
-            cli(
-                rpc,
-                "model",
-                "register",
-                "--key",
-                modelOwner.toHex(),
-                "--dir",
-                model.toString(),
-                "--licence",
-                "apache-2.0"),
-            "model");
-    datanet =
-        printed(
-            cli(
-                rpc,
-                "datanet",
-                "create",
-                "--key",
-                datanetOwner.toHex(),
-                "--name",
-                "proverbs",
-                "--schema",
-                "text/v1",
-                "--min-bond",
-                "1"),
-            "datanet");
+    modelId = LifecycleSteps.registerModel(rpc, modelOwner, model);
+    datanet = LifecycleSteps.createDatanet(rpc, datanetOwner, "proverbs");
     List<String> verses = verses();
     assertThat(verses).hasSizeGreaterThanOrEqualTo(50);
     for (int c = 0; c < contributors.size(); c++) {
@@ -202,17 +176,7 @@ class LifecycleE2EIT {
         share.add(verses.get(v));
       }
       Path file = Files.write(dir.resolve("share" + c + ".jsonl"), share);
-      String out =
-          cli(
-              rpc,
-              "datanet",
-              "contribute",
-              "--key",
-              contributors.get(c).toHex(),
-              "--datanet",
-              datanet.toHex(),
-              "--file",
-              file.toString());
+      String out = LifecycleSteps.contribute(rpc, contributors.get(c), datanet, file);
       Matcher m = Pattern.compile("contribution (0x[0-9a-f]{64})").matcher(out);
       while (m.find()) {
         contributedBy.put(Hash.fromHex(m.group(1)), contributors.get(c));
@@ -226,17 +190,7 @@ class LifecycleE2EIT {
    * its checkpoint when started again; the other executor verifies; the job is final.
    */
   private void tuneAnAdapterThroughAKill() throws Exception {
-    Hash job =
-        printed(
-            cli(
-                rpc,
-                "job",
-                "submit",
-                "--key",
-                modelOwner.toHex(),
-                "--spec",
-                spec(modelId, datanet).toString()),
-            "job");
+    Hash job = LifecycleSteps.submitJob(rpc, modelOwner, spec(modelId, datanet));
     JsonNode assigned = LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex());
     int runner = executors.indexOf(Address.fromHex(assigned.path("executor").asText()));
     assertThat(runner).as("the job is drawn to an executor").isNotNegative();
@@ -520,17 +474,7 @@ class LifecycleE2EIT {
             .asText();
     LocalTestnet.rpc(rpc).call("ascribe_putContent", adapterBytes, adapterHash.toHex());
 
-    Hash job =
-        printed(
-            cli(
-                rpc,
-                "job",
-                "submit",
-                "--key",
-                modelOwner.toHex(),
-                "--spec",
-                spec(modelId, datanet).toString()),
-            "job");
+    Hash job = LifecycleSteps.submitJob(rpc, modelOwner, spec(modelId, datanet));
     BigInteger submitterAfterEscrow = balance(rpc, modelOwner.address());
     JsonNode assigned = LocalTestnet.rpc(rpc).call("ascribe_getJob", job.toHex());
     int lazy = executors.indexOf(Address.fromHex(assigned.path("executor").asText()));
@@ -629,11 +573,6 @@ class LifecycleE2EIT {
   }
 
   // ---- the commands and reads ---------------------------------------------------------------
-
-  /** The hash printed after {@code label} on a line of {@code out}. */
-  private static Hash printed(String out, String label) {
-    return CliRun.printedHash(out, label);
-  }
 
   private static BigInteger capabilityBond(String rpc, Address account) {
     return Quantities.parse(

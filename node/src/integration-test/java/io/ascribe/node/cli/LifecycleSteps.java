@@ -2,7 +2,9 @@ package io.ascribe.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
+import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.inference.model.LlamaConfig;
 import java.io.IOException;
@@ -57,6 +59,60 @@ final class LifecycleSteps {
       all.addAll(List.of("--rpc", rpc));
     }
     return CliRun.of(all.toArray(String[]::new)).succeeds();
+  }
+
+  /** {@code ascribe model register} of the model in {@code dir}; returns the model's id. */
+  static Hash registerModel(String rpc, PrivateKey owner, Path dir) {
+    return CliRun.printedHash(
+        cli(
+            rpc,
+            "model",
+            "register",
+            "--key",
+            owner.toHex(),
+            "--dir",
+            dir.toString(),
+            "--licence",
+            "apache-2.0"),
+        "model");
+  }
+
+  /** {@code ascribe datanet create} of a text datanet with a bond of 1 OPEN; returns its id. */
+  static Hash createDatanet(String rpc, PrivateKey owner, String name) {
+    return CliRun.printedHash(
+        cli(
+            rpc,
+            "datanet",
+            "create",
+            "--key",
+            owner.toHex(),
+            "--name",
+            name,
+            "--schema",
+            "text/v1",
+            "--min-bond",
+            "1"),
+        "datanet");
+  }
+
+  /** {@code ascribe datanet contribute} of a JSON Lines file; returns what the command printed. */
+  static String contribute(String rpc, PrivateKey contributor, Hash datanet, Path file) {
+    return cli(
+        rpc,
+        "datanet",
+        "contribute",
+        "--key",
+        contributor.toHex(),
+        "--datanet",
+        datanet.toHex(),
+        "--file",
+        file.toString());
+  }
+
+  /** {@code ascribe job submit} of a spec file; returns the job's id. */
+  static Hash submitJob(String rpc, PrivateKey submitter, Path spec) {
+    return CliRun.printedHash(
+        cli(rpc, "job", "submit", "--key", submitter.toHex(), "--spec", spec.toString()), "job");
   }
 
   static BigInteger balance(String rpc, Address account) {
