@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.quant.Nf4;
+import io.ascribe.inference.quant.Nf4Tensor;
 import io.ascribe.inference.quant.Nf4Weight;
 import io.ascribe.inference.safetensors.DType;
 import io.ascribe.inference.safetensors.SafeTensorsFile;
@@ -35,9 +36,10 @@ import java.util.Set;
  * with a residual connection; a final RMSNorm and the LM head (or the transposed embeddings when
  * tied). The math follows Hugging Face's {@code LlamaForCausalLM}, and the weights carry its names
  * ({@code model.layers.N.self_attn.q_proj.weight}, ...), so checkpoints load in both directions.
- * Weights are float32 and owned by the model's manager; {@link #quantizeNf4} turns the projections
- * into NF4 (QLoRA's frozen base), dequantised on the fly in each forward pass. An {@link Adapter}
- * may be attached to change the projections or to add key/value prefixes.
+ * Weights are float32 and owned by the model's manager; {@link #quantizeNf4} turns every matrix
+ * (projections, embeddings, an untied head) into NF4 (QLoRA's frozen base), dequantised on the fly
+ * in each forward pass. An {@link Adapter} may be attached to change the projections or to add
+ * key/value prefixes.
  */
 public final class LlamaModel implements AutoCloseable {
   public static final String CONFIG_FILE = "config.json";
@@ -47,6 +49,9 @@ public final class LlamaModel implements AutoCloseable {
   /** The seven projections of a layer, as Hugging Face names them. */
   public static final List<String> PROJECTIONS =
       List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+
+  public static final String EMBEDDINGS = "model.embed_tokens.weight";
+  public static final String HEAD = "lm_head.weight";
 
   private final LlamaConfig config;
   private final NDManager manager;
@@ -76,7 +81,7 @@ public final class LlamaModel implements AutoCloseable {
     long kv = (long) c.numKeyValueHeads() * c.headDim();
     long i = c.intermediateSize();
     Map<String, long[]> s = new LinkedHashMap<>();
-    s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
+    s.put(EMBEDDINGS, new long[] {c.vocabSize(), h});
     for (int l = 0; l < c.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
       s.put(p + "input_layernorm.weight", new long[] {h});
@@ -91,7 +96,7 @@ public final class LlamaModel implements AutoCloseable {
     }
     s.put("model.norm.weight", new long[] {h});
     if (!c.tieWordEmbeddings()) {
-      s.put("lm_head.weight", new long[] {c.vocabSize(), h});
+      s.put(HEAD, new long[] {c.vocabSize(), h});
     }
     return s;
   }
@@ -176,7 +181,7 @@ public final class LlamaModel implements AutoCloseable {
         for (TensorInfo t : st.tensors()) {
           String name = t.name();
           if (name.endsWith("rotary_emb.inv_freq")
-              || (name.equals("lm_head.weight") && config.tieWordEmbeddings())) {
+              || (name.equals(HEAD) && config.tieWordEmbeddings())) {
             continue; // recomputed / shared with the embeddings
           }
           long[] want = shapes.get(name);
@@ -260,6 +265,20 @@ public final class LlamaModel implements AutoCloseable {
     return w;
   }
 
+  /**
+   * The NF4 form of a weight after {@link #quantizeNf4}.
+   *
+   * @throws ModelException when the weight is not held in NF4
+   */
+  public Nf4Tensor quantizedWeight(String name) {
+    Nf4Weight q = quantized.get(name);
+    if (q == null) {
+      throw new ModelException(
+          weights.containsKey(name) ? name + " is held in float32, not NF4" : "no weight " + name);
+    }
+    return q.tensor();
+  }
+
   /** The shape of a weight, float32 or NF4. */
   public Shape weightShape(String name) {
     Nf4Weight q = quantized.get(name);
@@ -267,26 +286,35 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * Replaces every projection of every layer by its NF4 form (blocks of 64, double-quantised
-   * scales) and frees the float32 copy. Embeddings, norms and the LM head stay float32, as in
-   * QLoRA. Irreversible: reload the model to get the float32 weights back.
+   * Replaces every matrix of the base by its NF4 form (blocks of 64, double-quantised scales) and
+   * frees the float32 copy: the projections of every layer, the token embeddings (which a tied head
+   * shares) and an untied LM head. Only the 1-D RMSNorm weights stay float32: they are {@code (2 ·
+   * layers + 1) · hidden} values, a few KiB, and every token is multiplied by them unrounded.
+   * Irreversible: reload the model to get the float32 weights back.
    */
   public void quantizeNf4() {
     if (!quantized.isEmpty()) {
       throw new ModelException("model is already NF4-quantised");
     }
+    List<String> names = new ArrayList<>();
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       for (String proj : PROJECTIONS) {
-        String name = module(l, proj) + ".weight";
-        NDArray w = weights.remove(name);
-        quantized.put(
-            name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
-        w.close();
+        names.add(module(l, proj) + ".weight");
       }
+    }
+    names.add(EMBEDDINGS);
+    if (!config.tieWordEmbeddings()) {
+      names.add(HEAD);
+    }
+    for (String name : names) {
+      NDArray w = weights.remove(name);
+      quantized.put(
+          name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
+      w.close();
     }
   }
 
-  /** Whether the projections are held in NF4. */
+  /** Whether the base's matrices are held in NF4. */
   public boolean isQuantized() {
     return !quantized.isEmpty();
   }
@@ -310,9 +338,11 @@ public final class LlamaModel implements AutoCloseable {
     }
     long bits = 0;
     long count = 0;
-    for (Nf4Weight q : quantized.values()) {
-      bits += q.tensor().bits();
-      count += q.tensor().size();
+    for (Map.Entry<String, Nf4Weight> e : quantized.entrySet()) {
+      if (e.getKey().startsWith("model.layers.")) {
+        bits += e.getValue().tensor().bits();
+        count += e.getValue().tensor().size();
+      }
     }
     return (double) bits / count;
   }
@@ -349,6 +379,12 @@ public final class LlamaModel implements AutoCloseable {
    * @throws ModelException when the sequence would pass {@code max_position_embeddings}
    */
   public NDArray forward(NDArray ids, KvCache cache, boolean training) {
+    Nf4Weight table = quantized.get(EMBEDDINGS);
+    if (table != null && config.tieWordEmbeddings()) {
+      // The tied head needs the whole table anyway: dequantise it once for lookup and head.
+      NDArray embeddings = table.dequantize(ids.getManager());
+      return project(hidden(ids, cache, training, embeddings), embeddings);
+    }
     return logits(hidden(ids, cache, training));
   }
 
@@ -360,6 +396,11 @@ public final class LlamaModel implements AutoCloseable {
    * #forward}.
    */
   public NDArray hidden(NDArray ids, KvCache cache, boolean training) {
+    return hidden(ids, cache, training, null);
+  }
+
+  // embeddings: the dequantised table when the caller has it already, else null.
+  private NDArray hidden(NDArray ids, KvCache cache, boolean training, NDArray embeddings) {
     NDManager m = ids.getManager();
     long b = ids.getShape().get(0);
     int t = Math.toIntExact(ids.getShape().get(1));
@@ -385,9 +426,7 @@ public final class LlamaModel implements AutoCloseable {
       mask = m.zeros(new Shape(t, prefix)).concat(mask, 1);
     }
 
-    NDArray h =
-        Embedding.embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE)
-            .singletonOrThrow();
+    NDArray h = embed(ids, embeddings);
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
       NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"));
@@ -426,9 +465,27 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Logits (..., vocab) of final hidden states (..., hidden) from {@link #hidden}: the LM head. */
   public NDArray logits(NDArray hidden) {
-    NDArray head =
-        config.tieWordEmbeddings() ? weight("model.embed_tokens.weight") : weight("lm_head.weight");
-    return project(hidden, head);
+    String name = config.tieWordEmbeddings() ? EMBEDDINGS : HEAD;
+    Nf4Weight q = quantized.get(name);
+    return project(hidden, q != null ? q.dequantize(hidden.getManager()) : weight(name));
+  }
+
+  // The token embeddings of ids. In NF4, a lookup of fewer tokens than the vocabulary has rows
+  // dequantises the rows it reads; a larger one (a long batch over a small vocabulary) the table
+  // once, which is then the smaller job (see the README, "Tuning benchmark").
+  private NDArray embed(NDArray ids, NDArray embeddings) {
+    Nf4Weight q = quantized.get(EMBEDDINGS);
+    NDArray table = embeddings;
+    if (table == null && q != null) {
+      if (ids.size() < config.vocabSize() && Nf4Weight.rowsAreWholeBlocks(q.tensor().shape())) {
+        return q.dequantizeRows(ids, ids.getManager());
+      }
+      table = q.dequantize(ids.getManager());
+    }
+    if (table == null) {
+      table = weight(EMBEDDINGS);
+    }
+    return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
   }
 
   /** The dtype matrix products run in ({@link Precision#FP32} unless set); weights stay float32. */
