@@ -27,7 +27,17 @@ public final class ModelHash {
   /** The field saying the base was NF4-quantised under the adapter (QLoRA), {@value #NF4}. */
   public static final String QUANTIZATION_FIELD = "base_model_quantization";
 
-  public static final String NF4 = "nf4";
+  /**
+   * The base form {@link LlamaModel#quantizeNf4} makes: every matrix in NF4 (projections,
+   * embeddings, an untied head), norms float32.
+   */
+  public static final String NF4 = "nf4-all";
+
+  /**
+   * The earlier QLoRA form, NF4 projections over float32 embeddings and head, which this program no
+   * longer builds: an adapter trained on it saw other embeddings than the base it would now get.
+   */
+  static final String NF4_PROJECTIONS_ONLY = "nf4";
 
   private static final List<String> TOKENIZER_FILES =
       List.of("tokenizer.json", "tokenizer_config.json");
@@ -120,8 +130,46 @@ public final class ModelHash {
     }
   }
 
-  /** Whether an adapter config says its base was NF4-quantised during training. */
-  public static boolean trainedOnNf4(JsonNode adapterConfig) {
-    return NF4.equals(adapterConfig.path(QUANTIZATION_FIELD).asText());
+  /**
+   * Whether an adapter config says its base was NF4-quantised during training ({@value #NF4}); no
+   * {@value #QUANTIZATION_FIELD} means a float32 base.
+   *
+   * @throws ModelException when the field names another form (the older projections-only {@code
+   *     nf4}, or one this program does not know): loading the adapter onto a base quantised
+   *     otherwise than in training would silently change what its weights mean
+   */
+  public static boolean trainedOnNf4(Path adapterConfigFile, JsonNode adapterConfig) {
+    JsonNode marker = adapterConfig.get(QUANTIZATION_FIELD);
+    if (marker == null || marker.isNull()) {
+      return false;
+    }
+    String form = marker.asText();
+    if (NF4.equals(form)) {
+      return true;
+    }
+    if (NF4_PROJECTIONS_ONLY.equals(form)) {
+      throw new ModelException(
+          adapterConfigFile
+              + ": "
+              + QUANTIZATION_FIELD
+              + " \""
+              + form
+              + "\" is the older QLoRA base (NF4 projections, float32 embeddings and head), which"
+              + " this program no longer builds, so the adapter would run on other weights than it"
+              + " was trained on; retrain it with `ascribe tune --method qlora` (its base is then"
+              + " \""
+              + NF4
+              + "\")");
+    }
+    throw new ModelException(
+        adapterConfigFile
+            + ": "
+            + QUANTIZATION_FIELD
+            + " \""
+            + form
+            + "\" is not a base form this program runs (\""
+            + NF4
+            + "\", or no field for a float32 base); retrain the adapter with this program's"
+            + " `ascribe tune`");
   }
 }
