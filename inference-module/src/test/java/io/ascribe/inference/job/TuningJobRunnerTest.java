@@ -9,13 +9,18 @@ import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
 import io.ascribe.inference.model.Trainable;
+import io.ascribe.inference.safetensors.SafeTensorsFile;
+import io.ascribe.inference.safetensors.SafeTensorsWriter;
+import io.ascribe.inference.safetensors.TensorInfo;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -233,6 +238,36 @@ class TuningJobRunnerTest {
   }
 
   @Test
+  void aQloraFileWithoutTheBaseFormItWasTrainedOnIsRefused(@TempDir Path dir) throws Exception {
+    TuningJobSpec spec = Jobs.capitals(base, TuningJobSpec.Method.QLORA_NF4, 18);
+    Path good = run(spec, dir.resolve("run")).adapterFile();
+    Path old = dir.resolve("old.safetensors");
+    try (SafeTensorsFile st = SafeTensorsFile.open(good)) {
+      assertThat(st.metadata()).containsEntry("ascribe.base_model_quantization", "nf4-all");
+      // What a file of the older QLoRA base (NF4 projections only) held: the same, less the form.
+      Map<String, String> meta = new LinkedHashMap<>(st.metadata());
+      meta.remove("ascribe.base_model_quantization");
+      List<SafeTensorsWriter.Tensor> tensors = new ArrayList<>();
+      for (TensorInfo t : st.tensors()) {
+        tensors.add(SafeTensorsWriter.Tensor.f32(t.name(), t.shape(), st.floats(t.name())));
+      }
+      SafeTensorsWriter.write(old, meta, tensors);
+    }
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel fresh = LlamaModel.load(base, m)) {
+      assertThatThrownBy(() -> TuningJobRunner.loadAdapter(spec, old, fresh))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("trained on the older QLoRA base (NF4 projections only)")
+          .hasMessageContaining("run the job again to retrain it");
+      assertThat(fresh.isQuantized()).isFalse();
+      try (Trainable t = TuningJobRunner.loadAdapter(spec, good, fresh)) {
+        assertThat(t.parameterCount()).isPositive();
+        assertThat(fresh.isQuantized()).isTrue();
+      }
+    }
+  }
+
+  @Test
   void copiesOfTheEvaluationDocumentsOutscoreUnrelatedNoise(@TempDir Path dir) {
     Random random = new Random(5);
     List<JobDocument> train = new ArrayList<>();
@@ -334,7 +369,11 @@ class TuningJobRunnerTest {
     // LoRA rank 4 on q_proj (64 → 64) and v_proj (64 → 32) of 2 layers, four floats per value.
     assertThat(l.optimizer()).isEqualTo(2L * 4 * (64 + 64 + 64 + 32) * 16);
     assertThat(f.optimizer()).isEqualTo(12 * params);
-    assertThat(q.weights()).isLessThan(l.weights());
+    // QLoRA: the matrices at 4.126953125 bits a weight (rounded up once), the 320 norm values at 4
+    // bytes: 2 layers × 36 864 projection weights + embeddings and head of 258 × 64.
+    long matrices = 2L * 36_864 + 2L * 258 * 64;
+    assertThat(matrices + 5 * 64).isEqualTo(params);
+    assertThat(q.weights()).isEqualTo(5 * 64 * 4 + (long) Math.ceil(matrices * 4.126953125 / 8));
     assertThat(l.activations()).isPositive();
     assertThatThrownBy(() -> l.requireFits(l.total() - 1, "this machine"))
         .isInstanceOf(ModelException.class)
