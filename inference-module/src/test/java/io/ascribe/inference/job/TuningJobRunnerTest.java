@@ -265,6 +265,15 @@ class TuningJobRunnerTest {
         assertThat(fresh.isQuantized()).isTrue();
       }
     }
+    // Its checkpoint names the form too; a checkpoint of the older base does not resume.
+    Path job = dir.resolve("run/checkpoint/job.json");
+    String claimed = Files.readString(job);
+    assertThat(claimed).contains("\"base_model_quantization\" : \"nf4-all\"");
+    Files.writeString(
+        job, claimed.replaceAll(",?\\s*\"base_model_quantization\" : \"nf4-all\"", ""));
+    assertThatThrownBy(() -> run(spec, dir.resolve("run")))
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("checkpoint of another job or base model");
   }
 
   @Test
