@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Committed tx/s and finality latency of a local testnet under `ascribe load`, for 1 validator
 # and for 4 validators (separate processes on loopback deciding blocks by Tendermint consensus),
-# measured in one run on one machine. The load goes to validator 0's RPC; the other validators
-# receive the transactions by gossip. Latency is from submission to the head that carries the
+# measured in one run on one machine. The load is spread over every validator's RPC (each sender
+# always through the same one, as a network's clients are); validator 0 funds the senders and is
+# watched for commits. Latency is from submission to the head that carries the
 # transaction (final on commit). Each testnet gets RUNS bursts (every transfer sent as fast as the
 # node takes it: the capacity, whose latencies are mostly queueing) and RUNS paced runs at RATE
 # transfers per second (open-loop: finality at that load).
@@ -37,6 +38,9 @@ for n in $VALIDATORS; do
   current="$work/testnet-$n"
   ./ascribe testnet up --validators "$n" --dir "$current" --block-time "$BLOCK_TIME" > "$work/up-$n.txt"
   rpc=$(python3 -c "import json,sys;print(json.load(open(sys.argv[1]))['nodes'][0]['rpcUrl'])" "$current/testnet.json")
+  spread=$(python3 -c "import json,sys;print(','.join(n['rpcUrl'] for n in json.load(open(sys.argv[1]))['nodes'][1:]))" "$current/testnet.json")
+  spread_args=()
+  [ -n "$spread" ] && spread_args=(--spread-to "$spread")
   # Wait for the chain to commit a few blocks before loading it.
   for _ in $(seq 1 120); do
     height=$(./ascribe status --rpc "$rpc" 2>/dev/null | awk '/^height/ {print $2}' || true)
@@ -44,10 +48,12 @@ for n in $VALIDATORS; do
     sleep 1
   done
   for run in $(seq 1 "$RUNS"); do
-    line=$(./ascribe load --rpc "$rpc" --txs "$TXS" --senders "$SENDERS" --seed "$((n * 100 + run))" | tail -n 1)
+    line=$(./ascribe load --rpc "$rpc" "${spread_args[@]}" --txs "$TXS" --senders "$SENDERS" \
+      --seed "$((n * 100 + run))" | tail -n 1)
     echo "validators=$n burst run=$run $line"
     echo "$n	burst	$line" >> "$results"
-    line=$(./ascribe load --rpc "$rpc" --txs "$TXS" --senders "$SENDERS" --batch 50 --rate "$RATE" \
+    line=$(./ascribe load --rpc "$rpc" "${spread_args[@]}" --txs "$TXS" --senders "$SENDERS" \
+      --batch 50 --rate "$RATE" \
       --seed "$((n * 100 + 50 + run))" | tail -n 1)
     echo "validators=$n rate=$RATE run=$run $line"
     echo "$n	$RATE tx/s	$line" >> "$results"

@@ -6,6 +6,7 @@ import io.ascribe.core.proto.CommitSig;
 import io.ascribe.core.proto.DoubleProposal;
 import io.ascribe.core.proto.DoubleVote;
 import io.ascribe.core.proto.SubmitEvidence;
+import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.util.List;
 
@@ -99,4 +100,11 @@ public sealed interface Action {
           .build();
     }
   }
+
+  /**
+   * A proposal for this height came signed by a validator whose turn it is not: {@code expected}
+   * proposes in that round. The machine drops it; the driver, which knows which peer sent it,
+   * charges that peer. Nothing here touches consensus state.
+   */
+  record RefusedProposal(Proposal proposal, Address expected) implements Action {}
 }

@@ -157,7 +157,9 @@ public final class TendermintMachine {
   }
 
   private void onProposal(Proposal p, List<Action> out) {
-    if (!rotation.proposer(height, p.round()).equals(p.proposer())) {
+    Address expected = rotation.proposer(height, p.round());
+    if (!expected.equals(p.proposer())) {
+      out.add(new Action.RefusedProposal(p, expected));
       return;
     }
     RoundState rs = roundState(p.round());

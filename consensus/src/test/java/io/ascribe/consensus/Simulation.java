@@ -354,6 +354,10 @@ final class Simulation {
               nodes[addresses.indexOf(e.first().validator())].byzantine,
               "evidence against an honest validator: " + e);
         }
+        case Action.RefusedProposal r ->
+            check(
+                nodes[addresses.indexOf(r.proposal().proposer())].byzantine,
+                "refused a proposal of an honest validator: " + r);
         case Action.ProposalEvidence e -> {
           evidenceSeen++;
           check(

@@ -117,6 +117,17 @@ class TendermintMachineTest {
   }
 
   @Test
+  void aProposalFromAValidatorOutOfTurnIsRefusedWithTheRightfulProposerAndChangesNothing() {
+    start();
+    int wrong = (proposerIndex(0) + 1) % 4;
+    Proposal p = TestCrypto.signer(wrong, Optional.empty()).signProposal(1, 0, V, -1).orElseThrow();
+    List<Action> out = machine.handle(new Event.ProposalReceived(p));
+    assertThat(out).containsExactly(new Action.RefusedProposal(p, addresses.get(proposerIndex(0))));
+    assertThat(machine.proposals()).isEmpty();
+    assertThat(machine.step()).isEqualTo(Step.PROPOSE);
+  }
+
+  @Test
   void line22PrevotesAValidFreshProposalOnceValidated() {
     start();
     assertThat(propose(0, V, -1)).containsExactly(new Action.ValidateRequest(1, 0, V));

@@ -125,12 +125,15 @@ public final class DevnetGenesis {
         // Data is what the work is made of, so contributors get the largest share; a tenth is
         // burned so that paying fees to oneself always costs money.
         new AiParams.WorkFeeSplit(4_000, 1_500, 1_500, 1_000, 1_000, 1_000),
-        // Two verifiers besides the executor; a bond of 1,000 OPEN behind every executor; 100
-        // blocks to verify, challenge or vote.
-        new AiParams.Jobs(2, open(1_000), open(1), 10_000, 5_000, 1_000, 100),
+        // No verifiers: the devnet's one validator executes jobs itself and nobody else could
+        // check them, so a result stands once posted unless challenged within the window (docs/
+        // adr/009); a testnet asks its executors to verify each other. A bond of 1,000 OPEN
+        // behind every executor; 100 blocks to verify, challenge or vote.
+        new AiParams.Jobs(0, open(1_000), open(1), 10_000, 5_000, 1_000, 100),
         // A cent of OPEN per request; challenges within 100 blocks; scores sum to 1 within 1%.
         new AiParams.Inference(BigInteger.TEN.pow(16), 100, 100, 5_000),
-        // A twentieth of a double signer's stake, evidence up to 1,000 blocks old.
+        // A twentieth of a double signer's stake, evidence up to 1,000 blocks old (and so, by
+        // default, unstaked stake unbonding for 1,000 blocks: ProtocolParams.unbondingBlocks).
         new AiParams.Slashing(500, 1_000));
   }
 

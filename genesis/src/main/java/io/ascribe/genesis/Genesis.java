@@ -42,6 +42,17 @@ public record Genesis(
     return new Genesis(chainId, genesisTime, validators, allocations, params, settlement, bridge);
   }
 
+  /** This genesis with {@code newParams} instead of its own. */
+  public Genesis withParams(ProtocolParams newParams) {
+    return new Genesis(
+        chainId, genesisTime, validators, allocations, newParams, settlement, bridge);
+  }
+
+  /** This genesis asking {@code count} verifiers per tuning job. */
+  public Genesis withJobVerifiers(int count) {
+    return withParams(params.withAi(params.ai().withJobs(params.ai().jobs().withVerifiers(count))));
+  }
+
   /** The same genesis crediting deposits of {@code newBridge}. */
   public Genesis withBridge(Bridge newBridge) {
     return new Genesis(

@@ -134,6 +134,7 @@ public final class GenesisLoader {
 
   private static ProtocolParams params(Field params) {
     params.requireObject(
+        Set.of("unbondingBlocks"),
         "blockTimeMs",
         "epochLength",
         "validatorSetDelay",
@@ -145,16 +146,21 @@ public final class GenesisLoader {
         "ai");
     Field split = params.get("feeSplit");
     split.requireObject("burnBps", "validatorsBps");
+    AiParams ai = ai(params.get("ai"));
     return new ProtocolParams(
         params.get("blockTimeMs").asLong(),
         params.get("epochLength").asLong(),
         params.get("validatorSetDelay").asLong(),
+        params
+            .optional("unbondingBlocks")
+            .map(Field::asLong)
+            .orElse(ai.slashing().evidenceMaxAgeBlocks()),
         params.get("minValidatorStake").asOpen(),
         params.get("minFee").asOpen(),
         params.get("maxBlockTxs").asInt(),
         new FeeSplit(split.get("burnBps").asInt(), split.get("validatorsBps").asInt()),
         params.get("bondLockBlocks").asLong(),
-        ai(params.get("ai")));
+        ai);
   }
 
   private static AiParams ai(Field ai) {

@@ -134,6 +134,21 @@ public final class GenesisRules {
               + (split.burnBps() + split.validatorsBps()));
     }
     validate(params.ai());
+    // Shorter, and a validator could double-sign, unstake and have its stake back before the
+    // evidence lands, leaving the slash nothing to take.
+    long maxAge = params.ai().slashing().evidenceMaxAgeBlocks();
+    if (params.unbondingBlocks() < maxAge) {
+      throw new InvalidGenesisException(
+          "params.unbondingBlocks",
+          "must be at least params.ai.slashing.evidenceMaxAgeBlocks ("
+              + maxAge
+              + "), got "
+              + params.unbondingBlocks()
+              + ", so that unbonding stake stays slashable while evidence against it may be"
+              + " included: raise it (or leave it out for the default, "
+              + maxAge
+              + ") or lower evidenceMaxAgeBlocks");
+    }
   }
 
   private static void validate(Genesis.Bridge bridge) {
@@ -180,9 +195,10 @@ public final class GenesisRules {
           at + ".burnBps", "must be positive, or paying work fees to oneself would cost nothing");
     }
     AiParams.Jobs jobs = ai.jobs();
-    if (jobs.verifiers() < 1 || jobs.verifiers() > 64) {
+    if (jobs.verifiers() < 0 || jobs.verifiers() > 64) {
       throw new InvalidGenesisException(
-          "params.ai.jobs.verifiers", "must be in [1, 64], got " + jobs.verifiers());
+          "params.ai.jobs.verifiers",
+          "must be in [0, 64] (0: results stand unless challenged), got " + jobs.verifiers());
     }
     if (jobs.maxDeadlineBlocks() < 1) {
       throw new InvalidGenesisException(

@@ -96,6 +96,11 @@ public final class GenesisWriter {
     json.put("blockTimeMs", params.blockTimeMs());
     json.put("epochLength", params.epochLength());
     json.put("validatorSetDelay", params.validatorSetDelay());
+    // Written only when it is not the default (the evidence age), so existing genesis files and
+    // the devnet's keep their hash, and two files that mean the same chain hash the same.
+    if (!params.defaultUnbonding()) {
+      json.put("unbondingBlocks", params.unbondingBlocks());
+    }
     json.put("minValidatorStake", Amount.formatOpen(params.minValidatorStake()));
     json.put("minFee", Amount.formatOpen(params.minFee()));
     json.put("maxBlockTxs", params.maxBlockTxs());

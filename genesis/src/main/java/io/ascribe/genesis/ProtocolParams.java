@@ -8,6 +8,10 @@ import java.math.BigInteger;
  * @param blockTimeMs target interval between blocks
  * @param epochLength blocks per epoch (reward roots are computed at each epoch end)
  * @param validatorSetDelay blocks between a stake change and its effect on the validator set
+ * @param unbondingBlocks blocks unstaked stake stays unbonding, and slashable, after the validator
+ *     set without it takes over, before it returns to the balance; at least {@code
+ *     ai.slashing.evidenceMaxAgeBlocks}, so evidence of anything the stake signed lands while it is
+ *     still there
  * @param minValidatorStake the bond below which an account is not a validator
  * @param minFee the least fee a transaction may offer, in wei
  * @param maxBlockTxs the most transactions in one block
@@ -19,6 +23,7 @@ public record ProtocolParams(
     long blockTimeMs,
     long epochLength,
     long validatorSetDelay,
+    long unbondingBlocks,
     BigInteger minValidatorStake,
     BigInteger minFee,
     int maxBlockTxs,
@@ -34,12 +39,26 @@ public record ProtocolParams(
     public static final int TOTAL_BPS = 10_000;
   }
 
-  /** These parameters with epochs of {@code blocks} blocks (a short epoch for tests and demos). */
-  public ProtocolParams withEpochLength(long blocks) {
-    return new ProtocolParams(
+  /**
+   * Parameters whose {@code unbondingBlocks} is the default, the evidence age ({@code
+   * ai.slashing.evidenceMaxAgeBlocks}): the shortest unbonding that still leaves every double sign
+   * of the stake slashable.
+   */
+  public ProtocolParams(
+      long blockTimeMs,
+      long epochLength,
+      long validatorSetDelay,
+      BigInteger minValidatorStake,
+      BigInteger minFee,
+      int maxBlockTxs,
+      FeeSplit feeSplit,
+      long bondLockBlocks,
+      AiParams ai) {
+    this(
         blockTimeMs,
-        blocks,
+        epochLength,
         validatorSetDelay,
+        ai.slashing().evidenceMaxAgeBlocks(),
         minValidatorStake,
         minFee,
         maxBlockTxs,
@@ -48,12 +67,51 @@ public record ProtocolParams(
         ai);
   }
 
-  /** These parameters with the AI ledger's rules replaced by {@code newAi}. */
+  /** Whether {@code unbondingBlocks} is the default for these parameters' evidence age. */
+  public boolean defaultUnbonding() {
+    return unbondingBlocks == ai.slashing().evidenceMaxAgeBlocks();
+  }
+
+  /** These parameters with unstaked stake unbonding for {@code blocks} blocks. */
+  public ProtocolParams withUnbondingBlocks(long blocks) {
+    return new ProtocolParams(
+        blockTimeMs,
+        epochLength,
+        validatorSetDelay,
+        blocks,
+        minValidatorStake,
+        minFee,
+        maxBlockTxs,
+        feeSplit,
+        bondLockBlocks,
+        ai);
+  }
+
+  /** These parameters with epochs of {@code blocks} blocks (a short epoch for tests and demos). */
+  public ProtocolParams withEpochLength(long blocks) {
+    return new ProtocolParams(
+        blockTimeMs,
+        blocks,
+        validatorSetDelay,
+        unbondingBlocks,
+        minValidatorStake,
+        minFee,
+        maxBlockTxs,
+        feeSplit,
+        bondLockBlocks,
+        ai);
+  }
+
+  /**
+   * These parameters with the AI ledger's rules replaced by {@code newAi}; a default unbonding
+   * follows the new evidence age, a chosen one stays.
+   */
   public ProtocolParams withAi(AiParams newAi) {
     return new ProtocolParams(
         blockTimeMs,
         epochLength,
         validatorSetDelay,
+        defaultUnbonding() ? newAi.slashing().evidenceMaxAgeBlocks() : unbondingBlocks,
         minValidatorStake,
         minFee,
         maxBlockTxs,

@@ -2,7 +2,8 @@
  * The genesis: what a chain starts from, how it is read from and written to JSON, and the devnet
  * one built in.
  *
- * <p>A genesis file looks like this (the devnet genesis, nine allocations left out):
+ * <p>A genesis file looks like this (the devnet genesis, nine allocations left out; its {@code
+ * unbondingBlocks} is the default, so the devnet's own file leaves it out):
  *
  * <pre>{@code
  * {
@@ -18,6 +19,7 @@
  *     "blockTimeMs": 1000,
  *     "epochLength": 100,
  *     "validatorSetDelay": 2,
+ *     "unbondingBlocks": 1000,
  *     "minValidatorStake": "1000",
  *     "minFee": "0.000001",
  *     "maxBlockTxs": 10000,
@@ -42,8 +44,15 @@
  * }</pre>
  *
  * <ul>
- *   <li>Every field is required, except {@code settlement} and {@code bridge}, and no others are
- *       allowed, so a misspelt name is an error rather than a silently ignored setting.
+ *   <li>Every field is required, except {@code settlement}, {@code bridge} and {@code
+ *       params.unbondingBlocks}, and no others are allowed, so a misspelt name is an error rather
+ *       than a silently ignored setting.
+ *   <li>{@code params.unbondingBlocks} is how long unstaked stake stays unbonding, and slashable,
+ *       after the validator set without it takes over ({@code validatorSetDelay} blocks after the
+ *       unstake) before it is back in the balance. It must be at least {@code
+ *       ai.slashing.evidenceMaxAgeBlocks}, so that evidence of a double sign always finds the
+ *       stake; left out, it is exactly that (the devnet's 1,000), and it is written out only when
+ *       it differs, so such a genesis keeps its hash.
  *   <li>{@code settlement} names the EVM chain and RewardDistributor the validators sign each
  *       epoch's reward root for (EIP-712, as part of block commit). Without it they sign none, and
  *       the chain's rewards cannot be claimed on an EVM chain. The distributor is deployed for the

@@ -73,7 +73,7 @@ class DevnetGenesisTest {
                 new AiParams(
                     new AiParams.WorkFeeSplit(4_000, 1_500, 1_500, 1_000, 1_000, 1_000),
                     new AiParams.Jobs(
-                        2,
+                        0,
                         Amount.parseOpen("1000"),
                         Amount.parseOpen("1"),
                         10_000,

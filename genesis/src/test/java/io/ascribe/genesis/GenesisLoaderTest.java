@@ -69,6 +69,8 @@ class GenesisLoaderTest {
           /params/epochLength            | 0                     | params.epochLength            | must be at least 1, got 0
           /params/epochLength            | 1                     | params.epochLength            | must be at least 2 on a chain that settles on an EVM chain, got 1
           /params/validatorSetDelay      | 0                     | params.validatorSetDelay      | must be at least 1, got 0
+          /params/unbondingBlocks        | 999                   | params.unbondingBlocks        | must be at least params.ai.slashing.evidenceMaxAgeBlocks (1000), got 999, so that unbonding stake stays slashable while evidence against it may be included: raise it (or leave it out for the default, 1000) or lower evidenceMaxAgeBlocks
+          /params/unbondingBlocks        | "1000"                | params.unbondingBlocks        | must be an integer, got string "1000"
           /params/maxBlockTxs            | 0                     | params.maxBlockTxs            | must be at least 1, got 0
           /params/bondLockBlocks         | 0                     | params.bondLockBlocks         | must be at least 1, got 0
           /params/bondLockBlocks         | <missing>             | params.bondLockBlocks         | missing
@@ -85,7 +87,7 @@ class GenesisLoaderTest {
           /settlement/chainId            | 1                     | settlement.chainId            | unknown field; expected one of [distributor, evmChainId]
           /settlement/evmChainId         | 0                     | settlement.evmChainId         | must be the EVM chain's id (at least 1), got 0
           /settlement/distributor        | "0x0000000000000000000000000000000000000000" | settlement.distributor | not zero
-          /params/ai/jobs/verifiers      | 0                     | params.ai.jobs.verifiers      | must be in [1, 64], got 0
+          /params/ai/jobs/verifiers      | -1                    | params.ai.jobs.verifiers      | must be in [0, 64] (0: results stand unless challenged), got -1
           /params/ai/jobs/executorBond   | "-1"                  | params.ai.jobs.executorBond   | must not be negative
           /params/ai/jobs/fraudSlashBps  | 10001                 | params.ai.jobs.fraudSlashBps  | must be in [0, 10000] basis points, got 10001
           /params/ai/jobs/verifyWindowBlocks | 0                 | params.ai.jobs.verifyWindowBlocks | must be at least 1, got 0
@@ -124,6 +126,7 @@ class GenesisLoaderTest {
           /params/blockTimeMs            | 600000
           /params/epochLength            | 2
           /params/validatorSetDelay      | 1
+          /params/unbondingBlocks        | 1000
           /params/maxBlockTxs            | 1
           /params/minFee                 | "0"
           /allocations/0/balance         | "0"
@@ -138,6 +141,22 @@ class GenesisLoaderTest {
   void acceptsValuesOnTheBoundary(String pointer, String value) throws IOException {
     String json = devnetWith(pointer, value);
     assertThatCode(() -> GenesisLoader.parse(json)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void unbondingDefaultsToTheEvidenceAgeAndIsWrittenOnlyWhenItDiffers() throws IOException {
+    Genesis devnet = DevnetGenesis.create();
+    assertThat(devnet.params().unbondingBlocks())
+        .isEqualTo(devnet.params().ai().slashing().evidenceMaxAgeBlocks());
+    assertThat(GenesisLoader.parse(devnetWith("/params/unbondingBlocks", "1000")))
+        .isEqualTo(devnet);
+    assertThat(GenesisWriter.toCanonicalJson(devnet)).doesNotContain("unbondingBlocks");
+
+    Genesis longer = GenesisLoader.parse(devnetWith("/params/unbondingBlocks", "5000"));
+    assertThat(longer.params().unbondingBlocks()).isEqualTo(5000);
+    assertThat(GenesisWriter.toCanonicalJson(longer)).contains("\"unbondingBlocks\":5000");
+    assertThat(GenesisLoader.parse(GenesisWriter.toJson(longer))).isEqualTo(longer);
+    assertThat(GenesisWriter.hash(longer)).isNotEqualTo(GenesisWriter.hash(devnet));
   }
 
   @Test

@@ -85,7 +85,7 @@ class GenesisWriterTest {
                 + "\"fraudSlashBps\":5000,\"minRequestFee\":\"0.01\",\"scoreSumToleranceBps\":100},"
                 + "\"jobs\":{\"executorBond\":\"1000\",\"fraudSlashBps\":5000,"
                 + "\"maxDeadlineBlocks\":10000,\"minJobFee\":\"1\",\"missedDeadlineSlashBps\":1000,"
-                + "\"verifiers\":2,\"verifyWindowBlocks\":100},\"slashing\":{\"doubleSignSlashBps\":500,"
+                + "\"verifiers\":0,\"verifyWindowBlocks\":100},\"slashing\":{\"doubleSignSlashBps\":500,"
                 + "\"evidenceMaxAgeBlocks\":1000},\"workFeeSplit\":{\"burnBps\":1000,"
                 + "\"contributorsBps\":4000,\"executorBps\":1500,\"fineTunerBps\":1500,"
                 + "\"validatorsBps\":1000,\"verifiersBps\":1000}},"
@@ -107,7 +107,7 @@ class GenesisWriterTest {
   void devnetHashIsStable() {
     assertThat(GenesisWriter.hash(DevnetGenesis.create()))
         .isEqualTo(
-            Hash.fromHex("0xc8493befb04220b9b4ee899a9bc39eff77ebe99fad389b36cda7bfb15b2059b7"));
+            Hash.fromHex("0x81982e8b5ec6baa6ebd8a5506b7c902533776b612e45c1a1bdf1333d28c5884c"));
   }
 
   @Test
@@ -122,7 +122,7 @@ class GenesisWriterTest {
                            "workFeeSplit": {"verifiersBps": 1000, "validatorsBps": 1000,
                                             "fineTunerBps": 1500, "executorBps": 1500,
                                             "contributorsBps": 4000, "burnBps": 1000},
-                           "jobs": {"verifiers": 2, "missedDeadlineSlashBps": 1000,
+                           "jobs": {"verifiers": 0, "missedDeadlineSlashBps": 1000,
                                     "minJobFee": "1.0", "maxDeadlineBlocks": 10000,
                                     "fraudSlashBps": 5000, "executorBond": "1e3",
                                     "verifyWindowBlocks": 100},
@@ -260,6 +260,7 @@ class GenesisWriterTest {
                         p.ai().jobs(),
                         p.ai().inference(),
                         new AiParams.Slashing(501, 1_000)))),
+            withParams(p.withUnbondingBlocks(1_001)),
             SMALL.withBridge(BRIDGE),
             SMALL.withBridge(new Genesis.Bridge(1, BRIDGE.address(), BRIDGE.confirmations())),
             SMALL.withBridge(new Genesis.Bridge(BRIDGE.evmChainId(), A, BRIDGE.confirmations())),

@@ -197,15 +197,20 @@ class LedgerTest {
         .isEqualTo(ledger.system().validators().hash().toArray());
 
     BigInteger balanceBefore = ledger.account(carol.address()).balance();
-    commit(SignedTransaction.sign(TxBodies.unstake(CHAIN_ID, 1, MIN_FEE, bond), carol));
+    ExecutedBlock unstaked =
+        commit(SignedTransaction.sign(TxBodies.unstake(CHAIN_ID, 1, MIN_FEE, bond), carol));
     assertThat(ledger.account(carol.address()).unbonding()).isEqualTo(bond);
     assertThat(ledger.system().validators().find(carol.address())).isPresent();
     commit();
     commit();
+    // Out of the set after the delay, but the stake stays unbonding (UnbondingLedgerTest follows
+    // it to its release, unbondingBlocks later).
     assertThat(ledger.system().validators().find(carol.address())).isEmpty();
-    assertThat(ledger.account(carol.address()).unbonding()).isZero();
+    assertThat(ledger.account(carol.address()).unbonding()).isEqualTo(bond);
+    assertThat(ledger.account(carol.address()).unbondingHeight())
+        .isEqualTo(unstaked.height() + 2 + ledger.genesis().params().unbondingBlocks());
     assertThat(ledger.account(carol.address()).balance())
-        .isEqualTo(balanceBefore.add(bond).subtract(MIN_FEE));
+        .isEqualTo(balanceBefore.subtract(MIN_FEE));
     assertThat(totalHeld()).isEqualTo(ledger.system().totalSupply());
   }
 

@@ -222,7 +222,7 @@ class SlashingLedgerTest {
 
     // Jailed: it signs until a settlement of its stake announced after the jail takes over (the
     // one its slash scheduled, within the validator-set delay; the set taking over at its
-    // unbonding's release was announced a block ahead, before the jail: docs/adr/008), then
+    // unstake's settlement was announced a block ahead, before the jail: docs/adr/008), then
     // leaves the set; the other validator carries on alone.
     assertThat(inSet(SIGNER)).isTrue();
     commitUntil(receipt.height() + DELAY);
@@ -231,6 +231,37 @@ class SlashingLedgerTest {
     assertThat(inSet(VALIDATOR)).isTrue();
     assertThat(record(SIGNER).orElseThrow().terms())
         .containsExactly(new ValidatorRecord.Term(1, receipt.height() + DELAY - 1));
+    assertSupplyInvariant();
+  }
+
+  @Test
+  void evidenceAfterTheUnstakeLeftTheSetStillSlashesTheUnbondingStake() {
+    // The attack: double-sign, unstake everything at once, and hope to have the money back before
+    // the evidence lands. The set drops the stake after the validator-set delay, but the stake
+    // stays unbonding, and slashable, for as long as evidence of what it signed can come.
+    commitUntil(2);
+    TxReceipt unstake = run(SIGNER, TxBodies.unstake(CHAIN_ID, 0, MIN_FEE, STAKE));
+    assertThat(unstake.error()).isEmpty();
+    AccountState before = account(SIGNER);
+    commitUntil(unstake.height() + DELAY + 1);
+    assertThat(inSet(SIGNER)).isFalse();
+    assertThat(account(SIGNER).balance()).isEqualTo(before.balance());
+    assertThat(account(SIGNER).unbonding()).isEqualTo(STAKE);
+
+    TxReceipt receipt = submit(REPORTER, doublePrevote(SIGNER, CHAIN_ID, 2, 0));
+
+    assertThat(receipt.error()).isEmpty();
+    assertThat(record(SIGNER).orElseThrow().punishment().orElseThrow().slashed())
+        .isEqualTo(slash(STAKE));
+    assertThat(account(SIGNER).unbonding()).isEqualTo(STAKE.subtract(slash(STAKE)));
+    assertThat(account(SIGNER).balance()).isEqualTo(before.balance());
+    assertSupplyInvariant();
+
+    // What the slash left is released on time, and nothing more.
+    commitUntil(before.unbondingHeight());
+    assertThat(account(SIGNER).unbonding()).isZero();
+    assertThat(account(SIGNER).balance())
+        .isEqualTo(before.balance().add(STAKE).subtract(slash(STAKE)));
     assertSupplyInvariant();
   }
 
@@ -276,10 +307,15 @@ class SlashingLedgerTest {
     BigInteger left = account(SIGNER).stake();
     TxReceipt unstake = run(SIGNER, TxBodies.unstake(CHAIN_ID, nonce(SIGNER), MIN_FEE, left));
     assertThat(unstake.error()).isEmpty();
-    commitUntil(unstake.height() + DELAY + 3);
+    BigInteger balance = account(SIGNER).balance();
+    // Released the evidence age (the default unbonding) after the set without it takes over.
+    commitUntil(unstake.height() + DELAY + MAX_AGE - 1);
     assertThat(account(SIGNER).stake()).isZero();
-    assertThat(account(SIGNER).unbonding()).isZero();
+    assertThat(account(SIGNER).unbonding()).isEqualTo(left);
     assertThat(inSet(SIGNER)).isFalse();
+    commit();
+    assertThat(account(SIGNER).unbonding()).isZero();
+    assertThat(account(SIGNER).balance()).isEqualTo(balance.add(left));
     assertSupplyInvariant();
   }
 

@@ -360,6 +360,37 @@ class TuningJobLedgerTest {
   }
 
   @Test
+  void aChainAskingNoVerifiersAcceptsAResultWhenPostedAndPaysItAfterTheChallengeWindow() {
+    chain.close();
+    scores.clear();
+    contributorOf.clear();
+    open(dir.resolve("no-verifiers"), 0);
+    TuningJob job = submit();
+    assertThat(job.verifiers()).isEmpty();
+    post(job);
+    TuningJob accepted = now(job);
+    assertThat(accepted.status()).isEqualTo(TuningJob.Status.ACCEPTED);
+    assertThat(accepted.acceptedHeight()).isEqualTo(accepted.result().orElseThrow().height());
+
+    chain.advanceTo(accepted.acceptedHeight() + WINDOW);
+    assertThat(now(job).status()).isEqualTo(TuningJob.Status.ACCEPTED);
+    BigInteger burnedBefore = chain.ledger().system().burned();
+    chain.commit();
+
+    TuningJob done = now(job);
+    assertThat(done.status()).isEqualTo(TuningJob.Status.FINAL);
+    assertThat(chain.ledger().adapter(Adapter.idOf(job.id()))).isPresent();
+    JobSettlement settlement = done.settlement().orElseThrow();
+    assertThat(settlement.shares())
+        .contains(new WorkShare(job.executor(), WorkRole.EXECUTOR, share(ESCROW, 1_500)))
+        .noneMatch(s -> s.role() == WorkRole.VERIFIER);
+    // With nobody to pay, the verifiers' 10% is burned with the fine-tuner's 15% and the burn.
+    assertThat(chain.ledger().system().burned().subtract(burnedBefore))
+        .isGreaterThanOrEqualTo(share(ESCROW, 3_500));
+    chain.assertSupplyInvariant();
+  }
+
+  @Test
   void aMissedDeadlineRefundsTheSubmitterAndSlashesTheExecutorThatNeverPosted() {
     TuningJob job = submit();
     BigInteger before = balance(submitter);

@@ -337,6 +337,16 @@ public final class AscribeNode implements AutoCloseable {
     return contentFetcher;
   }
 
+  /** Chain sync, when the node has a p2p endpoint: what each peer announced. */
+  Optional<ChainSync> chainSync() {
+    return sync;
+  }
+
+  /** Where this validator's consensus stands; empty for a node that runs none. */
+  Optional<ConsensusService.Status> consensusStatus() {
+    return consensus.flatMap(ConsensusService::status);
+  }
+
   /** The p2p transport's peer scores, when the node has a p2p endpoint. */
   Optional<PeerScores> peerScores() {
     return transport.map(P2pTransport::scores);

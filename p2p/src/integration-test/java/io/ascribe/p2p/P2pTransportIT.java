@@ -3,8 +3,13 @@ package io.ascribe.p2p;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.google.protobuf.ByteString;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.proto.Hello;
 import io.ascribe.core.proto.PeerMessage;
 import io.ascribe.core.proto.Ping;
 import io.ascribe.core.types.Hash;
@@ -20,7 +25,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Real TLS 1.3 connections on loopback between transports with their own node keys. */
 class P2pTransportIT {
@@ -73,9 +80,49 @@ class P2pTransportIT {
     return start(key, 7, listener, TransportOptions.DEFAULT_MAX_FRAME_BYTES);
   }
 
+  private final Logger p2pLog = (Logger) LoggerFactory.getLogger("io.ascribe.p2p");
+  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+
+  @BeforeEach
+  void captureLog() {
+    log.start();
+    p2pLog.addAppender(log);
+  }
+
   @AfterEach
   void stop() {
+    p2pLog.detachAppender(log);
     started.forEach(P2pTransport::close);
+  }
+
+  /** The lines logged about node {@code key}, each as level and message. */
+  private List<String> linesAbout(PrivateKey key) {
+    synchronized (log) {
+      return log.list.stream()
+          .filter(e -> e.getFormattedMessage().contains(key.address().toString()))
+          .filter(e -> !e.getFormattedMessage().startsWith("Connected to peer"))
+          .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+          .toList();
+    }
+  }
+
+  private static byte[] helloFrame() {
+    return RawTlsPeer.frame(
+        PeerMessage.newBuilder()
+            .setHello(
+                Hello.newBuilder()
+                    .setChainId(7)
+                    .setGenesisHash(ByteString.copyFrom(GENESIS.toArray())))
+            .build());
+  }
+
+  /** The node still takes an honest peer and answers its ping. */
+  private void carriesOn(P2pTransport bob) throws Exception {
+    Recorder a = new Recorder();
+    P2pTransport alice = start(key(1), a);
+    Peer toBob = alice.dial("127.0.0.1", bob.port(), key(2).address()).get(10, TimeUnit.SECONDS);
+    toBob.send(PeerMessage.newBuilder().setPing(Ping.newBuilder().setNonce(9)).build());
+    assertThat(a.messages.poll(10, TimeUnit.SECONDS).getPong().getNonce()).isEqualTo(9);
   }
 
   @Test
@@ -209,5 +256,94 @@ class P2pTransportIT {
     assertThatThrownBy(
             () -> alice.dial("127.0.0.1", bob.port(), key(2).address()).get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class);
+  }
+
+  @Test
+  void aFrameThatIsNotProtobufInsideTheAuthenticatedChannelCostsThePeerAndRepeatsBanIt()
+      throws Exception {
+    Recorder b = new Recorder();
+    P2pTransport bob = start(key(2), b);
+    PrivateKey attacker = key(5);
+    // Field 0 with wire type 7: no valid message starts like that.
+    byte[] garbage = RawTlsPeer.frame(new byte[] {0x07, (byte) 0xff, (byte) 0xff, 0x01});
+    int offences = 0;
+    while (!bob.scores().isBanned(attacker.address())) {
+      offences++;
+      try (RawTlsPeer raw = new RawTlsPeer(attacker, bob.port())) {
+        raw.write(helloFrame());
+        assertThat(b.peers.poll(10, TimeUnit.SECONDS).nodeId()).isEqualTo(attacker.address());
+        raw.write(garbage);
+        assertThat(raw.awaitClosed()).isTrue();
+      }
+      assertThat(b.gone.poll(10, TimeUnit.SECONDS).nodeId()).isEqualTo(attacker.address());
+      assertThat(b.messages).isEmpty();
+      if (!bob.scores().isBanned(attacker.address())) {
+        assertThat(bob.scores().penalty(attacker.address()))
+            .isEqualTo(offences * Misbehaviour.MALFORMED_MESSAGE.penalty());
+      }
+      // One line per offence, a warning that names the peer and what it did.
+      assertThat(linesAbout(attacker)).hasSize(offences);
+      assertThat(linesAbout(attacker).get(offences - 1))
+          .startsWith("WARN Dropped peer " + attacker.address())
+          .contains("sent a malformed message")
+          .contains("MALFORMED_MESSAGE");
+    }
+    int toBan =
+        (PeerScores.BAN_THRESHOLD + Misbehaviour.MALFORMED_MESSAGE.penalty() - 1)
+            / Misbehaviour.MALFORMED_MESSAGE.penalty();
+    assertThat(offences).isEqualTo(toBan);
+    assertThat(linesAbout(attacker).get(offences - 1)).endsWith("now banned)");
+
+    // Banned: its next connection is turned away after the handshake, before any hello counts.
+    try (RawTlsPeer raw = new RawTlsPeer(attacker, bob.port())) {
+      raw.write(helloFrame());
+      assertThat(raw.awaitClosed()).isTrue();
+    }
+    assertThat(b.peers).isEmpty();
+    carriesOn(bob);
+  }
+
+  @Test
+  void aFrameCutOffByACloseCostsThePeerALittleAndTheNodeCarriesOn() throws Exception {
+    Recorder b = new Recorder();
+    P2pTransport bob = start(key(2), b);
+    PrivateKey attacker = key(6);
+    try (RawTlsPeer raw = new RawTlsPeer(attacker, bob.port())) {
+      raw.write(helloFrame());
+      assertThat(b.peers.poll(10, TimeUnit.SECONDS).nodeId()).isEqualTo(attacker.address());
+      // A frame that announces 100 bytes, of which 10 come before the connection closes.
+      byte[] cut = new byte[14];
+      cut[3] = 100;
+      raw.write(cut);
+    }
+    assertThat(b.gone.poll(10, TimeUnit.SECONDS).nodeId()).isEqualTo(attacker.address());
+    assertThat(bob.scores().penalty(attacker.address()))
+        .isEqualTo(Misbehaviour.TRUNCATED_FRAME.penalty());
+    assertThat(linesAbout(attacker))
+        .singleElement()
+        .asString()
+        .startsWith("WARN Dropped peer " + attacker.address())
+        .contains("14 bytes into a frame")
+        .contains("TRUNCATED_FRAME");
+    assertThat(b.messages).isEmpty();
+    carriesOn(bob);
+  }
+
+  @Test
+  void aPeerThatLeavesBetweenFramesIsNotCharged() throws Exception {
+    Recorder b = new Recorder();
+    P2pTransport bob = start(key(2), b);
+    PrivateKey honest = key(7);
+    try (RawTlsPeer raw = new RawTlsPeer(honest, bob.port())) {
+      raw.write(helloFrame());
+      assertThat(b.peers.poll(10, TimeUnit.SECONDS).nodeId()).isEqualTo(honest.address());
+    }
+    assertThat(b.gone.poll(10, TimeUnit.SECONDS).nodeId()).isEqualTo(honest.address());
+    assertThat(bob.scores().penalty(honest.address())).isZero();
+    assertThat(linesAbout(honest))
+        .singleElement()
+        .asString()
+        .startsWith("INFO Peer " + honest.address())
+        .endsWith("disconnected");
   }
 }

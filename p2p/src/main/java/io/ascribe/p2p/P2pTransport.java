@@ -15,7 +15,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.protobuf.ProtobufDecoder;
 import io.netty.handler.codec.protobuf.ProtobufEncoder;
@@ -127,8 +126,7 @@ public final class P2pTransport implements AutoCloseable {
       Channel channel, SslContext tls, Optional<Address> expected, CompletableFuture<Peer> ready) {
     ChannelPipeline p = channel.pipeline();
     p.addLast("tls", tls.newHandler(channel.alloc()));
-    p.addLast(
-        "frames", new LengthFieldBasedFrameDecoder(options.maxFrameBytes(), 0, 4, 0, 4, true));
+    p.addLast("frames", new FrameDecoder(options.maxFrameBytes()));
     p.addLast("prefix", new LengthFieldPrepender(4));
     p.addLast("decode", new ProtobufDecoder(PeerMessage.getDefaultInstance()));
     p.addLast("encode", new ProtobufEncoder());

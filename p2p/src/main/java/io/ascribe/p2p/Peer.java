@@ -4,6 +4,7 @@ import io.ascribe.core.proto.PeerMessage;
 import io.ascribe.core.types.Address;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A connected, authenticated peer: its node id is the address of the key its TLS certificate is
@@ -16,6 +17,7 @@ public final class Peer {
   private final Address nodeId;
   private final boolean outbound;
   private final PeerScores scores;
+  private final AtomicBoolean dropped = new AtomicBoolean();
 
   Peer(Channel channel, Address nodeId, boolean outbound, PeerScores scores) {
     this.channel = channel;
@@ -26,12 +28,28 @@ public final class Peer {
 
   /**
    * Charges the peer for a misbehaviour the node found (an invalid block, a bad signature) and
-   * drops the connection; the peer is banned once its penalties add up.
+   * drops the connection, with one log line; the peer is banned once its penalties add up. A
+   * connection is charged once: messages it sent before the drop and still queued behind it are not
+   * charged again, so one burst costs one penalty and the peer's next connection starts clean.
    */
   public void penalise(Misbehaviour what, String detail) {
+    if (!drop()) {
+      return;
+    }
     boolean banned = scores.penalise(nodeId, what);
-    LOG.info("Dropped peer {}: {}{}", this, detail, banned ? " (now banned)" : "");
+    LOG.warn(
+        "Dropped peer {}: {} ({}, -{} points{})",
+        this,
+        detail,
+        what,
+        what.penalty(),
+        banned ? ", now banned" : "");
     channel.close();
+  }
+
+  /** Marks this connection dropped; true only the first time. */
+  boolean drop() {
+    return dropped.compareAndSet(false, true);
   }
 
   public Address nodeId() {

@@ -160,7 +160,9 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     Throwable root =
         cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-    if (cause instanceof TooLongFrameException || root instanceof TooLongFrameException) {
+    if (cause instanceof TruncatedFrameException truncated) {
+      misbehaved(ctx, Misbehaviour.TRUNCATED_FRAME, truncated.getMessage());
+    } else if (cause instanceof TooLongFrameException || root instanceof TooLongFrameException) {
       misbehaved(
           ctx,
           Misbehaviour.OVERSIZED_FRAME,
@@ -180,7 +182,10 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (peer != null) {
-      LOG.info("Peer {} disconnected", peer);
+      // A peer this node dropped was logged once, with the reason, when it was dropped.
+      if (!dropped && peer.drop()) {
+        LOG.info("Peer {} disconnected", peer);
+      }
       transport.listener().onDisconnect(peer, "connection closed");
     }
     ready.completeExceptionally(
@@ -191,22 +196,46 @@ final class PeerHandler extends SimpleChannelInboundHandler<PeerMessage> {
   }
 
   private void misbehaved(ChannelHandlerContext ctx, Misbehaviour what, String detail) {
-    if (dropped) {
+    // Once per connection, whether this handler or the node (through the peer) dropped it first.
+    if (dropped || (peer != null && !peer.drop())) {
+      dropped = true;
       return;
     }
-    if (nodeId != null && transport.scores().penalise(nodeId, what)) {
-      LOG.warn("Banned peer {} for misbehaving: it {}", nodeId, detail);
-    }
-    fail(ctx, "it " + detail);
+    boolean banned = nodeId != null && transport.scores().penalise(nodeId, what);
+    fail(
+        ctx,
+        true,
+        "it "
+            + detail
+            + (nodeId != null
+                ? " ("
+                    + what
+                    + ", -"
+                    + what.penalty()
+                    + " points"
+                    + (banned ? ", now banned)" : ")")
+                : ""));
   }
 
   private void fail(ChannelHandlerContext ctx, String reason) {
+    fail(ctx, false, reason);
+  }
+
+  /** Drops the connection with one log line: a warning when the peer misbehaved. */
+  private void fail(ChannelHandlerContext ctx, boolean misbehaved, String reason) {
     dropped = true;
+    if (peer != null) {
+      peer.drop();
+    }
     String who =
         nodeId != null
             ? nodeId + "@" + ctx.channel().remoteAddress()
             : String.valueOf(ctx.channel().remoteAddress());
-    LOG.info("Dropped peer {}: {}", who, reason);
+    if (misbehaved) {
+      LOG.warn("Dropped peer {}: {}", who, reason);
+    } else {
+      LOG.info("Dropped peer {}: {}", who, reason);
+    }
     ready.completeExceptionally(new PeerConnectException("peer " + who + " dropped: " + reason));
     ctx.close();
   }

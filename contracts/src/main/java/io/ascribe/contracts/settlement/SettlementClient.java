@@ -1,5 +1,6 @@
 package io.ascribe.contracts.settlement;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.generated.OpenBridge;
 import io.ascribe.contracts.generated.OpenToken;
 import io.ascribe.contracts.generated.RewardDistributor;
@@ -10,10 +11,13 @@ import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.DynamicArray;
@@ -48,6 +52,13 @@ public final class SettlementClient {
   private static final ContractGasProvider NO_GAS =
       new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
 
+  /**
+   * The contracts' creation bytecode, read at run time from the committed artifacts. Not the
+   * wrappers' {@code BINARY}: javac copies such a constant into this class, and the incremental
+   * build does not recompile this file when only build/ changed, so it would deploy stale code.
+   */
+  private static final Map<String, String> BYTECODE = loadBytecode();
+
   private final Web3j web3j;
   private final Credentials credentials;
   private final Address sender;
@@ -81,18 +92,18 @@ public final class SettlementClient {
 
   /** Deploys OPEN with {@code supply} (in wei-units, 18 decimals) minted to {@code holder}. */
   public Address deployToken(Address holder, BigInteger supply) {
-    return deploy(OpenToken.BINARY, List.of(web3jAddress(holder), new Uint256(supply)));
+    return deploy(bytecode("OpenToken"), List.of(web3jAddress(holder), new Uint256(supply)));
   }
 
   public Address deployDistributor(Address token, ValidatorSet set) {
     return deploy(
-        RewardDistributor.BINARY,
+        bytecode("RewardDistributor"),
         List.of(web3jAddress(token), addressArray(set.validators()), uintArray(set.powers())));
   }
 
   /** Deploys the bridge for {@code token}, taking its validators from {@code distributor}. */
   public Address deployBridge(Address token, Address distributor) {
-    return deploy(OpenBridge.BINARY, List.of(web3jAddress(token), web3jAddress(distributor)));
+    return deploy(bytecode("OpenBridge"), List.of(web3jAddress(token), web3jAddress(distributor)));
   }
 
   /**
@@ -384,6 +395,27 @@ public final class SettlementClient {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  private static String bytecode(String contract) {
+    return BYTECODE.get(contract);
+  }
+
+  private static Map<String, String> loadBytecode() {
+    ObjectMapper json = new ObjectMapper();
+    Map<String, String> bytecode = new HashMap<>();
+    for (String contract : Contracts.NAMES) {
+      String resource = "/io/ascribe/contracts/build/" + contract + ".json";
+      try (InputStream in = SettlementClient.class.getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("missing resource " + resource);
+        }
+        bytecode.put(contract, Numeric.cleanHexPrefix(json.readTree(in).get("bytecode").asText()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Map.copyOf(bytecode);
+  }
 
   private OpenToken token(Address address) {
     return OpenToken.load(address.toString(), web3j, reader, NO_GAS);

@@ -103,8 +103,9 @@ public final class Influence {
      * One block per adapted module, the paper's θ_l: a LoRA module's A and B together, a layer's
      * key and value prefixes together, and each weight alone for full fine-tuning. A and B of one
      * module act on the output only through their product, so their gradients are strongly coupled;
-     * splitting them would drop that coupling from the Hessian approximation (and measured worse
-     * against leave-one-out retraining, see {@code InfluenceBenchmark}).
+     * splitting them would drop that coupling from the Hessian approximation (and measured a little
+     * further from leave-one-out retraining over the random tiny base, level over the pretrained
+     * one: see {@code InfluenceBenchmark} and the module's README).
      */
     static Layout byModule(Trainable trainable) {
       return of(trainable, Layout::module);

@@ -85,10 +85,20 @@ public final class LoraAdapter implements Adapter, Trainable {
       for (int i = 0; i < av.length; i++) {
         av[i] = (random.nextFloat() * 2 - 1) * bound;
       }
-      as.put(module, m.create(av, new Shape(config.rank(), in)));
-      bs.put(module, m.zeros(new Shape(out, config.rank())));
+      as.put(module, inDtype(m.create(av, new Shape(config.rank(), in)), base));
+      bs.put(module, m.zeros(new Shape(out, config.rank()), base.dtype()));
     }
     return new LoraAdapter(config, base, m, as, bs);
+  }
+
+  // The adapter computes in its base's dtype (float64 only where gradients are checked).
+  static NDArray inDtype(NDArray a, LlamaModel base) {
+    if (a.getDataType() == base.dtype()) {
+      return a;
+    }
+    NDArray cast = a.toType(base.dtype(), true);
+    a.close();
+    return cast;
   }
 
   public LoraConfig config() {

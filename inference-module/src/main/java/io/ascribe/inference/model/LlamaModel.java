@@ -131,6 +131,16 @@ public final class LlamaModel implements AutoCloseable {
   /** Creates a model from weights given as float arrays, checking names and shapes. */
   static LlamaModel fromFloats(
       LlamaConfig config, NDManager parent, Map<String, float[]> values, String where) {
+    return fromFloats(config, parent, values, where, DataType.FLOAT32);
+  }
+
+  /** The same, the weights held in {@code dtype} (float32, or float64 for gradient checks). */
+  static LlamaModel fromFloats(
+      LlamaConfig config,
+      NDManager parent,
+      Map<String, float[]> values,
+      String where,
+      DataType dtype) {
     Map<String, long[]> shapes = expectedShapes(config);
     NDManager manager = parent.newSubManager();
     Map<String, NDArray> weights = new LinkedHashMap<>();
@@ -141,6 +151,11 @@ public final class LlamaModel implements AutoCloseable {
         throw new ModelException(where + ": missing weight " + e.getKey());
       }
       NDArray a = manager.create(v, new Shape(e.getValue()));
+      if (dtype != DataType.FLOAT32) {
+        NDArray wide = a.toType(dtype, true);
+        a.close();
+        a = wide;
+      }
       a.setName(e.getKey());
       weights.put(e.getKey(), a);
     }
@@ -314,6 +329,15 @@ public final class LlamaModel implements AutoCloseable {
     }
   }
 
+  /**
+   * The dtype of the float weights: float32, or float64 for a model made to check gradients against
+   * finite differences. Adapters create their arrays in it.
+   */
+  public DataType dtype() {
+    // The final norm: the one weight that is never NF4.
+    return weight("model.norm.weight").getDataType();
+  }
+
   /** Whether the base's matrices are held in NF4. */
   public boolean isQuantized() {
     return !quantized.isEmpty();
@@ -379,13 +403,25 @@ public final class LlamaModel implements AutoCloseable {
    * @throws ModelException when the sequence would pass {@code max_position_embeddings}
    */
   public NDArray forward(NDArray ids, KvCache cache, boolean training) {
+    return forward(ids, cache, null, training);
+  }
+
+  /**
+   * Logits of a left-padded batch: as {@link #forward(NDArray, KvCache, boolean)}, with row r's
+   * first {@code padding.of(r)} columns (of the cache's and {@code ids}' together) padding that no
+   * real token attends to, and positions counted from each row's first real token. {@code null}
+   * padding is the unpadded case.
+   *
+   * @throws ModelException when a row's tokens would pass {@code max_position_embeddings}
+   */
+  public NDArray forward(NDArray ids, KvCache cache, LeftPadding padding, boolean training) {
     Nf4Weight table = quantized.get(EMBEDDINGS);
     if (table != null && config.tieWordEmbeddings()) {
       // The tied head needs the whole table anyway: dequantise it once for lookup and head.
       NDArray embeddings = table.dequantize(ids.getManager());
-      return project(hidden(ids, cache, training, embeddings), embeddings);
+      return project(hidden(ids, cache, padding, training, embeddings), embeddings);
     }
-    return logits(hidden(ids, cache, training));
+    return logits(hidden(ids, cache, padding, training));
   }
 
   /**
@@ -396,35 +432,63 @@ public final class LlamaModel implements AutoCloseable {
    * #forward}.
    */
   public NDArray hidden(NDArray ids, KvCache cache, boolean training) {
-    return hidden(ids, cache, training, null);
+    return hidden(ids, cache, null, training, null);
+  }
+
+  /**
+   * The final hidden states of a left-padded batch; see {@link #forward(NDArray, KvCache,
+   * LeftPadding, boolean)}.
+   */
+  public NDArray hidden(NDArray ids, KvCache cache, LeftPadding padding, boolean training) {
+    return hidden(ids, cache, padding, training, null);
   }
 
   // embeddings: the dequantised table when the caller has it already, else null.
-  private NDArray hidden(NDArray ids, KvCache cache, boolean training, NDArray embeddings) {
+  private NDArray hidden(
+      NDArray ids, KvCache cache, LeftPadding padding, boolean training, NDArray embeddings) {
     NDManager m = ids.getManager();
     long b = ids.getShape().get(0);
     int t = Math.toIntExact(ids.getShape().get(1));
     int past = cache == null ? 0 : cache.length();
-    if (past + t > config.maxPositionEmbeddings()) {
+    if (padding != null && padding.rows() != b) {
+      throw new IllegalArgumentException(
+          "padding for " + padding.rows() + " rows, but the batch has " + b);
+    }
+    int longest = past + t - (padding == null ? 0 : padding.min());
+    if (longest > config.maxPositionEmbeddings()) {
       throw new ModelException(
           "a sequence of "
-              + (past + t)
+              + longest
               + " tokens is longer than the context of "
               + config.maxPositionEmbeddings());
     }
     int nh = config.numAttentionHeads();
     int nkv = config.numKeyValueHeads();
     int hd = config.headDim();
-    NDArray cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m);
-    NDArray sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m);
+    NDArray cos;
+    NDArray sin;
+    NDArray mask;
     int prefix = adapter == null ? 0 : adapter.prefixLength();
+    if (padding == null) {
+      cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m);
+      sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m);
+      mask = causalMask(m, t, past);
+      if (prefix > 0) {
+        // Every token sees the whole prefix: it precedes the sequence.
+        mask = m.zeros(new Shape(t, prefix)).concat(mask, 1);
+      }
+    } else {
+      // Each row's own positions pick its rows of the tables: (batch, 1, tokens, head dim).
+      NDArray positions = positions(m, padding, t, past);
+      cos = local(table(positions, ropeCos), m).expandDims(1);
+      sin = local(table(positions, ropeSin), m).expandDims(1);
+      mask = paddedMask(m, padding, t, past);
+      if (prefix > 0) {
+        mask = m.zeros(new Shape(b, 1, t, prefix)).concat(mask, 3);
+      }
+    }
     // Numbers enter the tracked computation as libtorch-owned scalars (see Torch.scalar).
     NDArray scale = Torch.scalar(m, Math.sqrt(hd));
-    NDArray mask = causalMask(m, t, past);
-    if (prefix > 0) {
-      // Every token sees the whole prefix: it precedes the sequence.
-      mask = m.zeros(new Shape(t, prefix)).concat(mask, 1);
-    }
 
     NDArray h = embed(ids, embeddings);
     for (int l = 0; l < config.numHiddenLayers(); l++) {
@@ -558,6 +622,42 @@ public final class LlamaModel implements AutoCloseable {
         .reshape(s.get(0), s.get(1) * n, s.get(2), s.get(3));
   }
 
+  private static NDArray table(NDArray positions, NDArray table) {
+    return Embedding.embedding(positions, table, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  // Column c of row r is position c - padding (padding columns: 0, they are masked anyway).
+  private static NDArray positions(NDManager m, LeftPadding padding, int t, int past) {
+    int b = padding.rows();
+    long[] pos = new long[b * t];
+    for (int r = 0; r < b; r++) {
+      for (int i = 0; i < t; i++) {
+        pos[r * t + i] = Math.max(0, past + i - padding.of(r));
+      }
+    }
+    return m.create(pos, new Shape(b, t));
+  }
+
+  // (batch, 1, tokens, past + tokens): causal, and no real token sees padding. A padding column
+  // sees itself, so its softmax has a finite term and no NaN reaches the real tokens through it
+  // (their weight on it is exactly 0, but 0·NaN is NaN).
+  private static NDArray paddedMask(NDManager m, LeftPadding padding, int t, int past) {
+    int b = padding.rows();
+    int total = past + t;
+    float[] mask = new float[b * t * total];
+    for (int r = 0; r < b; r++) {
+      int pad = padding.of(r);
+      for (int i = 0; i < t; i++) {
+        int query = past + i;
+        for (int j = 0; j < total; j++) {
+          boolean visible = j <= query && (j >= pad || j == query);
+          mask[(r * t + i) * total + j] = visible ? 0f : Float.NEGATIVE_INFINITY;
+        }
+      }
+    }
+    return m.create(mask, new Shape(b, 1, t, total));
+  }
+
   private static NDArray causalMask(NDManager m, int t, int past) {
     int total = past + t;
     float[] mask = new float[t * total];
@@ -567,6 +667,31 @@ public final class LlamaModel implements AutoCloseable {
       }
     }
     return m.create(mask, new Shape(t, total));
+  }
+
+  /**
+   * Token ids of several sequences, left-padded with {@code pad} to the longest, as the (rows,
+   * longest) int64 array {@link #forward(NDArray, KvCache, LeftPadding, boolean)} takes with {@link
+   * #leftPadding} of the same sequences.
+   */
+  public static NDArray ids(NDManager m, List<int[]> rows, int pad) {
+    int width = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
+    long[] l = new long[rows.size() * width];
+    for (int r = 0; r < rows.size(); r++) {
+      int[] row = rows.get(r);
+      int lead = width - row.length;
+      Arrays.fill(l, r * width, r * width + lead, pad);
+      for (int j = 0; j < row.length; j++) {
+        l[r * width + lead + j] = row[j];
+      }
+    }
+    return m.create(l, new Shape(rows.size(), width));
+  }
+
+  /** The padding {@link #ids(NDManager, List, int)} puts in front of each of {@code rows}. */
+  public static LeftPadding leftPadding(List<int[]> rows) {
+    int width = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
+    return new LeftPadding(rows.stream().mapToInt(r -> width - r.length).toArray());
   }
 
   /** Token ids as the (1, n) int64 array {@link #forward} takes. */

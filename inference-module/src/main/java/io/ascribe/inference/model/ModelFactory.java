@@ -1,6 +1,7 @@
 package io.ascribe.inference.model;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,6 +19,18 @@ public final class ModelFactory {
   private ModelFactory() {}
 
   public static LlamaModel create(LlamaConfig config, long seed, NDManager parent) {
+    return create(config, seed, parent, DataType.FLOAT32);
+  }
+
+  /**
+   * The same weights held in {@code dtype}: float32, or float64, where a central difference of the
+   * loss is accurate enough to check autograd's gradients (the values are the float32 ones,
+   * widened).
+   */
+  public static LlamaModel create(LlamaConfig config, long seed, NDManager parent, DataType dtype) {
+    if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
+      throw new IllegalArgumentException("weights are float32 or float64, not " + dtype);
+    }
     Random random = new Random(seed);
     Map<String, float[]> values = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : LlamaModel.expectedShapes(config).entrySet()) {
@@ -35,7 +48,7 @@ public final class ModelFactory {
       }
       values.put(e.getKey(), v);
     }
-    return LlamaModel.fromFloats(config, parent, values, "ModelFactory");
+    return LlamaModel.fromFloats(config, parent, values, "ModelFactory", dtype);
   }
 
   /** Writes a random-initialised model directory ({@code config.json}, weights). */

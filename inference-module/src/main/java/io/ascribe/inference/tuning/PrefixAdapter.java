@@ -57,14 +57,25 @@ public final class PrefixAdapter implements Adapter, Trainable {
     Random random = new Random(seed);
     Shape shape = new Shape(c.numKeyValueHeads(), length, c.headDim());
     for (int l = 0; l < layers; l++) {
-      keys[l] = manager.create(gaussian(random, shape.size()), shape);
-      values[l] = manager.create(gaussian(random, shape.size()), shape);
+      keys[l] = create(gaussian(random, shape.size()), shape, base);
+      values[l] = create(gaussian(random, shape.size()), shape, base);
     }
   }
 
   /** A fresh prefix of {@code length} positions for {@code base}, drawn from {@code seed}. */
   public static PrefixAdapter create(LlamaModel base, int length, long seed) {
     return new PrefixAdapter(base, length, seed);
+  }
+
+  // In the base's dtype: float32, or float64 where gradients are checked.
+  private NDArray create(float[] v, Shape shape, LlamaModel base) {
+    NDArray a = manager.create(v, shape);
+    if (a.getDataType() == base.dtype()) {
+      return a;
+    }
+    NDArray cast = a.toType(base.dtype(), true);
+    a.close();
+    return cast;
   }
 
   private static float[] gaussian(Random random, long n) {

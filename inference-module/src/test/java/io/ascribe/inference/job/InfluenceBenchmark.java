@@ -1,5 +1,6 @@
 package io.ascribe.inference.job;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.ascribe.inference.TinyModel;
 import io.ascribe.inference.Torch;
@@ -20,26 +21,33 @@ import java.util.Random;
 
 /**
  * How well the job runner's influence scores agree with leave-one-out retraining (issue 8's goal:
- * Pearson r ≥ 0.8). A small task on the tiny model: four capital → country facts to evaluate on; to
- * train on, the same four facts, four paraphrases of them ("the country of Paris is france"), and
- * {@code NOISE} documents of random letters. It trains the job once (full batch, so leaving a
- * document out changes nothing but the batch's contents), scores every document with {@link
- * Influence} (DataInf at the final adapter: the definition verifiers recompute, timed) and, in the
- * same run and at the same adapter, with TracIn (η·⟨∇L(d), ∇L_eval⟩, timed), with DataInf's
- * variants (one block per array, one block for all, other dampings: from the same gradients) and
- * with TracIn summed over {@code CHECKPOINTS} evenly spaced steps (which verifiers could not
- * recompute); then retrains N times leaving one document out and prints Pearson r (and Spearman ρ)
- * between each score and (eval loss without the document − eval loss with it), for the first seed
- * and for scores and deltas averaged over {@code SEEDS} seeds (the seed draws LoRA's A, so
- * averaging takes out the part of a leave-one-out delta that depends on one initialisation, which
- * no first-order score predicts), and the job's two candidates' cost in ms per document. Run with
- * {@code scripts/bench-influence.sh}.
+ * Pearson r ≥ 0.8). A small task on the tiny model, first pretrained ({@code PRETRAIN} full
+ * fine-tuning steps on other capitals and random letters, so that a LoRA job over it learns, as one
+ * over a real base does): {@code FACTS} capital → country facts to evaluate on; to train on, the
+ * same facts, a paraphrase of each ("the country of Paris is france"), and {@code NOISE} documents
+ * of random letters. It trains the job once (full batch, so leaving a document out changes nothing
+ * but the batch's contents), scores every document with {@link Influence} (DataInf at the final
+ * adapter: the definition verifiers recompute, timed) and, in the same run, with TracIn at the
+ * final adapter (η·⟨∇L(d), ∇L_eval⟩, timed), with DataInf's variants at the final adapter (one
+ * block per array, one block for all, other dampings, each document weighted by its response tokens
+ * as the training loss weighs it), with TracIn and DataInf summed over {@code CHECKPOINTS} evenly
+ * spaced steps (which verifiers could not recompute) and with DataInf summed over points on the
+ * straight line from the initial adapter to the final one (which they could, at that many times the
+ * cost); then retrains N times leaving one document out and prints Pearson r (and Spearman ρ)
+ * between each score and (eval loss without the document − eval loss with it): for the first seed,
+ * for scores and deltas averaged over {@code SEEDS} seeds, and for each seed with the seeds' mean.
+ * The last line, {@code loo-others}, is how well the other seeds' mean deltas predict one seed's:
+ * the share of a delta that depends on the initialisation (the seed draws LoRA's A), which no score
+ * computed from the other seeds could predict. Also the job's two candidates' cost in ms per
+ * document. Run with {@code scripts/bench-influence.sh}.
  */
 public final class InfluenceBenchmark {
-  private static final int NOISE = Integer.getInteger("noise", 8);
+  private static final int FACTS = Integer.getInteger("facts", 4);
+  private static final int NOISE = Integer.getInteger("noise", 2 * FACTS);
   private static final int EPOCHS = Integer.getInteger("epochs", 60);
   private static final int CHECKPOINTS = 5;
   private static final int SEEDS = Integer.getInteger("seeds", 3);
+  private static final int PRETRAIN = Integer.getInteger("pretrain", 100);
   private static final double LR = Double.parseDouble(System.getProperty("lr", "1e-2"));
 
   private InfluenceBenchmark() {}
@@ -54,14 +62,28 @@ public final class InfluenceBenchmark {
           "datainf-whole",
           "datainf-0.01",
           "datainf-10",
-          "datainf-1e3");
+          "datainf-1e3",
+          "datainf-tok",
+          "datainf-" + CHECKPOINTS,
+          "datainf-line2",
+          "datainf-line" + CHECKPOINTS);
 
   public static void main(String[] args) throws IOException {
+    if (FACTS < 1 || FACTS > Jobs.CAPITALS.length) {
+      throw new IllegalArgumentException(
+          "-Dfacts must be 1 to "
+              + Jobs.CAPITALS.length
+              + " (the capitals there are), got "
+              + FACTS);
+    }
     Path dir = Files.createTempDirectory("influence-bench");
     Path base = TinyModel.write(dir.resolve("base"), 7);
+    if (PRETRAIN > 0) {
+      base = pretrain(base, dir.resolve("pretrained"));
+    }
     List<JobDocument> train = new ArrayList<>();
     List<JobDocument> eval = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < FACTS; i++) {
       eval.add(Jobs.capital("eval" + i, i));
       train.add(Jobs.capital("copy" + i, i));
       train.add(
@@ -84,8 +106,10 @@ public final class InfluenceBenchmark {
     long dataInfNanos = 0;
     long tracInNanos = 0;
     int steps = 0;
+    List<Trial> trials = new ArrayList<>();
     for (int seed = 1; seed <= SEEDS; seed++) {
       Trial t = trial(base, train, eval, seed);
+      trials.add(t);
       for (String k : METHODS) {
         double[] sum = means.get(k);
         for (int i = 0; i < n; i++) {
@@ -133,7 +157,95 @@ public final class InfluenceBenchmark {
         tracInNanos / 1e6 / (SEEDS * n));
     if (SEEDS > 1) {
       report("mean over " + SEEDS + " seeds", means, looMean);
+      perSeed(trials, looMean);
     }
+  }
+
+  /**
+   * Each seed's Pearson r per method and their mean, and how well the other seeds' mean
+   * leave-one-out deltas predict this seed's: the share of a delta that no seed-independent score
+   * can predict.
+   */
+  private static void perSeed(List<Trial> trials, double[] looMean) {
+    int seeds = trials.size();
+    for (String k : METHODS) {
+      StringBuilder line = new StringBuilder();
+      double sum = 0;
+      for (Trial t : trials) {
+        double r = pearson(t.scores.get(k), t.loo);
+        sum += r;
+        line.append(String.format(Locale.ROOT, " %6.3f", r));
+      }
+      System.out.printf(Locale.ROOT, "per seed r: %-13s%s  mean %.3f%n", k, line, sum / seeds);
+    }
+    StringBuilder line = new StringBuilder();
+    double sum = 0;
+    for (int s = 0; s < seeds; s++) {
+      double[] others = new double[looMean.length];
+      for (int i = 0; i < others.length; i++) {
+        others[i] = (looMean[i] * seeds - trials.get(s).loo[i]) / (seeds - 1);
+      }
+      double r = pearson(others, trials.get(s).loo);
+      sum += r;
+      line.append(String.format(Locale.ROOT, " %6.3f", r));
+    }
+    System.out.printf(
+        Locale.ROOT, "per seed r: %-13s%s  mean %.3f%n", "loo-others", line, sum / seeds);
+  }
+
+  /** Capitals the base is pretrained on, none of them in the task. */
+  private static final String[][] PRETRAIN_CAPITALS = {
+    {"Madrid", "spain"}, {"Berlin", "germany"}, {"Athens", "greece"}, {"Dublin", "ireland"}
+  };
+
+  /**
+   * A base that knows the task's format: the random tiny model fully fine-tuned for {@code
+   * PRETRAIN} steps on capitals outside the task (in both phrasings) and random letters, written to
+   * {@code dir}. On the random model itself a LoRA job hardly learns (60 steps take the eval loss
+   * from 5.56 to 4.81, 300 steps to 4.38), so leaving a document out only nudges a trajectory that
+   * fits nothing, and its delta is mostly the seed's (the other seeds' deltas predict it at r
+   * 0.78); over this base the job learns the facts (eval loss 0.60 after it) and the deltas agree
+   * across seeds at r 0.96, as they should when they measure what a document teaches.
+   */
+  private static Path pretrain(Path randomBase, Path dir) throws IOException {
+    List<JobDocument> corpus = new ArrayList<>();
+    List<String[]> capitals = new ArrayList<>(List.of(PRETRAIN_CAPITALS));
+    for (int i = FACTS; i < Jobs.CAPITALS.length; i++) {
+      capitals.add(Jobs.CAPITALS[i]);
+    }
+    for (int i = 0; i < capitals.size(); i++) {
+      String[] c = capitals.get(i);
+      corpus.add(
+          new JobDocument("pc" + i, new Example("city: " + c[0] + "\ncountry:", " " + c[1])));
+      corpus.add(
+          new JobDocument("pp" + i, new Example("the country of " + c[0] + " is", " " + c[1])));
+    }
+    Random random = new Random(11);
+    for (int i = 0; i < 8; i++) {
+      corpus.add(
+          new JobDocument("pn" + i, new Example(letters(random, 12), " " + letters(random, 8))));
+    }
+    TuningJobSpec spec =
+        new TuningJobSpec(
+            randomBase,
+            TuningJobSpec.Method.FULL,
+            8,
+            16,
+            1e-3,
+            PRETRAIN,
+            corpus.size(),
+            1,
+            corpus,
+            corpus);
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel model = LlamaModel.load(randomBase, m)) {
+      Trainer trainer = new Trainer(model, new ByteTokenizer());
+      try (Trainable t = spec.tuningMethod().applyTo(model)) {
+        trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
+      }
+      model.save(dir);
+    }
+    return dir;
   }
 
   /**
@@ -156,6 +268,7 @@ public final class InfluenceBenchmark {
         new TuningJobSpec(base, TuningJobSpec.Method.LORA, 8, 16, LR, EPOCHS, n, seed, train, eval);
     Map<String, double[]> scores = new LinkedHashMap<>();
     double[] multi = new double[n];
+    double[] multiDataInf = new double[n];
     double withAll;
     long dataInfNanos;
     long tracInNanos;
@@ -163,6 +276,7 @@ public final class InfluenceBenchmark {
         LlamaModel model = LlamaModel.load(base, m)) {
       Trainer trainer = new Trainer(model, new ByteTokenizer());
       try (Trainable t = spec.tuningMethod().applyTo(model)) {
+        List<float[]> initial = snapshot(t);
         int every = Math.max(1, spec.totalSteps() / CHECKPOINTS);
         trainer.train(
             t,
@@ -172,8 +286,10 @@ public final class InfluenceBenchmark {
             p -> {
               if (p.step() % every == 0) {
                 double[] s = tracIn(trainer, t, spec, m, null);
+                Map<String, Double> di = Influence.scores(trainer, t, spec, m);
                 for (int i = 0; i < n; i++) {
                   multi[i] += s[i];
+                  multiDataInf[i] += di.get(train.get(i).id());
                 }
               }
             },
@@ -218,6 +334,29 @@ public final class InfluenceBenchmark {
         scores.put("datainf-0.01", DataInf.scores(byModule, evalByModule, 0.01));
         scores.put("datainf-10", DataInf.scores(byModule, evalByModule, 10));
         scores.put("datainf-1e3", DataInf.scores(byModule, evalByModule, 1e3));
+        // The training loss weighs a document by its response tokens (the batch's mean is over
+        // tokens), so leaving one out removes that many tokens' worth of gradient.
+        double[] tokens = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+          tokens[i] = new ByteTokenizer().encode(train.get(i).example().response()).length + 1;
+          total += tokens[i];
+        }
+        float[][][] weighted = new float[n][][];
+        for (int i = 0; i < n; i++) {
+          float w = (float) (n * tokens[i] / total);
+          weighted[i] = new float[byModule[i].length][];
+          for (int l = 0; l < byModule[i].length; l++) {
+            weighted[i][l] = byModule[i][l].clone();
+            for (int j = 0; j < weighted[i][l].length; j++) {
+              weighted[i][l][j] *= w;
+            }
+          }
+        }
+        scores.put("datainf-tok", DataInf.scores(weighted, evalByModule, DataInf.DEFAULT_DAMPING));
+        scores.put("datainf-" + CHECKPOINTS, multiDataInf);
+        scores.put("datainf-line2", line(trainer, t, spec, initial, 2, m));
+        scores.put("datainf-line" + CHECKPOINTS, line(trainer, t, spec, initial, CHECKPOINTS, m));
         withAll = trainer.evaluate(spec.evalExamples(), n, m);
       }
     }
@@ -263,6 +402,49 @@ public final class InfluenceBenchmark {
       out[i] = spec.learningRate() * dot;
     }
     return out;
+  }
+
+  private static List<float[]> snapshot(Trainable t) {
+    List<float[]> out = new ArrayList<>();
+    for (NDArray p : t.namedParameters().values()) {
+      out.add(p.toFloatArray());
+    }
+    return out;
+  }
+
+  /**
+   * DataInf summed over {@code points} evenly spaced points on the straight line from the initial
+   * adapter (which the seed determines) to the final one, the final included; the adapter is left
+   * at its final value.
+   */
+  private static double[] line(
+      Trainer trainer,
+      Trainable t,
+      TuningJobSpec spec,
+      List<float[]> initial,
+      int points,
+      NDManager m) {
+    List<float[]> fin = snapshot(t);
+    List<NDArray> params = new ArrayList<>(t.namedParameters().values());
+    double[] sum = new double[spec.train().size()];
+    for (int k = 1; k <= points; k++) {
+      double a = (double) k / points;
+      for (int p = 0; p < params.size(); p++) {
+        float[] x = new float[fin.get(p).length];
+        for (int j = 0; j < x.length; j++) {
+          x[j] = (float) (initial.get(p)[j] + a * (fin.get(p)[j] - initial.get(p)[j]));
+        }
+        params.get(p).set(x);
+      }
+      Map<String, Double> s = Influence.scores(trainer, t, spec, m);
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += s.get(spec.train().get(i).id());
+      }
+    }
+    for (int p = 0; p < params.size(); p++) {
+      params.get(p).set(fin.get(p));
+    }
+    return sum;
   }
 
   /** Each document's blocks concatenated into the groups {@code groupOf} assigns them to. */

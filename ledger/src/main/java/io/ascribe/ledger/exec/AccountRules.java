@@ -5,6 +5,7 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.ledger.state.SystemState;
+import io.ascribe.ledger.state.UnbondingSchedule;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,8 +13,17 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Transfers and staking: moving balances, bonding stake and starting its unbonding. Stake changes
- * take effect on the validator set after the genesis delay (see {@link TxExecutor#beginBlock}).
+ * Transfers and staking: moving balances, bonding stake, and unbonding it. Stake changes take
+ * effect on the validator set after the genesis delay (see {@link TxExecutor#beginBlock}); unstaked
+ * stake then stays unbonding, and slashable, for {@code unbondingBlocks} more blocks before it
+ * returns to the balance, so evidence of anything it signed lands while it is still there
+ * (docs/adr/006).
+ *
+ * <p>An account's unbonding is one merged amount with one release: a second unstake before the
+ * first is released adds to the amount, and the whole of it waits {@code unbondingBlocks} after the
+ * set without the new part takes over. Cosmos keeps an entry per unstake instead; one amount keeps
+ * the account's state-tree leaf as it is (docs/adr/001) and can only release later, never earlier,
+ * than the evidence age needs.
  */
 final class AccountRules {
   private final ProtocolParams params;
@@ -66,11 +76,53 @@ final class AccountRules {
     if (powerAfterSettling(state, tx.sender(), remaining).signum() == 0) {
       throw new ActionFailedException("unstaking would leave the chain without validators");
     }
-    long release = tx.height() + params.validatorSetDelay();
+    // Until the set without this stake is announced, the release height is the expected one:
+    // that set takes over max(2, delay) blocks on (announced at the next block's start at the
+    // earliest), one later when an epoch's last block defers the announcement.
+    long takesOver = tx.height() + Math.max(2, params.validatorSetDelay());
     state.put(
         tx.sender(),
-        account.withStake(remaining).withUnbonding(account.unbonding().add(amount), release));
-    schedule(state, tx.sender(), release);
+        account
+            .withStake(remaining)
+            .withUnbonding(account.unbonding().add(amount), takesOver + params.unbondingBlocks()));
+    SystemState system = state.system();
+    state.setSystem(system.withUnbonding(system.unbonding().without(tx.sender())));
+    schedule(state, tx.sender(), tx.height() + params.validatorSetDelay());
+  }
+
+  /**
+   * Schedules the release of each of {@code accounts}' unbonding that has none yet, now that the
+   * validator set announced to take over at {@code takesOver} was computed without it: it returns
+   * to the balance {@code unbondingBlocks} after the last block it could sign.
+   */
+  void scheduleReleases(StateOverlay state, Iterable<Address> accounts, long takesOver) {
+    long release = takesOver + params.unbondingBlocks();
+    for (Address address : accounts) {
+      AccountState account = state.account(address);
+      UnbondingSchedule schedule = state.system().unbonding();
+      if (account.unbonding().signum() > 0 && schedule.of(address).isEmpty()) {
+        state.put(address, account.withUnbonding(account.unbonding(), release));
+        state.setSystem(state.system().withUnbonding(schedule.schedule(release, address)));
+      }
+    }
+  }
+
+  /** Returns the unbonding due by block {@code height} to its accounts' balances. */
+  void releaseDue(StateOverlay state, long height) {
+    UnbondingSchedule schedule = state.system().unbonding();
+    List<UnbondingSchedule.Release> due = schedule.due(height);
+    if (due.isEmpty()) {
+      return;
+    }
+    for (UnbondingSchedule.Release release : due) {
+      AccountState account = state.account(release.address());
+      state.put(
+          release.address(),
+          account
+              .withBalance(account.balance().add(account.unbonding()))
+              .withUnbonding(BigInteger.ZERO, 0));
+    }
+    state.setSystem(state.system().withUnbonding(schedule.withoutDue(height)));
   }
 
   /**

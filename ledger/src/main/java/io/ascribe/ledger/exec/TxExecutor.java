@@ -110,13 +110,15 @@ public final class TxExecutor {
   }
 
   /**
-   * Starts block {@code height}: settles the stake changes whose delay has passed (unbonded stake
-   * returns to the balance and voting power follows the bonded stake; a key jailed for a double
-   * sign leaves the set, unless it is all that is left, since a chain without validators could
-   * never make another block), ends or moves on the tuning jobs whose deadline was the block
-   * before, and pays out the inference receipt batches whose challenge window has closed.
+   * Starts block {@code height}: returns the unbonding stake whose unbonding period is over to its
+   * balance, settles the stake changes whose delay has passed (voting power follows the bonded
+   * stake; a key jailed for a double sign leaves the set, unless it is all that is left, since a
+   * chain without validators could never make another block), ends or moves on the tuning jobs
+   * whose deadline was the block before, and pays out the inference receipt batches whose challenge
+   * window has closed.
    */
   public void beginBlock(StateOverlay state, long height) {
+    accounts.releaseDue(state, height);
     settleStakeChanges(state, height);
     jobOutcomes.onBlock(state, height);
     receipts.settleDue(state, height);
@@ -126,27 +128,18 @@ public final class TxExecutor {
    * Stake changes take effect in two steps, one block apart (docs/adr/008): at the beginning of
    * block h the set that signs block h+1 is computed from the changes due by then and announced
    * (kept in the state, and, when the EVM distributor's hash of it differs, recorded as a {@link
-   * ValidatorSetUpdate} that block h's precommits sign); at the beginning of block h+1 it takes
-   * over and the settled accounts' unbonding is released. So the outgoing set knows its successor
-   * before its last block is decided, from the committed chain alone, as it must for a digest its
-   * precommits sign. A change that moves the distributor's set is never announced at an epoch's
-   * last block, whose precommits sign the epoch root; it waits one block.
+   * ValidatorSetUpdate} that block h's precommits sign), and the unbonding it leaves out is given
+   * its release, {@code unbondingBlocks} after h+1; at the beginning of block h+1 it takes over. So
+   * the outgoing set knows its successor before its last block is decided, from the committed chain
+   * alone, as it must for a digest its precommits sign. A change that moves the distributor's set
+   * is never announced at an epoch's last block, whose precommits sign the epoch root; it waits one
+   * block.
    */
   private void settleStakeChanges(StateOverlay state, long height) {
     SystemState system = state.system();
     SystemState.Rotation rotation = system.rotation();
     if (rotation.upcoming().isPresent() && rotation.upcoming().get().height() <= height) {
       SystemState.Upcoming upcoming = rotation.upcoming().get();
-      for (Address address : upcoming.accounts()) {
-        AccountState account = state.account(address);
-        if (account.unbonding().signum() > 0 && account.unbondingHeight() <= height) {
-          state.put(
-              address,
-              account
-                  .withBalance(account.balance().add(account.unbonding()))
-                  .withUnbonding(BigInteger.ZERO, 0));
-        }
-      }
       slashing.recordTerms(state, height, system.validators(), upcoming.validators());
       rotation = new SystemState.Rotation(rotation.updates(), Optional.empty());
       system = state.system().withValidators(upcoming.validators(), system.pending());
@@ -169,11 +162,11 @@ public final class TxExecutor {
     }
     List<ValidatorSet.Validator> validators = new ArrayList<>(system.validators().validators());
     List<ValidatorSet.Validator> jailed = new ArrayList<>();
-    Set<Address> accounts = new TreeSet<>();
+    Set<Address> settled = new TreeSet<>();
     for (SystemState.Pending p : due) {
-      accounts.add(p.address());
+      settled.add(p.address());
     }
-    for (Address address : accounts) {
+    for (Address address : settled) {
       AccountState account = state.account(address);
       validators.removeIf(v -> v.address().equals(address));
       if (account.stake().compareTo(params.minValidatorStake()) >= 0) {
@@ -196,11 +189,12 @@ public final class TxExecutor {
       updates++;
     }
     SystemState.Upcoming upcoming =
-        new SystemState.Upcoming(height + 1, next, List.copyOf(accounts));
+        new SystemState.Upcoming(height + 1, next, List.copyOf(settled));
     state.setSystem(
         system
             .withValidators(system.validators(), later)
             .withRotation(new SystemState.Rotation(updates, Optional.of(upcoming))));
+    accounts.scheduleReleases(state, settled, height + 1);
   }
 
   /**

@@ -7,6 +7,7 @@ import io.ascribe.core.proto.HeldRelease;
 import io.ascribe.core.proto.JobDeadline;
 import io.ascribe.core.proto.PendingUpdate;
 import io.ascribe.core.proto.SystemRecord;
+import io.ascribe.core.proto.UnbondingRelease;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
@@ -17,14 +18,16 @@ import java.util.List;
 
 /**
  * The protocol's own state beside the accounts: the active validator set, the stake changes waiting
- * for the validator-set delay, the total supply, the amount burned, the bonds held (contributions'
- * and inference capabilities'), the rewards credited for claiming on the EVM chain, the open tuning
- * jobs' escrow and deadlines, and the inference payouts held back until their challenge window
- * closes, and the bridge's totals. It is one leaf of the state tree (under {@code
- * systemKey("protocol")}), so the root commits to it too. The supply invariant: balances + stakes +
- * unbonding + {@code bonded} + {@code rewards} + {@code jobs.escrow} + {@code held.total} = {@code
- * totalSupply}, and {@code totalSupply} = the genesis supply + {@code bridge.deposited} − {@code
- * burned}.
+ * for the validator-set delay, when each account's unbonding stake returns to its balance, the
+ * total supply, the amount burned, the bonds held (contributions' and inference capabilities'), the
+ * rewards credited for claiming on the EVM chain, the open tuning jobs' escrow and deadlines, and
+ * the inference payouts held back until their challenge window closes, and the bridge's totals. It
+ * is one leaf of the state tree (under {@code systemKey("protocol")}), so the root commits to it
+ * too. The supply invariant: balances + stakes + unbonding (counted until its release moves it to
+ * the balance; a slash of it takes the slashed wei out of the unbonding, burns all but the
+ * reporter's share and credits that to {@code rewards}, as a slash of stake does) + {@code bonded}
+ * + {@code rewards} + {@code jobs.escrow} + {@code held.total} = {@code totalSupply}, and {@code
+ * totalSupply} = the genesis supply + {@code bridge.deposited} − {@code burned}.
  */
 public record SystemState(
     ValidatorSet validators,
@@ -36,16 +39,17 @@ public record SystemState(
     OpenJobs jobs,
     HeldPayouts held,
     BridgeTotals bridge,
-    Rotation rotation) {
+    Rotation rotation,
+    UnbondingSchedule unbonding) {
 
-  /** An account whose power and unbonding are settled at {@code height}. */
+  /** An account whose voting power is settled at {@code height}. */
   public record Pending(long height, Address address) {}
 
   /**
    * The validator set announced at the beginning of block {@code height - 1}, which signs from
-   * block {@code height} on, and the accounts whose pending changes it settles (their unbonding is
-   * released when it takes over). Announced one block ahead so that the outgoing set can sign the
-   * EVM validator-set update before it stops signing (docs/adr/008).
+   * block {@code height} on, and the accounts whose pending changes it settles. Announced one block
+   * ahead so that the outgoing set can sign the EVM validator-set update before it stops signing
+   * (docs/adr/008).
    */
   public record Upcoming(long height, ValidatorSet validators, List<Address> accounts) {
     public Upcoming {
@@ -82,7 +86,8 @@ public record SystemState(
         jobs,
         held,
         bridge,
-        Rotation.NONE);
+        Rotation.NONE,
+        UnbondingSchedule.NONE);
   }
 
   public SystemState {
@@ -113,7 +118,8 @@ public record SystemState(
         OpenJobs.NONE,
         HeldPayouts.NONE,
         BridgeTotals.NONE,
-        Rotation.NONE);
+        Rotation.NONE,
+        UnbondingSchedule.NONE);
   }
 
   /** The same state with other validators and pending changes. */
@@ -128,13 +134,40 @@ public record SystemState(
         jobs,
         held,
         bridge,
-        rotation);
+        rotation,
+        unbonding);
+  }
+
+  /** The same state with another unbonding schedule. */
+  public SystemState withUnbonding(UnbondingSchedule newUnbonding) {
+    return new SystemState(
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        held,
+        bridge,
+        rotation,
+        newUnbonding);
   }
 
   /** The same state with another rotation record. */
   public SystemState withRotation(Rotation newRotation) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, jobs, held, bridge, newRotation);
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        held,
+        bridge,
+        newRotation,
+        unbonding);
   }
 
   /**
@@ -152,7 +185,8 @@ public record SystemState(
         jobs,
         held,
         bridge,
-        rotation);
+        rotation,
+        unbonding);
   }
 
   /**
@@ -170,7 +204,8 @@ public record SystemState(
         jobs,
         held,
         bridge,
-        rotation);
+        rotation,
+        unbonding);
   }
 
   /** {@code amount} credited to someone's claimable rewards. */
@@ -185,19 +220,40 @@ public record SystemState(
         jobs,
         held,
         bridge,
-        rotation);
+        rotation,
+        unbonding);
   }
 
   /** The same state with the open tuning jobs' record replaced. */
   public SystemState withJobs(OpenJobs newJobs) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, newJobs, held, bridge, rotation);
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        newJobs,
+        held,
+        bridge,
+        rotation,
+        unbonding);
   }
 
   /** The same state with other inference holdings. */
   public SystemState withHeld(HeldPayouts newHeld) {
     return new SystemState(
-        validators, pending, totalSupply, burned, bonded, rewards, jobs, newHeld, bridge, rotation);
+        validators,
+        pending,
+        totalSupply,
+        burned,
+        bonded,
+        rewards,
+        jobs,
+        newHeld,
+        bridge,
+        rotation,
+        unbonding);
   }
 
   /**
@@ -215,7 +271,8 @@ public record SystemState(
         jobs,
         held,
         new BridgeTotals(bridge.deposited().add(amount), nextDeposit, bridge.withdrawn()),
-        rotation);
+        rotation,
+        unbonding);
   }
 
   /** {@code amount} withdrawn to the EVM chain (moved into rewards, so the supply is unchanged). */
@@ -230,7 +287,8 @@ public record SystemState(
         jobs,
         held,
         new BridgeTotals(bridge.deposited(), bridge.nextDeposit(), bridge.withdrawn().add(amount)),
-        rotation);
+        rotation,
+        unbonding);
   }
 
   public SystemRecord toProto() {
@@ -260,6 +318,12 @@ public record SystemState(
           HeldRelease.newBuilder()
               .setHeight(r.height())
               .setBatch(ByteString.copyFrom(r.batch().toArray())));
+    }
+    for (UnbondingSchedule.Release r : unbonding.releases()) {
+      record.addUnbondingReleases(
+          UnbondingRelease.newBuilder()
+              .setHeight(r.height())
+              .setAddress(ByteString.copyFrom(r.address().toArray())));
     }
     // Left out until the bridge first moves something, so chains without one keep their roots.
     if (!bridge.equals(BridgeTotals.NONE)) {
@@ -305,6 +369,15 @@ public record SystemState(
                 accounts)));
   }
 
+  private static UnbondingSchedule unbondingFromProto(SystemRecord record) {
+    List<UnbondingSchedule.Release> releases = new ArrayList<>();
+    for (UnbondingRelease r : record.getUnbondingReleasesList()) {
+      releases.add(
+          new UnbondingSchedule.Release(r.getHeight(), Address.wrap(r.getAddress().toByteArray())));
+    }
+    return new UnbondingSchedule(releases);
+  }
+
   public static SystemState fromBytes(byte[] bytes) {
     SystemRecord record;
     try {
@@ -340,7 +413,8 @@ public record SystemState(
                 record.getBridge().getNextDeposit(),
                 Amount.decode(record.getBridge().getWithdrawn().toByteArray(), "bridge withdrawn"))
             : BridgeTotals.NONE,
-        rotationFromProto(record));
+        rotationFromProto(record),
+        unbondingFromProto(record));
   }
 
   /** The tree commits to keccak256 of the record's protobuf encoding. */

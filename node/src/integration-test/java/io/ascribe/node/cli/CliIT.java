@@ -2,14 +2,17 @@ package io.ascribe.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.ascribe.core.crypto.Keystore;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
+import io.ascribe.genesis.ProtocolParams;
 import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
+import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,6 +98,34 @@ class CliIT {
                 ascribe("account", "proof", sender.address().toString(), "--rpc", node.rpcUrl())))
         .contains("verified")
         .containsPattern("stake +10 OPEN");
+  }
+
+  @Test
+  void unstakedOpenStaysUnbondingPastTheDelayAndTheProofSaysWhenItComesBack() throws Exception {
+    PrivateKey staker = dev.get(4);
+    String key = staker.toHex();
+    succeeds(ascribe("tx", "stake", "--rpc", node.rpcUrl(), "--key", key, "--amount", "10"));
+    long unstaked =
+        CliRun.printedBlock(
+            succeeds(
+                ascribe("tx", "unstake", "--rpc", node.rpcUrl(), "--key", key, "--amount", "4")));
+    BigInteger balance = balanceOf(staker.address());
+    ProtocolParams params = DevnetGenesis.create().params();
+    long release = unstaked + params.validatorSetDelay() + params.unbondingBlocks();
+
+    try (HeadSubscription heads = HeadSubscription.open(node.rpcUrl())) {
+      heads.awaitHeight(unstaked + params.validatorSetDelay() + 1, Duration.ofSeconds(30));
+    }
+    assertThat(balanceOf(staker.address())).isEqualTo(balance);
+    JsonNode account = rpc.call("ascribe_getProof", staker.address().toString()).path("account");
+    assertThat(Quantities.parse(account.path("unbonding").asText()))
+        .isEqualTo(Amount.parseOpen("4"));
+    assertThat(Quantities.parseLong(account.path("unbondingHeight").asText())).isEqualTo(release);
+    assertThat(
+            succeeds(
+                ascribe("account", "proof", staker.address().toString(), "--rpc", node.rpcUrl())))
+        .containsPattern("stake +6 OPEN")
+        .containsPattern("unbonding +4 OPEN \\(back in the balance at block " + release + "\\)");
   }
 
   @Test

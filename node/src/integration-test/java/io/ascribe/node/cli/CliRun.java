@@ -43,6 +43,14 @@ record CliRun(int exitCode, String out, String err) {
     return out;
   }
 
+  /** The block a transaction command printed it was included in ("included in block N"). */
+  static long printedBlock(String out) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("included in block (\\d+)").matcher(out);
+    assertThat(m.find()).as("'included in block N' in %s", out).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
   /** The hash printed after {@code label} (and spaces) on a line of {@code out}. */
   static io.ascribe.core.types.Hash printedHash(String out, String label) {
     java.util.regex.Matcher m =

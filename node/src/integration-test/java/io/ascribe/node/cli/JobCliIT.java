@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tuning jobs from the command line against a devnet node on free ports. A job needs an executor
+ * Tuning jobs from the command line against a devnet node on free ports, whose genesis asks two
+ * verifiers per job as a network's would (the plain devnet asks none). A job then needs an executor
  * and two verifiers besides its submitter, drawn from validators that declared the inference
  * capability, and the devnet has one validator: so dev accounts 1 and 2 stake the minimum validator
  * stake first, as anyone joining a network would, and the three declare the capability. The genesis
@@ -57,7 +58,8 @@ class JobCliIT {
   void start(@TempDir Path data, @TempDir Path files) throws Exception {
     node =
         AscribeNode.start(
-            new NodeConfig(data, DevnetGenesis.create(50), dev.get(0), "127.0.0.1", 0, 0));
+            new NodeConfig(
+                data, DevnetGenesis.create(50).withJobVerifiers(2), dev.get(0), "127.0.0.1", 0, 0));
     rpc = new RpcClient(node.rpcUrl());
 
     ascribe("validator", "declare-capability", "--key", dev.get(5).toHex())
@@ -65,7 +67,7 @@ class JobCliIT {
     long staked = 0;
     for (PrivateKey joining : dev.subList(1, 3)) {
       String out = ascribe("tx", "stake", "--key", joining.toHex(), "--amount", "1000").succeeds();
-      staked = Math.max(staked, printedBlock(out));
+      staked = Math.max(staked, CliRun.printedBlock(out));
     }
     long delay = DevnetGenesis.create().params().validatorSetDelay();
     try (HeadSubscription heads = HeadSubscription.open(node.rpcUrl())) {
@@ -153,12 +155,6 @@ class JobCliIT {
     Matcher m = Pattern.compile(Pattern.quote(label) + " +(0x[0-9a-fA-F]{40})").matcher(out);
     assertThat(m.find()).as("'%s 0x...' in %s", label, out).isTrue();
     return m.group(1);
-  }
-
-  private static long printedBlock(String out) {
-    Matcher m = Pattern.compile("included in block (\\d+)").matcher(out);
-    assertThat(m.find()).as("'included in block N' in %s", out).isTrue();
-    return Long.parseLong(m.group(1));
   }
 
   /** A spec file as a user writes it, for a LoRA job on this test's model and datanet. */

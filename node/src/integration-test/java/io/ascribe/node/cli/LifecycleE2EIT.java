@@ -1,5 +1,9 @@
 package io.ascribe.node.cli;
 
+import static io.ascribe.node.cli.LifecycleSteps.balance;
+import static io.ascribe.node.cli.LifecycleSteps.cli;
+import static io.ascribe.node.cli.LifecycleSteps.rewards;
+import static io.ascribe.node.cli.LifecycleSteps.verses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -18,13 +22,10 @@ import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
-import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.ledger.ai.Adapter;
 import io.ascribe.node.client.RpcClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,7 +147,7 @@ class LifecycleE2EIT {
                 "200",
                 "--seed",
                 String.valueOf(SEED)));
-    Path model = model(dir.resolve("proverbs-model"));
+    Path model = LifecycleSteps.model(dir, dir.resolve("proverbs-model"));
     for (int i = 0; i < 2; i++) {
       copy(model, testnet.node(i).home().resolve("models").resolve("proverbs"));
     }
@@ -276,7 +277,13 @@ class LifecycleE2EIT {
     assertThat(Pattern.compile("Job " + job.toHex() + ": posted its result").matcher(log).results())
         .as("both runs of the executor together posted one result")
         .hasSize(1);
-    System.out.println(cli(runnerRpc, "job", "status", "--id", job.toHex()));
+    String status = cli(runnerRpc, "job", "status", "--id", job.toHex());
+    System.out.println(status);
+    assertThat(status)
+        .as("job status shows the time each phase took")
+        .containsPattern(
+            "took\\s+fetch [\\d.]+ s, train [\\d.]+ s, eval [\\d.]+ s, attribution [\\d.]+ s,"
+                + " post [\\d.]+ s");
     tunedJob = job;
     adapter = Adapter.idOf(job);
     assertThat(
@@ -603,37 +610,12 @@ class LifecycleE2EIT {
 
   // ---- the files a user has -----------------------------------------------------------------
 
-  /** A small byte-level Llama model made by {@code ascribe model create}, 512 positions long. */
-  private Path model(Path out) throws IOException {
-    Path config = dir.resolve("config.json");
-    new LlamaConfig(64, 128, 2, 4, 2, 260, 1e-5, 10000, 512, false).write(config);
-    cli(
-        null,
-        "model",
-        "create",
-        "--config",
-        config.toString(),
-        "--out",
-        out.toString(),
-        "--seed",
-        "7");
-    return out;
-  }
-
   private static void copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> files = Files.list(from)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         Files.copy(f, to.resolve(f.getFileName()));
       }
-    }
-  }
-
-  /** The datanet's documents, one JSON line per verse. */
-  private static List<String> verses() throws IOException {
-    try (InputStream in = LifecycleE2EIT.class.getResourceAsStream("/kjv/proverbs-10-11.jsonl")) {
-      assertThat(in).as("kjv/proverbs-10-11.jsonl on the test class path").isNotNull();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
   }
 
@@ -648,31 +630,9 @@ class LifecycleE2EIT {
 
   // ---- the commands and reads ---------------------------------------------------------------
 
-  /** Runs {@code ascribe ARGS --rpc RPC} (no --rpc when {@code rpc} is null); it must succeed. */
-  private static String cli(String rpc, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (rpc != null) {
-      all.addAll(List.of("--rpc", rpc));
-    }
-    return CliRun.of(all.toArray(String[]::new)).succeeds();
-  }
-
   /** The hash printed after {@code label} on a line of {@code out}. */
   private static Hash printed(String out, String label) {
     return CliRun.printedHash(out, label);
-  }
-
-  private static BigInteger balance(String rpc, Address account) {
-    return Quantities.parse(
-        LocalTestnet.rpc(rpc).call("ascribe_getBalance", account.toString()).asText());
-  }
-
-  private static BigInteger rewards(String rpc, Address account) {
-    return Quantities.parse(
-        LocalTestnet.rpc(rpc)
-            .call("ascribe_getRewards", account.toString())
-            .path("cumulative")
-            .asText());
   }
 
   private static BigInteger capabilityBond(String rpc, Address account) {

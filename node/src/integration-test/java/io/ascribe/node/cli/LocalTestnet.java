@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,7 @@ final class LocalTestnet implements AutoCloseable {
   private final Path dir;
   private final List<Node> nodes = new ArrayList<>();
   private final List<ProcessHandle> launched = new ArrayList<>();
+  private final Map<Integer, ProcessHandle> relaunched = new HashMap<>();
 
   private LocalTestnet(Path dir) throws IOException {
     this.dir = dir;
@@ -126,8 +128,14 @@ final class LocalTestnet implements AutoCloseable {
     return nodes.stream().map(Node::rpcUrl).toList();
   }
 
-  /** A validator's process, as {@code testnet up} recorded it. */
+  /**
+   * A validator's process: the last {@link #relaunch}ed, else as {@code testnet up} recorded it.
+   */
   ProcessHandle process(int index) throws IOException {
+    ProcessHandle again = relaunched.get(index);
+    if (again != null) {
+      return again;
+    }
     long pid = manifest().path("nodes").get(index).path("pid").asLong();
     return ProcessHandle.of(pid).orElseThrow();
   }
@@ -149,6 +157,7 @@ final class LocalTestnet implements AutoCloseable {
   ProcessHandle launch(Path home) throws IOException {
     ProcessHandle process = ProcessHandle.of(TestnetCommand.launch(home)).orElseThrow();
     launched.add(process);
+    relaunched.put(index, process);
     return process;
   }
 

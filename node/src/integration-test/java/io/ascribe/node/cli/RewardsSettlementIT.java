@@ -9,6 +9,11 @@ import io.ascribe.contracts.Anvil;
 import io.ascribe.contracts.settlement.ContractRevertedException;
 import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
+import io.ascribe.core.crypto.Secp256k1;
+import io.ascribe.core.crypto.Signature;
+import io.ascribe.core.settlement.Eip712Domain;
+import io.ascribe.core.settlement.SettlementMessages;
+import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
@@ -205,6 +210,8 @@ class RewardsSettlementIT {
         JsonNode proof =
             rpc.call(
                 "ascribe_getRewardProof", validator.address().toString(), Quantities.toHex(epoch));
+        assertThat(Quantities.parse(proof.path("cumulativeAmount").asText())).isEqualTo(credited);
+        assertSignedByAQuorum(proof, root, genesis, evm, distributor, epoch);
         List<Hash> siblings = new ArrayList<>();
         proof.path("proof").forEach(h -> siblings.add(Hash.fromHex(h.asText())));
         assertThatThrownBy(() -> evm.claim(distributor, validator.address(), credited, siblings))
@@ -244,6 +251,57 @@ class RewardsSettlementIT {
             "parameter 0 (address)");
       }
     }
+  }
+
+  /**
+   * The proof carries the epoch's root and signatures as ascribe_getEpochRoot serves them, and
+   * those signatures recover, over the distributor's EIP-712 EpochRoot digest, to the listed
+   * signers: distinct validators, in ascending order, of the set the distributor holds, with more
+   * than 2/3 of its power.
+   */
+  private static void assertSignedByAQuorum(
+      JsonNode proof,
+      JsonNode epochRoot,
+      Genesis genesis,
+      SettlementClient evm,
+      Address distributor,
+      long epoch) {
+    assertThat(proof.path("epoch").asText()).isEqualTo(Quantities.toHex(epoch));
+    assertThat(proof.path("root")).isEqualTo(epochRoot.path("root"));
+    assertThat(proof.path("validatorSetHash")).isEqualTo(epochRoot.path("validatorSetHash"));
+    assertThat(proof.path("signers")).isEqualTo(epochRoot.path("signers"));
+    assertThat(proof.path("signatures")).isEqualTo(epochRoot.path("signatures"));
+    assertThat(Address.fromHex(proof.path("settlement").path("distributor").asText()))
+        .isEqualTo(distributor);
+    assertThat(Quantities.parseLong(proof.path("settlement").path("evmChainId").asText()))
+        .isEqualTo(evm.chainId());
+
+    ValidatorSet set = EvmCommand.Deploy.settlementSet(genesis);
+    Hash setHash = Hash.fromHex(proof.path("validatorSetHash").asText());
+    assertThat(setHash).isEqualTo(set.hash()).isEqualTo(evm.validatorSetHash(distributor));
+    Hash digest =
+        SettlementMessages.epochRootDigest(
+            Eip712Domain.rewardDistributor(evm.chainId(), distributor),
+            epoch,
+            Hash.fromHex(proof.path("root").asText()),
+            setHash);
+    List<Address> recovered = new ArrayList<>();
+    BigInteger signed = BigInteger.ZERO;
+    for (JsonNode hex : proof.path("signatures")) {
+      byte[] signature = Hex.decode(hex.asText());
+      assertThat(signature).hasSize(Signature.SIZE);
+      assertThat(signature[64]).isIn((byte) 27, (byte) 28);
+      signature[64] -= 27; // the EVM's v back to core's recovery id
+      Address signer = Secp256k1.recoverAddress(digest, Signature.fromBytes(signature));
+      assertThat(set.powerOf(signer)).as("power of signer %s", signer).isPositive();
+      recovered.add(signer);
+      signed = signed.add(set.powerOf(signer));
+    }
+    List<Address> signers = new ArrayList<>();
+    proof.path("signers").forEach(a -> signers.add(Address.fromHex(a.asText())));
+    assertThat(recovered).isNotEmpty().containsExactlyElementsOf(signers).isSorted();
+    assertThat(recovered).doesNotHaveDuplicates();
+    assertThat(set.isQuorum(signed)).as("%s of %s power signed", signed, set.totalPower()).isTrue();
   }
 
   /** Sends {@code count} fee-paying transfers and returns the height that included the last. */

@@ -95,7 +95,12 @@ final class AccountCommand implements Runnable {
       out.printf("balance    %s OPEN%n", Amount.formatOpen(state.balance()));
       out.printf("nonce      %d%n", state.nonce());
       out.printf("stake      %s OPEN%n", Amount.formatOpen(state.stake()));
-      out.printf("unbonding  %s OPEN%n", Amount.formatOpen(state.unbonding()));
+      out.printf(
+          "unbonding  %s OPEN%s%n",
+          Amount.formatOpen(state.unbonding()),
+          state.unbonding().signum() > 0
+              ? " (back in the balance at block " + state.unbondingHeight() + ")"
+              : "");
       out.flush();
     }
   }

@@ -15,6 +15,7 @@ import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.config.AtomicFiles;
 import io.ascribe.node.evm.LocalAnvil;
+import io.ascribe.node.executor.ExecutorSettings;
 import io.ascribe.node.relayer.Relayer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,9 +23,11 @@ import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -124,6 +127,8 @@ final class DevnetCommand implements Runnable {
       description = "anvil's port with --evm, 0 for a free one (default: ${DEFAULT-VALUE}).")
   int evmPort;
 
+  @Mixin ExecutorOptions executorOptions;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** What {@code --evm} started: anvil, the contracts on it, and the relayer. */
@@ -131,6 +136,7 @@ final class DevnetCommand implements Runnable {
 
   @Override
   public void run() {
+    Optional<ExecutorSettings> work = executorOptions.settings(dataDir);
     Genesis genesis = DevnetGenesis.create(blockTimeMs);
     List<PrivateKey> accounts = DevnetGenesis.devAccounts();
     NodeConfig config =
@@ -172,8 +178,17 @@ final class DevnetCommand implements Runnable {
       closeQuietly(local);
       throw new UserErrorException("cannot start the devnet: " + e.getMessage());
     }
+    if (work.isPresent()) {
+      try {
+        node.startAiWork(work.get());
+      } catch (IllegalStateException e) {
+        node.close();
+        closeQuietly(local);
+        throw new UserErrorException(e.getMessage());
+      }
+    }
     writeDevnetJson(node, genesis, accounts, local);
-    printBanner(node, genesis, accounts, local);
+    printBanner(node, genesis, accounts, local, work);
     if (local == null) {
       Foreground.runUntilStopped(node);
       return;
@@ -262,7 +277,11 @@ final class DevnetCommand implements Runnable {
   }
 
   private void printBanner(
-      AscribeNode node, Genesis genesis, List<PrivateKey> accounts, LocalEvm local) {
+      AscribeNode node,
+      Genesis genesis,
+      List<PrivateKey> accounts,
+      LocalEvm local,
+      Optional<ExecutorSettings> work) {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("Ascribe devnet%n");
     out.printf("  RPC URL     %s%n", node.rpcUrl());
@@ -271,6 +290,11 @@ final class DevnetCommand implements Runnable {
     out.printf("  Chain id    %d%n", genesis.chainId());
     out.printf("  Data dir    %s (height %d)%n", dataDir.toAbsolutePath(), node.ledger().height());
     out.printf("  Validator   %s%n", accounts.get(0).address());
+    work.ifPresent(
+        w ->
+            out.printf(
+                "  Executor    %s, models in %s, work in %s; results need no verifiers here%n",
+                w.device().name().toLowerCase(java.util.Locale.ROOT), w.modelsDir(), w.workDir()));
     genesis
         .settlement()
         .ifPresent(

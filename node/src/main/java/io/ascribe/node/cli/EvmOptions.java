@@ -26,12 +26,24 @@ final class EvmOptions {
 
   /** Runs {@code work} with a settlement client, turning EVM failures into one-line errors. */
   <T> T with(Function<SettlementClient, T> work) {
+    try {
+      return withReverts(work);
+    } catch (ContractRevertedException e) {
+      throw new UserErrorException("the contract refused: " + e.getMessage());
+    }
+  }
+
+  /**
+   * As {@link #with}, but a contract's revert comes out as the {@link ContractRevertedException}
+   * itself, for a caller that can act on it.
+   */
+  <T> T withReverts(Function<SettlementClient, T> work) {
     PrivateKey sender = PrivateKey.fromHex(key);
     Web3j web3j = Web3j.build(new HttpService(url));
     try {
       return work.apply(new SettlementClient(web3j, sender));
     } catch (ContractRevertedException e) {
-      throw new UserErrorException("the contract refused: " + e.getMessage());
+      throw e;
     } catch (RuntimeException e) {
       if (rootIs(e, java.net.ConnectException.class)) {
         throw new UserErrorException("cannot reach an EVM node at " + url + ": is it running?");

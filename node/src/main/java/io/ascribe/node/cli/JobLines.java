@@ -3,6 +3,7 @@ package io.ascribe.node.cli;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.DecimalE9;
+import io.ascribe.ledger.ai.Adapter;
 import io.ascribe.ledger.ai.Attestation;
 import io.ascribe.ledger.ai.EvalMetrics;
 import io.ascribe.ledger.ai.FeeAttribution;
@@ -36,7 +37,9 @@ final class JobLines {
       case POSTED ->
           "result posted by " + job.executor() + ": " + result(job.result().orElseThrow());
       case ACCEPTED ->
-          "accepted by a quorum at block "
+          (job.verifiers().isEmpty()
+                  ? "accepted when posted (this chain asks no verifiers) at block "
+                  : "accepted by a quorum at block ")
               + job.acceptedHeight()
               + "; final unless a capable validator challenges it";
       case DISPUTED ->
@@ -150,7 +153,9 @@ final class JobLines {
           .append(s.credits().size())
           .append(s.credits().size() == 1 ? " account, " : " accounts, ")
           .append(open(s.burned()))
-          .append(" burned");
+          .append(" burned; adapter ")
+          .append(Adapter.idOf(job.id()))
+          .append(" registered");
     } else {
       line.append(open(s.refunded())).append(" refunded to ").append(job.submitter());
     }

@@ -5,6 +5,8 @@ import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.node.load.LoadGenerator;
 import io.ascribe.node.load.LoadReport;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,6 +61,16 @@ final class LoadCommand implements Runnable {
   double rate;
 
   @Option(
+      names = "--spread-to",
+      paramLabel = "URL",
+      split = ",",
+      description =
+          "More nodes' RPC URLs to send through, as a network's clients spread over its nodes;"
+              + " each sender always uses the same node. --rpc funds the senders and is watched"
+              + " for commits.")
+  List<String> spreadTo = List.of();
+
+  @Option(
       names = "--seed",
       defaultValue = "1",
       description = "Seed for sender keys and recipients (default: ${DEFAULT-VALUE}).")
@@ -75,7 +87,7 @@ final class LoadCommand implements Runnable {
     }
     LoadGenerator generator =
         new LoadGenerator(
-            new LoadGenerator.Plan(rpc.url, funder, senders, txs, batch, connections, seed, rate),
+            new LoadGenerator.Plan(urls(), funder, senders, txs, batch, connections, seed, rate),
             line -> {
               out.println(line);
               out.flush();
@@ -89,5 +101,20 @@ final class LoadCommand implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private List<String> urls() {
+    List<String> all = new ArrayList<>();
+    all.add(rpc.url);
+    all.addAll(spreadTo);
+    if (all.size() > senders) {
+      throw new UserErrorException(
+          "--spread-to gives "
+              + all.size()
+              + " nodes but only "
+              + senders
+              + " senders: raise --senders so that every node gets one");
+    }
+    return all;
   }
 }

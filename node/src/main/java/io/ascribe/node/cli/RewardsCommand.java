@@ -2,6 +2,7 @@ package io.ascribe.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ascribe.contracts.settlement.ContractRevertedException;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
@@ -235,11 +236,21 @@ final class RewardsCommand implements Runnable {
         throw new UserErrorException(
             "--epoch picks a proof from the chain; it does not go with --amount and --proof");
       }
-      record Claimable(BigInteger cumulative, List<Hash> proof, String from) {}
-      Claimable claimable;
       if (amount != null) {
-        claimable = new Claimable(Amount.parseOpen(amount), readProof(proofFile), "");
-      } else {
+        try {
+          report(
+              who,
+              claim(distributorAddress, who, Amount.parseOpen(amount), readProof(proofFile), ""));
+        } catch (ContractRevertedException e) {
+          throw new UserErrorException("the contract refused: " + e.getMessage());
+        }
+        return;
+      }
+      // The relayer may put a newer epoch's root on the distributor while this claim is on its
+      // way, and the proof of the older root then fails: take the new epoch's proof and try again
+      // (unless --epoch pinned one).
+      for (int attempt = 1; ; attempt++) {
+        boolean mayRetry = epoch == null && attempt < MAX_ATTEMPTS;
         long chosen =
             epoch != null ? epoch : evm.with(client -> client.latestEpoch(distributorAddress));
         if (chosen == 0) {
@@ -251,15 +262,13 @@ final class RewardsCommand implements Runnable {
             rpc.client().call("ascribe_getRewardProof", who.toString(), epochParam(chosen));
         List<Hash> siblings = new ArrayList<>();
         proof.path("proof").forEach(h -> siblings.add(Hash.fromHex(h.asText())));
-        claimable =
-            new Claimable(
-                Quantities.parse(proof.path("cumulativeAmount").asText()),
-                siblings,
-                ", epoch " + chosen);
         Hash root = Hash.fromHex(proof.path("root").asText());
         long held = evm.with(client -> client.latestEpoch(distributorAddress));
         if (held != chosen
             || !evm.with(client -> client.rewardsRoot(distributorAddress)).equals(root)) {
+          if (mayRetry) {
+            continue;
+          }
           throw new UserErrorException(
               "the distributor checks claims against its latest root, epoch "
                   + held
@@ -270,31 +279,64 @@ final class RewardsCommand implements Runnable {
                   + " with `ascribe rewards submit-epoch`, or claim with --epoch "
                   + held);
         }
+        try {
+          report(
+              who,
+              claim(
+                  distributorAddress,
+                  who,
+                  Quantities.parse(proof.path("cumulativeAmount").asText()),
+                  siblings,
+                  ", epoch " + chosen));
+          return;
+        } catch (ContractRevertedException e) {
+          if (mayRetry && evm.with(client -> client.latestEpoch(distributorAddress)) != chosen) {
+            continue;
+          }
+          throw new UserErrorException("the contract refused: " + e.getMessage());
+        }
       }
+    }
+
+    /** Tries when the distributor's root moves under a claim, before giving up. */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private record Claimed(
+        BigInteger paid, BigInteger cumulative, String from, TransactionReceipt receipt) {}
+
+    /** Sends the claim; a revert comes out as {@link ContractRevertedException}. */
+    private Claimed claim(
+        Address distributorAddress,
+        Address who,
+        BigInteger cumulative,
+        List<Hash> proof,
+        String from) {
       BigInteger before = evm.with(client -> client.claimed(distributorAddress, who));
-      if (before.compareTo(claimable.cumulative()) >= 0) {
+      if (before.compareTo(cumulative) >= 0) {
         throw new UserErrorException(
             "nothing to claim: the distributor has already paid "
                 + who
                 + " "
                 + Amount.formatOpen(before)
                 + " OPEN, and the proof is for a cumulative "
-                + Amount.formatOpen(claimable.cumulative())
+                + Amount.formatOpen(cumulative)
                 + " OPEN");
       }
       TransactionReceipt receipt =
-          evm.with(
-              client ->
-                  client.claim(distributorAddress, who, claimable.cumulative(), claimable.proof()));
+          evm.withReverts(client -> client.claim(distributorAddress, who, cumulative, proof));
+      return new Claimed(cumulative.subtract(before), cumulative, from, receipt);
+    }
+
+    private void report(Address who, Claimed claimed) {
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "claimed %s OPEN for %s (cumulative %s OPEN%s) in EVM transaction %s, gas %s%n",
-          Amount.formatOpen(claimable.cumulative().subtract(before)),
+          Amount.formatOpen(claimed.paid()),
           who,
-          Amount.formatOpen(claimable.cumulative()),
-          claimable.from(),
-          receipt.getTransactionHash(),
-          receipt.getGasUsed());
+          Amount.formatOpen(claimed.cumulative()),
+          claimed.from(),
+          claimed.receipt().getTransactionHash(),
+          claimed.receipt().getGasUsed());
       out.flush();
     }
 

@@ -6,7 +6,6 @@ import io.ascribe.node.AscribeNode;
 import io.ascribe.node.NodeConfig;
 import io.ascribe.node.config.NodeHome;
 import io.ascribe.node.config.NodeSettings;
-import io.ascribe.node.executor.ComputeDevice;
 import io.ascribe.node.executor.ExecutorSettings;
 import io.ascribe.node.sync.PeerAddress;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -31,52 +31,9 @@ final class RunCommand implements Runnable {
   @Option(names = "--home", paramLabel = "DIR", required = true, description = "The node home.")
   Path home;
 
-  @Option(
-      names = "--executor",
-      description =
-          "Run assigned AI work: declare the inference capability, run the tuning jobs this"
-              + " validator is drawn for and verify the results it is drawn to check.")
-  boolean executor;
-
-  @Option(
-      names = "--device",
-      paramLabel = "cpu|cuda",
-      defaultValue = "cpu",
-      description = "Where --executor runs models (default: ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(
-      names = "--work-dir",
-      paramLabel = "DIR",
-      description =
-          "Where --executor keeps each job's journal and checkpoints (default: HOME/work).")
-  Path workDir;
-
-  @Option(
-      names = "--models",
-      paramLabel = "DIR",
-      description =
-          "Where --executor finds base models, matched by the hashes they were registered with"
-              + " (default: HOME/models).")
-  Path models;
-
-  @Option(
-      names = "--audit-percent",
-      paramLabel = "P",
-      defaultValue = "" + ExecutorSettings.DEFAULT_AUDIT_PERCENT,
-      description =
-          "Share of other executors' inference receipts --executor re-executes, challenging those"
-              + " that disagree (default: ${DEFAULT-VALUE}).")
-  int auditPercent;
+  @Mixin ExecutorOptions executorOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
-
-  /** Refuses an {@code --audit-percent} outside [0, 100], naming the option. */
-  static void requireAuditPercent(int percent) {
-    if (percent < 0 || percent > 100) {
-      throw new UserErrorException("--audit-percent must be in [0, 100], got " + percent);
-    }
-  }
 
   @Override
   public void run() {
@@ -115,7 +72,7 @@ final class RunCommand implements Runnable {
               + " has a [bridge] section, but the chain's genesis has no bridge to watch: remove"
               + " the section, or start a chain whose genesis names its OpenBridge");
     }
-    Optional<ExecutorSettings> work = executorSettings();
+    Optional<ExecutorSettings> work = executorOptions.settings(home);
     AscribeNode node;
     try {
       node =
@@ -172,27 +129,5 @@ final class RunCommand implements Runnable {
                 w.device().name().toLowerCase(java.util.Locale.ROOT), w.modelsDir(), w.workDir()));
     out.flush();
     Foreground.runUntilStopped(node);
-  }
-
-  private Optional<ExecutorSettings> executorSettings() {
-    if (!executor) {
-      if (workDir != null || models != null || !device.equals("cpu")) {
-        throw new UserErrorException("--device, --work-dir and --models need --executor");
-      }
-      return Optional.empty();
-    }
-    ComputeDevice chosen;
-    try {
-      chosen = ComputeDevice.parse(device);
-    } catch (IllegalArgumentException e) {
-      throw new UserErrorException(e.getMessage());
-    }
-    requireAuditPercent(auditPercent);
-    return Optional.of(
-        new ExecutorSettings(
-            workDir != null ? workDir : home.resolve("work"),
-            models != null ? models : home.resolve("models"),
-            chosen,
-            auditPercent));
   }
 }

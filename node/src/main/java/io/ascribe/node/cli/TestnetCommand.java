@@ -8,7 +8,6 @@ import io.ascribe.contracts.settlement.Contracts;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Amount;
-import io.ascribe.genesis.AiParams;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.genesis.Genesis;
 import io.ascribe.genesis.ProtocolParams;
@@ -132,18 +131,20 @@ final class TestnetCommand implements Runnable {
     Long epochLength;
 
     /**
-     * The devnet's parameters with this layout's epoch length, and with one verifier fewer per job
-     * than there are executors when the devnet's count could never be drawn: a job needs its
-     * executor and every verifier to be distinct nodes running AI work.
+     * The devnet's parameters with this layout's epoch length and verifiers: the devnet asks none
+     * (it has one validator), a testnet {@link #TESTNET_VERIFIERS}, or one fewer than its executors
+     * when that is less, since a job needs its executor and every verifier to be distinct nodes
+     * running AI work.
      */
     ProtocolParams params(ProtocolParams devnet) {
       ProtocolParams params = epochLength != null ? devnet.withEpochLength(epochLength) : devnet;
-      AiParams.Jobs jobs = params.ai().jobs();
-      if (executors >= 2 && executors <= jobs.verifiers()) {
-        params = params.withAi(params.ai().withJobs(jobs.withVerifiers(executors - 1)));
-      }
-      return params;
+      int verifiers =
+          executors >= 2 ? Math.min(TESTNET_VERIFIERS, executors - 1) : TESTNET_VERIFIERS;
+      return params.withAi(params.ai().withJobs(params.ai().jobs().withVerifiers(verifiers)));
     }
+
+    /** Verifiers per job on a testnet with executors enough. */
+    static final int TESTNET_VERIFIERS = 2;
 
     /** Keys, one genesis naming them all, and a home per validator with free ports. */
     ObjectNode create(Path dir) throws IOException {
@@ -154,7 +155,7 @@ final class TestnetCommand implements Runnable {
         throw new UserErrorException(
             "--executors must be 0.." + validators + " (the validators), got " + executors);
       }
-      RunCommand.requireAuditPercent(auditPercent);
+      ExecutorOptions.requireAuditPercent(auditPercent);
       if (epochLength != null && epochLength < 2) {
         throw new UserErrorException("--epoch-length must be at least 2, got " + epochLength);
       }

@@ -155,7 +155,10 @@ final class TxCommand implements Runnable {
 
   @Command(
       name = "unstake",
-      description = "Unbond OPEN; it returns to the balance after the delay.")
+      description =
+          "Unbond OPEN: it leaves the voting power after the validator-set delay and returns to"
+              + " the balance params.unbondingBlocks after that (the evidence age unless the"
+              + " genesis says otherwise), slashable for a double sign until then.")
   static final class UnstakeCmd extends AmountTx {
     @Override
     TxBody body(long chainId, long nonce, BigInteger fee, BigInteger wei) {

@@ -268,6 +268,25 @@ public final class ConsensusService implements AutoCloseable {
       from.penalise(Misbehaviour.INVALID_SIGNATURE, "it relayed a proposal with a bad signature");
       return;
     }
+    // The machine judges whose turn it is; a proposal it refuses leaves no block behind here.
+    for (Action action : feed(new Event.ProposalReceived(proposal))) {
+      if (action instanceof Action.RefusedProposal refused && refused.proposal().equals(proposal)) {
+        from.penalise(
+            Misbehaviour.WRONG_PROPOSER,
+            "it relayed a proposal for height "
+                + proposal.height()
+                + " round "
+                + proposal.round()
+                + " signed by "
+                + proposal.proposer()
+                + ", whose turn it is not (the proposer is "
+                + refused.expected()
+                + ")");
+        return;
+      }
+    }
+    // Kept after the machine saw the proposal: the validation it asks for runs as a later task
+    // on this thread, and finds the block then.
     Hash blockHash = BlockHashing.headerHash(message.getBlock().getHeader());
     if (blockHash.equals(proposal.value())
         && message.getBlock().getHeader().getHeight() == proposal.height()) {
@@ -282,11 +301,18 @@ public final class ConsensusService implements AutoCloseable {
         blocks.putIfAbsent(blockHash, message.getBlock());
       }
     }
-    feed(new Event.ProposalReceived(proposal));
   }
 
   private void receiveVote(Peer from, ConsensusVote message) {
     if (machine == null || currentValidators == null) {
+      return;
+    }
+    // Only votes of this height and the next are of use. Older ones come late; later ones cannot
+    // be judged against a validator set yet, and an honest peer ahead of this node sends them
+    // while it catches up, so they are dropped unread and free, and nothing of them is kept or
+    // journalled. (A sender past the head it announced itself is charged before it gets here.)
+    long current = ledger.height() + 1;
+    if (message.getHeight() < current || message.getHeight() > current + 1) {
       return;
     }
     SignedVote vote;
@@ -315,9 +341,11 @@ public final class ConsensusService implements AutoCloseable {
     feed(new Event.VoteReceived(vote));
   }
 
-  private void feed(Event event) {
-    perform(machine.handle(event));
+  private List<Action> feed(Event event) {
+    List<Action> actions = machine.handle(event);
+    perform(actions);
     publishStatus();
+    return actions;
   }
 
   private void publishStatus() {
@@ -370,6 +398,9 @@ public final class ConsensusService implements AutoCloseable {
         }
         case Action.Evidence e -> evidence.report(e);
         case Action.ProposalEvidence e -> evidence.report(e);
+        // Charged to the sender where it arrived (receiveProposal); a refusal of a proposal kept
+        // for this height before it started, or replayed from the log, has no sender at hand.
+        case Action.RefusedProposal r -> {}
       }
     }
   }

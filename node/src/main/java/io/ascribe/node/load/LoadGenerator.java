@@ -29,7 +29,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * Signs transfers from many accounts and sends them to a node, as fast as it takes them (a burst:
@@ -45,7 +47,9 @@ public final class LoadGenerator {
   /**
    * How to load the node.
    *
-   * @param rpcUrl the node's JSON-RPC URL (its WebSocket is at /ws on the same port)
+   * @param rpcUrls the nodes' JSON-RPC URLs: the transfers are spread over them, each sender always
+   *     through the same one (so its nonces arrive in order); the first also funds the senders and
+   *     its WebSocket (at /ws on the same port) announces the heads
    * @param funder a funded key that pays the senders
    * @param senders how many accounts send
    * @param transactions how many transfers in all
@@ -55,7 +59,7 @@ public final class LoadGenerator {
    * @param ratePerSecond transfers sent per second, each batch at its time; 0 for a burst
    */
   public record Plan(
-      String rpcUrl,
+      List<String> rpcUrls,
       PrivateKey funder,
       int senders,
       int transactions,
@@ -64,6 +68,10 @@ public final class LoadGenerator {
       long seed,
       double ratePerSecond) {
     public Plan {
+      rpcUrls = List.copyOf(rpcUrls);
+      if (rpcUrls.isEmpty()) {
+        throw new IllegalArgumentException("a load run needs at least one node to send through");
+      }
       if (ratePerSecond < 0 || !Double.isFinite(ratePerSecond)) {
         throw new IllegalArgumentException(
             "the rate must be 0 (a burst) or a number of transfers per second, got "
@@ -80,14 +88,14 @@ public final class LoadGenerator {
   public LoadGenerator(Plan plan, Consumer<String> progress) {
     this.plan = plan;
     this.progress = progress;
-    this.rpc = new RpcClient(plan.rpcUrl());
+    this.rpc = new RpcClient(plan.rpcUrls().get(0));
   }
 
   public LoadReport run() throws IOException, InterruptedException {
     long chainId = Quantities.parseLong(rpc.call("ascribe_chainId").asText());
     BigInteger fee = Quantities.parse(rpc.call("ascribe_minFee").asText());
     List<PrivateKey> senders = deriveSenders();
-    HeadSubscription heads = HeadSubscription.open(plan.rpcUrl());
+    HeadSubscription heads = HeadSubscription.open(plan.rpcUrls().get(0));
     try {
       fund(senders, chainId, fee, heads);
       List<SignedTransaction> txs = sign(senders, chainId, fee);
@@ -137,7 +145,7 @@ public final class LoadGenerator {
     }
     for (int i = 0; i < funding.size(); i += 500) {
       List<SignedTransaction> chunk = funding.subList(i, Math.min(funding.size(), i + 500));
-      sendBatch(chunk);
+      sendBatch(plan.rpcUrls().get(0), chunk);
       String last = chunk.get(chunk.size() - 1).hash().toHex();
       while (rpc.call("ascribe_getTransactionReceipt", last).isNull()) {
         heads.next(Duration.ofSeconds(60));
@@ -171,19 +179,35 @@ public final class LoadGenerator {
   private LoadReport measure(List<SignedTransaction> txs, HeadSubscription heads)
       throws IOException, InterruptedException {
     Map<String, Long> sentAt = new java.util.concurrent.ConcurrentHashMap<>();
+    int nodes = plan.rpcUrls().size();
+    AtomicIntegerArray perNode = new AtomicIntegerArray(nodes);
     long start = System.nanoTime();
     ScheduledExecutorService pool = Executors.newScheduledThreadPool(plan.connections());
     List<Future<?>> sends = new ArrayList<>();
     for (int i = 0; i < txs.size(); i += plan.batchSize()) {
+      int from = i;
       List<SignedTransaction> batch = txs.subList(i, Math.min(txs.size(), i + plan.batchSize()));
       // A paced batch is due when the transfers before it have had their share of the time.
       long dueNanos = plan.ratePerSecond() > 0 ? (long) (i / plan.ratePerSecond() * 1e9) : 0;
       sends.add(
           pool.schedule(
               () -> {
+                // Transfer j is from sender j % senders, which sends through node sender % nodes.
+                List<List<SignedTransaction>> byNode = new ArrayList<>();
+                for (int n = 0; n < nodes; n++) {
+                  byNode.add(new ArrayList<>());
+                }
+                for (int j = 0; j < batch.size(); j++) {
+                  byNode.get((from + j) % plan.senders() % nodes).add(batch.get(j));
+                }
                 long now = System.nanoTime();
                 batch.forEach(tx -> sentAt.put(tx.hash().toHex(), now));
-                sendBatch(batch);
+                for (int n = 0; n < nodes; n++) {
+                  if (!byNode.get(n).isEmpty()) {
+                    sendBatch(plan.rpcUrls().get(n), byNode.get(n));
+                    perNode.addAndGet(n, byNode.get(n).size());
+                  }
+                }
                 return null;
               },
               Math.max(0, start + dueNanos - System.nanoTime()),
@@ -229,10 +253,12 @@ public final class LoadGenerator {
         latencies.size(),
         (lastCommit - start) / 1e9,
         latencies.stream().mapToLong(Long::longValue).toArray(),
-        blocks);
+        blocks,
+        IntStream.range(0, nodes).map(perNode::get).toArray());
   }
 
-  private void sendBatch(List<SignedTransaction> batch) throws IOException, InterruptedException {
+  private void sendBatch(String url, List<SignedTransaction> batch)
+      throws IOException, InterruptedException {
     ArrayNode body = JSON.createArrayNode();
     int id = 0;
     for (SignedTransaction tx : batch) {
@@ -241,7 +267,7 @@ public final class LoadGenerator {
       call.putArray("params").add(Hex.encode(tx.encoded()));
     }
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(plan.rpcUrl()))
+        HttpRequest.newBuilder(URI.create(url))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
             .build();
@@ -250,7 +276,10 @@ public final class LoadGenerator {
     for (JsonNode response : responses) {
       if (response.has("error")) {
         throw new IOException(
-            "the node refused a transfer: " + response.path("error").path("message").asText());
+            "the node at "
+                + url
+                + " refused a transfer: "
+                + response.path("error").path("message").asText());
       }
     }
   }

@@ -10,8 +10,10 @@ import java.util.Arrays;
  * @param seconds from the first send to the block that committed the last transaction
  * @param latenciesMs per committed transaction, from its send to the head announcing its block
  * @param blocks blocks that carried the load
+ * @param sentPerNode transfers sent through each node, in the plan's order of nodes
  */
-public record LoadReport(int sent, int committed, double seconds, long[] latenciesMs, int blocks) {
+public record LoadReport(
+    int sent, int committed, double seconds, long[] latenciesMs, int blocks, int[] sentPerNode) {
 
   public double committedPerSecond() {
     return committed / seconds;
@@ -30,14 +32,17 @@ public record LoadReport(int sent, int committed, double seconds, long[] latenci
   @Override
   public String toString() {
     return String.format(
-        "sent %d, committed %d in %.2f s over %d blocks: %.0f committed tx/s; commit latency median %d ms, p99 %d ms",
-        sent,
-        committed,
-        seconds,
-        blocks,
-        committedPerSecond(),
-        latencyPercentileMs(50),
-        latencyPercentileMs(99));
+            "sent %d, committed %d in %.2f s over %d blocks: %.0f committed tx/s; commit latency median %d ms, p99 %d ms",
+            sent,
+            committed,
+            seconds,
+            blocks,
+            committedPerSecond(),
+            latencyPercentileMs(50),
+            latencyPercentileMs(99))
+        + (sentPerNode.length > 1
+            ? "; sent through " + sentPerNode.length + " nodes " + Arrays.toString(sentPerNode)
+            : "");
   }
 
   @Override
@@ -47,7 +52,8 @@ public record LoadReport(int sent, int committed, double seconds, long[] latenci
         && committed == r.committed
         && seconds == r.seconds
         && blocks == r.blocks
-        && Arrays.equals(latenciesMs, r.latenciesMs);
+        && Arrays.equals(latenciesMs, r.latenciesMs)
+        && Arrays.equals(sentPerNode, r.sentPerNode);
   }
 
   @Override

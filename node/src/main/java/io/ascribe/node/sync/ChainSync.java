@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -124,7 +125,15 @@ public final class ChainSync implements PeerListener, AutoCloseable {
 
   @Override
   public void onPeer(Peer peer) {
-    peers.put(peer.nodeId(), new PeerState(peer));
+    // A second connection from the same node keeps what the first one announced: its head only
+    // grows, and messages still arriving on the first are judged against it.
+    peers.compute(
+        peer.nodeId(),
+        (id, old) -> {
+          PeerState state = new PeerState(peer);
+          state.height = old == null ? 0 : old.height;
+          return state;
+        });
     peer.send(newHead(ledger.height(), ledger.headHash()));
   }
 
@@ -141,6 +150,16 @@ public final class ChainSync implements PeerListener, AutoCloseable {
   public boolean isConnected(Address nodeId) {
     PeerState state = peers.get(nodeId);
     return state != null && state.peer.isConnected();
+  }
+
+  /**
+   * The highest head a connected peer has announced, empty when it is not connected. Every peer
+   * announces its head first thing, before any consensus message, so a peer's honest consensus
+   * messages are never for a height past this one plus one.
+   */
+  public OptionalLong announcedHeight(Address nodeId) {
+    PeerState state = peers.get(nodeId);
+    return state == null ? OptionalLong.empty() : OptionalLong.of(state.height);
   }
 
   public int peerCount() {
@@ -364,7 +383,10 @@ public final class ChainSync implements PeerListener, AutoCloseable {
           peer.penalise(
               Misbehaviour.INVALID_BLOCK,
               "it served an invalid block " + height + ": " + e.getMessage());
-          return;
+          // Forgotten now, not when its connection has closed: the next request, just below,
+          // goes to another peer that is ahead, if there is one.
+          peers.remove(peer.nodeId());
+          break;
         }
       }
       if (imported) {

@@ -74,9 +74,12 @@ final class CapableChain implements AutoCloseable {
     commit(setup);
   }
 
-  /** The devnet with dev accounts 0 to 2 as its validators. */
+  /**
+   * The devnet with dev accounts 0 to 2 as its validators, each job verified by the two that do not
+   * execute it (the one-validator devnet asks no verifiers).
+   */
   private static Genesis threeValidators() {
-    Genesis devnet = DevnetGenesis.create();
+    Genesis devnet = DevnetGenesis.create().withJobVerifiers(2);
     return new Genesis(
         devnet.chainId(),
         devnet.genesisTime(),

@@ -6,6 +6,7 @@ import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
+import io.ascribe.ledger.ai.Adapter;
 import io.ascribe.ledger.ai.Attestation;
 import io.ascribe.ledger.ai.EvalMetrics;
 import io.ascribe.ledger.ai.FeeAttribution;
@@ -131,7 +132,11 @@ class JobLinesTest {
 
     assertThat(JobLines.attribution(done, attribution))
         .containsExactly(
-            "job " + done.id() + ": final at block 40: 7 OPEN paid to 3 accounts, 3 OPEN burned",
+            "job "
+                + done.id()
+                + ": final at block 40: 7 OPEN paid to 3 accounts, 3 OPEN burned; adapter "
+                + Adapter.idOf(done.id())
+                + " registered",
             "fee 10 OPEN paid by " + SUBMITTER,
             "  contributor  " + CONTRIBUTOR + "  4 OPEN",
             "               for contribution " + CONTRIBUTION + " (influence 3)",
