@@ -157,7 +157,6 @@ final class LocalTestnet implements AutoCloseable {
   ProcessHandle launch(Path home) throws IOException {
     ProcessHandle process = ProcessHandle.of(TestnetCommand.launch(home)).orElseThrow();
     launched.add(process);
-    relaunched.put(index, process);
     return process;
   }
 
@@ -171,6 +170,7 @@ final class LocalTestnet implements AutoCloseable {
         ProcessHandle.of(TestnetCommand.launch(node(index).home(), TestnetCommand.executor(node)))
             .orElseThrow();
     launched.add(process);
+    relaunched.put(index, process);
     return process;
   }
 
