@@ -60,7 +60,8 @@ final class ExecutorOptions {
 
   /**
    * What {@code --executor} runs with, its directories defaulting under {@code home}; empty without
-   * {@code --executor}, which the other options then need.
+   * {@code --executor}, which the other options then need. Refuses a {@code --device} that cannot
+   * run here, so a command calls this before it starts anything.
    */
   Optional<ExecutorSettings> settings(Path home) {
     if (!executor) {
@@ -72,7 +73,9 @@ final class ExecutorOptions {
     ComputeDevice chosen;
     try {
       chosen = ComputeDevice.parse(device);
-    } catch (IllegalArgumentException e) {
+      // Before the node opens its data directory: a refused device leaves nothing behind.
+      chosen.checkAvailable();
+    } catch (IllegalArgumentException | IllegalStateException e) {
       throw new UserErrorException(e.getMessage());
     }
     requireAuditPercent(auditPercent);
