@@ -243,7 +243,7 @@ class TuningJobRunnerTest {
     Path good = run(spec, dir.resolve("run")).adapterFile();
     Path old = dir.resolve("old.safetensors");
     try (SafeTensorsFile st = SafeTensorsFile.open(good)) {
-      assertThat(st.metadata()).containsEntry("ascribe.base_model_quantization", "nf4-all");
+      assertThat(st.metadata()).containsEntry("ascribe.base_model_quantization", "nf4-int8head");
       // What a file of the older QLoRA base (NF4 projections only) held: the same, less the form.
       Map<String, String> meta = new LinkedHashMap<>(st.metadata());
       meta.remove("ascribe.base_model_quantization");
@@ -268,9 +268,9 @@ class TuningJobRunnerTest {
     // Its checkpoint names the form too; a checkpoint of the older base does not resume.
     Path job = dir.resolve("run/checkpoint/job.json");
     String claimed = Files.readString(job);
-    assertThat(claimed).contains("\"base_model_quantization\" : \"nf4-all\"");
+    assertThat(claimed).contains("\"base_model_quantization\" : \"nf4-int8head\"");
     Files.writeString(
-        job, claimed.replaceAll(",?\\s*\"base_model_quantization\" : \"nf4-all\"", ""));
+        job, claimed.replaceAll(",?\\s*\"base_model_quantization\" : \"nf4-int8head\"", ""));
     assertThatThrownBy(() -> run(spec, dir.resolve("run")))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("checkpoint of another job or base model");
@@ -378,11 +378,14 @@ class TuningJobRunnerTest {
     // LoRA rank 4 on q_proj (64 → 64) and v_proj (64 → 32) of 2 layers, four floats per value.
     assertThat(l.optimizer()).isEqualTo(2L * 4 * (64 + 64 + 64 + 32) * 16);
     assertThat(f.optimizer()).isEqualTo(12 * params);
-    // QLoRA: the matrices at 4.126953125 bits a weight (rounded up once), the 320 norm values at 4
-    // bytes: 2 layers × 36 864 projection weights + embeddings and head of 258 × 64.
-    long matrices = 2L * 36_864 + 2L * 258 * 64;
-    assertThat(matrices + 5 * 64).isEqualTo(params);
-    assertThat(q.weights()).isEqualTo(5 * 64 * 4 + (long) Math.ceil(matrices * 4.126953125 / 8));
+    // QLoRA: the NF4 matrices at 4.126953125 bits a weight (rounded up once), the untied head at
+    // int8's 8.5, the 320 norm values at 4 bytes: 2 layers × 36 864 projection weights +
+    // embeddings of 258 × 64 in NF4, the head of 258 × 64 in 258 · 64 code bytes + 258 scales.
+    long nf4 = 2L * 36_864 + 258 * 64;
+    long head = 258 * 64;
+    assertThat(nf4 + head + 5 * 64).isEqualTo(params);
+    assertThat(q.weights())
+        .isEqualTo(5 * 64 * 4 + (long) Math.ceil(nf4 * 4.126953125 / 8) + head + 4 * 258);
     assertThat(l.activations()).isPositive();
     assertThatThrownBy(() -> l.requireFits(l.total() - 1, "this machine"))
         .isInstanceOf(ModelException.class)

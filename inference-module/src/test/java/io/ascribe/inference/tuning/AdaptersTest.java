@@ -119,7 +119,7 @@ class AdaptersTest {
       r.trainable().close();
     }
     assertThat(Files.readString(out.resolve(LoraAdapter.CONFIG_FILE)))
-        .contains("\"base_model_quantization\" : \"nf4-all\"");
+        .contains("\"base_model_quantization\" : \"nf4-int8head\"");
     try (LlamaModel model = LlamaModel.load(base, manager);
         Trainable lora = Adapters.load(out, model)) {
       assertThat(lora).isInstanceOf(LoraAdapter.class);
@@ -148,20 +148,27 @@ class AdaptersTest {
     Path cfg = out.resolve(LoraAdapter.CONFIG_FILE);
     String current = Files.readString(cfg);
     // "nf4" is what adapters trained on NF4 projections over float32 embeddings and head say.
-    Files.writeString(cfg, current.replace("\"nf4-all\"", "\"nf4\""));
+    Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"nf4\""));
     try (LlamaModel model = LlamaModel.load(base, manager)) {
       assertThatThrownBy(() -> Adapters.load(out, model))
           .isInstanceOf(ModelException.class)
           .hasMessageStartingWith(cfg.toString())
-          .hasMessageContaining("\"nf4\" is the older QLoRA base")
+          .hasMessageContaining("\"nf4\" is an older QLoRA base")
           .hasMessageContaining("retrain it with `ascribe tune --method qlora`");
       assertThat(model.isQuantized()).isFalse();
       assertThatThrownBy(() -> LoraAdapter.load(out, model))
-          .hasMessageContaining("is the older QLoRA base");
-      Files.writeString(cfg, current.replace("\"nf4-all\"", "\"int8\""));
+          .hasMessageContaining("is an older QLoRA base");
+      // "nf4-all" is what adapters trained with the untied head in NF4 too say.
+      Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"nf4-all\""));
       assertThatThrownBy(() -> Adapters.load(out, model))
           .isInstanceOf(ModelException.class)
-          .hasMessageContaining("\"int8\" is not a base form this program runs (\"nf4-all\"");
+          .hasMessageContaining("\"nf4-all\" is an older QLoRA base (every matrix in NF4")
+          .hasMessageContaining("\"nf4-int8head\"");
+      assertThat(model.isQuantized()).isFalse();
+      Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"int8\""));
+      assertThatThrownBy(() -> Adapters.load(out, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("\"int8\" is not a base form this program runs (\"nf4-int8head\"");
       assertThat(model.isQuantized()).isFalse();
     }
   }
