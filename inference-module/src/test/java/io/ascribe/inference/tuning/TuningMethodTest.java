@@ -116,8 +116,8 @@ class TuningMethodTest {
       }
       // NF4's ≈ 0.1σ weight error carries through to the logits of a random model (every layer's
       // output is the same size as the embeddings): measured 0.113 with the projections alone in
-      // NF4, 0.161 with the embeddings and head too, the three errors adding about in quadrature;
-      // another seed is ~1.4 away.
+      // NF4, 0.161 with the embeddings and head too, the three errors adding about in quadrature
+      // (the head is int8 now, its share nearly gone); another seed is ~1.4 away.
       assertThat(Math.sqrt(num / den)).isLessThan(0.2);
       try (LlamaModel other = ModelFactory.create(TINY, 99, manager)) {
         float[] c = logits(other, text);
@@ -201,8 +201,8 @@ class TuningMethodTest {
           hVar += h[i] * (double) h[i];
         }
       }
-      // A uniform rounding error of a step's third root-mean-square: ≈ 0.004σ for Gaussian blocks
-      // of 64 (absmax ≈ 2.4σ), against NF4's ≈ 0.1σ.
+      // Rounding uniform over a step of absmax / 127 has a root-mean-square of step / √12: ≈ 0.005σ
+      // for Gaussian blocks of 64 (absmax ≈ 2.4σ), against NF4's ≈ 0.1σ.
       assertThat(Math.sqrt(hSq / hVar)).isLessThan(0.01);
       for (String name : List.of(LlamaModel.EMBEDDINGS)) {
         assertThatThrownBy(() -> q.weight(name)).hasMessageContaining("held in NF4");
