@@ -3,6 +3,7 @@ package io.ascribe.inference.job;
 import ai.djl.ndarray.NDArray;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.ModelHash;
 import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.safetensors.SafeTensorsException;
 import io.ascribe.inference.safetensors.SafeTensorsFile;
@@ -25,14 +26,16 @@ import java.util.TreeSet;
 /**
  * A job's trained arrays as one {@code .safetensors} file: the {@link Trainable}'s arrays by their
  * names (LoRA's prefixed {@code base_model.model.} as PEFT names them; for full fine-tuning every
- * weight), float32, in name order, with metadata naming the method, the base model's SHA-256 and a
- * SHA-256 over the tensor data. Nothing else is needed to load it: the adapter's configuration
- * comes from the job spec, so the bytes depend only on the trained values.
+ * weight), float32, in name order, with metadata naming the method, the base model's SHA-256, for
+ * QLoRA the form of its NF4 base ({@link ModelHash#NF4}), and a SHA-256 over the tensor data.
+ * Nothing else is needed to load it: the adapter's configuration comes from the job spec, so the
+ * bytes depend only on the trained values.
  */
 final class AdapterFile {
   static final String METHOD = "ascribe.method";
   static final String BASE = "ascribe.base_model_sha256";
   static final String DATA = "ascribe.data_sha256";
+  static final String QUANTIZATION = "ascribe." + ModelHash.QUANTIZATION_FIELD;
   private static final String PEFT_PREFIX = "base_model.model.";
 
   private AdapterFile() {}
@@ -58,6 +61,9 @@ final class AdapterFile {
     meta.put(METHOD, spec.method().name());
     if (base.sha256() != null) {
       meta.put(BASE, base.sha256());
+    }
+    if (spec.method() == TuningJobSpec.Method.QLORA_NF4) {
+      meta.put(QUANTIZATION, ModelHash.NF4);
     }
     TreeMap<String, byte[]> data = new TreeMap<>();
     tensors.forEach(t -> data.put(t.name(), t.data()));
@@ -97,6 +103,21 @@ final class AdapterFile {
                 + method
                 + ", the job is "
                 + spec.method());
+      }
+      String form = meta.get(QUANTIZATION);
+      if (spec.method() == TuningJobSpec.Method.QLORA_NF4 && !ModelHash.NF4.equals(form)) {
+        // Files from before every matrix was NF4 carry no form: their adapter saw other
+        // embeddings and another head than this program's QLoRA base.
+        throw new ModelException(
+            "adapter file "
+                + file
+                + " was trained on "
+                + (form == null
+                    ? "the older QLoRA base (NF4 projections only)"
+                    : "base form " + form)
+                + ", not this program's QLoRA base ("
+                + ModelHash.NF4
+                + "); run the job again to retrain it");
       }
       String baseHash = meta.get(BASE);
       if (base.sha256() != null && baseHash != null && !baseHash.equals(base.sha256())) {

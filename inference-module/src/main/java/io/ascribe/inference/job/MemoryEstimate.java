@@ -3,6 +3,7 @@ package io.ascribe.inference.job;
 import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.quant.Int8;
 import io.ascribe.inference.quant.Nf4;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +12,17 @@ import java.util.Map;
 
 /**
  * What a tuning job needs in memory, in bytes, from the base's {@code config.json} and the spec
- * alone (no weights are read): the base weights (float32, or NF4 projections for QLoRA), the
- * optimizer's share (gradient, AdamW's two moments and the array itself for each trainable value;
- * for full fine-tuning the arrays are the weights, counted there) and the activations autograd
- * keeps for one batch. Activations assume a sequence as long as the longest training document in
- * UTF-8 bytes (an upper bound for byte and subword tokenizers) and count, per layer and token, the
- * normalised inputs, queries, keys and values with their rotated copies, the attention
- * probabilities, and the MLP's four intermediate-sized arrays, plus three vocabulary-sized arrays
- * per token for the logits, their log-softmax and its gradient. An estimate, meant to refuse what
- * cannot fit before loading anything, not to promise what can.
+ * alone (no weights are read): the base weights (float32; for QLoRA the projections and embeddings
+ * in NF4 at {@link Nf4#nominalBitsPerParameter} bits a weight, an untied head in int8 at {@link
+ * Int8#BITS_PER_PARAMETER}, the norms float32), the optimizer's share (gradient, AdamW's two
+ * moments and the array itself for each trainable value; for full fine-tuning the arrays are the
+ * weights, counted there) and the activations autograd keeps for one batch. Activations assume a
+ * sequence as long as the longest training document in UTF-8 bytes (an upper bound for byte and
+ * subword tokenizers) and count, per layer and token, the normalised inputs, queries, keys and
+ * values with their rotated copies, the attention probabilities, and the MLP's four
+ * intermediate-sized arrays, plus three vocabulary-sized arrays per token for the logits, their
+ * log-softmax and its gradient. An estimate, meant to refuse what cannot fit before loading
+ * anything, not to promise what can.
  */
 public record MemoryEstimate(long weights, long optimizer, long activations) {
   public long total() {
@@ -56,14 +59,19 @@ public record MemoryEstimate(long weights, long optimizer, long activations) {
     LlamaConfig c = LlamaConfig.read(spec.baseModelDir().resolve(LlamaModel.CONFIG_FILE));
     Map<String, long[]> shapes = LlamaModel.expectedShapes(c);
     long all = 0;
-    long projections = 0;
+    long matrices = 0;
+    long head = 0;
     long lora = 0;
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       long n = e.getValue().length == 2 ? e.getValue()[0] * e.getValue()[1] : e.getValue()[0];
       all += n;
       String name = e.getKey();
+      if (name.equals(LlamaModel.HEAD)) {
+        head = n;
+      } else if (e.getValue().length == 2) {
+        matrices += n;
+      }
       if (name.startsWith("model.layers.") && name.contains("_proj.")) {
-        projections += n;
         for (String t : TuningJobSpec.LORA_TARGETS) {
           if (name.endsWith("." + t + ".weight")) {
             lora += (long) spec.rank() * (e.getValue()[0] + e.getValue()[1]);
@@ -73,8 +81,9 @@ public record MemoryEstimate(long weights, long optimizer, long activations) {
     }
     long weights =
         spec.method() == TuningJobSpec.Method.QLORA_NF4
-            ? (all - projections) * 4
-                + (long) Math.ceil(projections * Nf4.nominalBitsPerParameter() / 8)
+            ? (all - matrices - head) * 4
+                + (long) Math.ceil(matrices * Nf4.nominalBitsPerParameter() / 8)
+                + (long) Math.ceil(head * Int8.BITS_PER_PARAMETER / 8)
             : all * 4;
     long trainable =
         switch (spec.method()) {

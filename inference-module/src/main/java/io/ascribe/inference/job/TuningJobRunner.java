@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
+import io.ascribe.inference.model.ModelHash;
 import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.tokenizer.Tokenizer;
 import io.ascribe.inference.tokenizer.Tokenizers;
@@ -205,10 +206,14 @@ public final class TuningJobRunner {
     Path job = checkpoint.resolve(JOB_FILE);
     String fingerprint = spec.fingerprint();
     String base = model.sha256();
+    // A QLoRA checkpoint also names the NF4 base form it trained on; one from before every matrix
+    // was NF4 names none and is not resumed onto the other weights.
+    String form = spec.method() == TuningJobSpec.Method.QLORA_NF4 ? ModelHash.NF4 : "";
     if (Files.exists(job)) {
       JsonNode o = JSON.readTree(job.toFile());
       if (!fingerprint.equals(o.path("spec").asText())
-          || !base.equals(o.path("base_model_sha256").asText())) {
+          || !base.equals(o.path("base_model_sha256").asText())
+          || !form.equals(o.path(ModelHash.QUANTIZATION_FIELD).asText(""))) {
         throw new ModelException(
             checkpoint
                 + " holds the checkpoint of another job or base model; run this job in a fresh work"
@@ -230,6 +235,9 @@ public final class TuningJobRunner {
     ObjectNode o = JSON.createObjectNode();
     o.put("spec", fingerprint);
     o.put("base_model_sha256", base);
+    if (!form.isEmpty()) {
+      o.put(ModelHash.QUANTIZATION_FIELD, form);
+    }
     // Written beside the checkpoint and moved in: a crash never leaves half a job.json behind.
     Path tmp = checkpoint.resolveSibling(JOB_FILE + ".tmp");
     Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));

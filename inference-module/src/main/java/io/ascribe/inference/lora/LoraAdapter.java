@@ -215,7 +215,7 @@ public final class LoraAdapter implements Adapter, Trainable {
     JsonNode json = new ObjectMapper().readTree(cfgFile.toFile());
     LoraConfig config = LoraConfig.fromJson(json);
     ModelHash.checkBase(cfgFile, json, base);
-    if (ModelHash.trainedOnNf4(json) && !base.isQuantized()) {
+    if (ModelHash.trainedOnNf4(cfgFile, json) && !base.isQuantized()) {
       throw new ModelException(
           cfgFile + ": trained on an NF4-quantised base (QLoRA); quantise the base first");
     }

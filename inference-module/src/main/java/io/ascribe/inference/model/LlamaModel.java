@@ -12,7 +12,11 @@ import ai.djl.nn.core.Linear;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.inference.Torch;
+import io.ascribe.inference.quant.Int8;
+import io.ascribe.inference.quant.Int8Tensor;
+import io.ascribe.inference.quant.Int8Weight;
 import io.ascribe.inference.quant.Nf4;
+import io.ascribe.inference.quant.Nf4Tensor;
 import io.ascribe.inference.quant.Nf4Weight;
 import io.ascribe.inference.safetensors.DType;
 import io.ascribe.inference.safetensors.SafeTensorsFile;
@@ -36,8 +40,9 @@ import java.util.Set;
  * tied). The math follows Hugging Face's {@code LlamaForCausalLM}, and the weights carry its names
  * ({@code model.layers.N.self_attn.q_proj.weight}, ...), so checkpoints load in both directions.
  * Weights are float32 and owned by the model's manager; {@link #quantizeNf4} turns the projections
- * into NF4 (QLoRA's frozen base), dequantised on the fly in each forward pass. An {@link Adapter}
- * may be attached to change the projections or to add key/value prefixes.
+ * and embeddings into NF4 and an untied head into int8 (QLoRA's frozen base), dequantised on the
+ * fly in each forward pass. An {@link Adapter} may be attached to change the projections or to add
+ * key/value prefixes.
  */
 public final class LlamaModel implements AutoCloseable {
   public static final String CONFIG_FILE = "config.json";
@@ -48,12 +53,17 @@ public final class LlamaModel implements AutoCloseable {
   public static final List<String> PROJECTIONS =
       List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
+  public static final String EMBEDDINGS = "model.embed_tokens.weight";
+  public static final String HEAD = "lm_head.weight";
+
   private final LlamaConfig config;
   private final NDManager manager;
   private final Map<String, NDArray> weights;
   private final NDArray ropeCos;
   private final NDArray ropeSin;
   private final Map<String, Nf4Weight> quantized = new LinkedHashMap<>();
+  // The untied LM head after quantizeNf4 (null before, and always for a tied head).
+  private Int8Weight head8;
   private Adapter adapter;
   private Path source;
   private String sha256;
@@ -76,7 +86,7 @@ public final class LlamaModel implements AutoCloseable {
     long kv = (long) c.numKeyValueHeads() * c.headDim();
     long i = c.intermediateSize();
     Map<String, long[]> s = new LinkedHashMap<>();
-    s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
+    s.put(EMBEDDINGS, new long[] {c.vocabSize(), h});
     for (int l = 0; l < c.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
       s.put(p + "input_layernorm.weight", new long[] {h});
@@ -91,7 +101,7 @@ public final class LlamaModel implements AutoCloseable {
     }
     s.put("model.norm.weight", new long[] {h});
     if (!c.tieWordEmbeddings()) {
-      s.put("lm_head.weight", new long[] {c.vocabSize(), h});
+      s.put(HEAD, new long[] {c.vocabSize(), h});
     }
     return s;
   }
@@ -191,7 +201,7 @@ public final class LlamaModel implements AutoCloseable {
         for (TensorInfo t : st.tensors()) {
           String name = t.name();
           if (name.endsWith("rotary_emb.inv_freq")
-              || (name.equals("lm_head.weight") && config.tieWordEmbeddings())) {
+              || (name.equals(HEAD) && config.tieWordEmbeddings())) {
             continue; // recomputed / shared with the embeddings
           }
           long[] want = shapes.get(name);
@@ -270,34 +280,88 @@ public final class LlamaModel implements AutoCloseable {
       throw new ModelException(
           quantized.containsKey(name)
               ? name + " is held in NF4 and has no float32 copy"
-              : "no weight " + name);
+              : isInt8(name)
+                  ? name + " is held in int8 and has no float32 copy"
+                  : "no weight " + name);
     }
     return w;
+  }
+
+  /**
+   * The NF4 form of a weight after {@link #quantizeNf4}.
+   *
+   * @throws ModelException when the weight is not held in NF4
+   */
+  public Nf4Tensor quantizedWeight(String name) {
+    Nf4Weight q = quantized.get(name);
+    if (q == null) {
+      throw new ModelException(
+          weights.containsKey(name)
+              ? name + " is held in float32, not NF4"
+              : isInt8(name) ? name + " is held in int8, not NF4" : "no weight " + name);
+    }
+    return q.tensor();
+  }
+
+  /**
+   * The int8 form of the untied LM head after {@link #quantizeNf4}.
+   *
+   * @throws ModelException when {@code name} is not a weight held in int8
+   */
+  public Int8Tensor int8Weight(String name) {
+    if (!isInt8(name)) {
+      throw new ModelException(
+          weights.containsKey(name) || quantized.containsKey(name)
+              ? name + " is not held in int8"
+              : "no weight " + name);
+    }
+    return head8.tensor();
+  }
+
+  private boolean isInt8(String name) {
+    return head8 != null && HEAD.equals(name);
   }
 
   /** The shape of a weight, float32 or NF4. */
   public Shape weightShape(String name) {
     Nf4Weight q = quantized.get(name);
-    return q != null ? q.shape() : weight(name).getShape();
+    if (q != null) {
+      return q.shape();
+    }
+    return isInt8(name) ? head8.shape() : weight(name).getShape();
   }
 
   /**
-   * Replaces every projection of every layer by its NF4 form (blocks of 64, double-quantised
-   * scales) and frees the float32 copy. Embeddings, norms and the LM head stay float32, as in
-   * QLoRA. Irreversible: reload the model to get the float32 weights back.
+   * Replaces every matrix of the base by a quantised form and frees the float32 copy: the
+   * projections of every layer and the token embeddings in NF4 (blocks of 64, double-quantised
+   * scales), an untied LM head in {@link Int8} (absmax blocks of 64 with float32 scales, 8.5 bits a
+   * weight: rounding every logit's weights to NF4's 16 levels cost the tuning benchmark's QLoRA
+   * most of its ROUGE-L gap to LoRA). A tied head is the NF4 embedding table itself. Only the 1-D
+   * RMSNorm weights stay float32: they are {@code (2 · layers + 1) · hidden} values, a few KiB, and
+   * every token is multiplied by them unrounded. Irreversible: reload the model to get the float32
+   * weights back.
    */
   public void quantizeNf4() {
     if (!quantized.isEmpty()) {
       throw new ModelException("model is already NF4-quantised");
     }
+    List<String> names = new ArrayList<>();
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       for (String proj : PROJECTIONS) {
-        String name = module(l, proj) + ".weight";
-        NDArray w = weights.remove(name);
-        quantized.put(
-            name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
-        w.close();
+        names.add(module(l, proj) + ".weight");
       }
+    }
+    names.add(EMBEDDINGS);
+    for (String name : names) {
+      NDArray w = weights.remove(name);
+      quantized.put(
+          name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
+      w.close();
+    }
+    if (!config.tieWordEmbeddings()) {
+      NDArray w = weights.remove(HEAD);
+      head8 = Int8Weight.of(Int8.quantize(w.toFloatArray(), w.getShape().getShape()), manager);
+      w.close();
     }
   }
 
@@ -306,15 +370,16 @@ public final class LlamaModel implements AutoCloseable {
    * finite differences. Adapters create their arrays in it.
    */
   public DataType dtype() {
-    return weight("model.embed_tokens.weight").getDataType();
+    // The final norm: the one weight that is never NF4.
+    return weight("model.norm.weight").getDataType();
   }
 
-  /** Whether the projections are held in NF4. */
+  /** Whether the base's matrices are held in NF4. */
   public boolean isQuantized() {
     return !quantized.isEmpty();
   }
 
-  /** Bytes the base weights occupy: 4 per float32 weight plus the NF4 tensors' storage. */
+  /** Bytes the base weights occupy: 4 per float32 weight plus the NF4 and int8 tensors' storage. */
   public long baseWeightBytes() {
     long bytes = 0;
     for (NDArray w : weights.values()) {
@@ -322,6 +387,9 @@ public final class LlamaModel implements AutoCloseable {
     }
     for (Nf4Weight q : quantized.values()) {
       bytes += q.bytes();
+    }
+    if (head8 != null) {
+      bytes += head8.bytes();
     }
     return bytes;
   }
@@ -333,9 +401,11 @@ public final class LlamaModel implements AutoCloseable {
     }
     long bits = 0;
     long count = 0;
-    for (Nf4Weight q : quantized.values()) {
-      bits += q.tensor().bits();
-      count += q.tensor().size();
+    for (Map.Entry<String, Nf4Weight> e : quantized.entrySet()) {
+      if (e.getKey().startsWith("model.layers.")) {
+        bits += e.getValue().tensor().bits();
+        count += e.getValue().tensor().size();
+      }
     }
     return (double) bits / count;
   }
@@ -372,7 +442,7 @@ public final class LlamaModel implements AutoCloseable {
    * @throws ModelException when the sequence would pass {@code max_position_embeddings}
    */
   public NDArray forward(NDArray ids, KvCache cache, boolean training) {
-    return logits(hidden(ids, cache, training));
+    return forward(ids, cache, null, training);
   }
 
   /**
@@ -384,6 +454,12 @@ public final class LlamaModel implements AutoCloseable {
    * @throws ModelException when a row's tokens would pass {@code max_position_embeddings}
    */
   public NDArray forward(NDArray ids, KvCache cache, LeftPadding padding, boolean training) {
+    Nf4Weight table = quantized.get(EMBEDDINGS);
+    if (table != null && config.tieWordEmbeddings()) {
+      // The tied head needs the whole table anyway: dequantise it once for lookup and head.
+      NDArray embeddings = table.dequantize(ids.getManager());
+      return project(hidden(ids, cache, padding, training, embeddings), embeddings);
+    }
     return logits(hidden(ids, cache, padding, training));
   }
 
@@ -395,7 +471,7 @@ public final class LlamaModel implements AutoCloseable {
    * #forward}.
    */
   public NDArray hidden(NDArray ids, KvCache cache, boolean training) {
-    return hidden(ids, cache, null, training);
+    return hidden(ids, cache, null, training, null);
   }
 
   /**
@@ -403,6 +479,12 @@ public final class LlamaModel implements AutoCloseable {
    * LeftPadding, boolean)}.
    */
   public NDArray hidden(NDArray ids, KvCache cache, LeftPadding padding, boolean training) {
+    return hidden(ids, cache, padding, training, null);
+  }
+
+  // embeddings: the dequantised table when the caller has it already, else null.
+  private NDArray hidden(
+      NDArray ids, KvCache cache, LeftPadding padding, boolean training, NDArray embeddings) {
     NDManager m = ids.getManager();
     long b = ids.getShape().get(0);
     int t = Math.toIntExact(ids.getShape().get(1));
@@ -447,9 +529,7 @@ public final class LlamaModel implements AutoCloseable {
     // Numbers enter the tracked computation as libtorch-owned scalars (see Torch.scalar).
     NDArray scale = Torch.scalar(m, Math.sqrt(hd));
 
-    NDArray h =
-        Embedding.embedding(ids, weight("model.embed_tokens.weight"), SparseFormat.DENSE)
-            .singletonOrThrow();
+    NDArray h = embed(ids, embeddings);
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
       NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"));
@@ -488,9 +568,30 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Logits (..., vocab) of final hidden states (..., hidden) from {@link #hidden}: the LM head. */
   public NDArray logits(NDArray hidden) {
-    NDArray head =
-        config.tieWordEmbeddings() ? weight("model.embed_tokens.weight") : weight("lm_head.weight");
-    return project(hidden, head);
+    String name = config.tieWordEmbeddings() ? EMBEDDINGS : HEAD;
+    if (isInt8(name)) {
+      return project(hidden, head8.dequantize(hidden.getManager()));
+    }
+    Nf4Weight q = quantized.get(name);
+    return project(hidden, q != null ? q.dequantize(hidden.getManager()) : weight(name));
+  }
+
+  // The token embeddings of ids. In NF4, a lookup of fewer tokens than the vocabulary has rows
+  // dequantises the rows it reads; a larger one (a long batch over a small vocabulary) the table
+  // once, which is then the smaller job (see the README, "Tuning benchmark").
+  private NDArray embed(NDArray ids, NDArray embeddings) {
+    Nf4Weight q = quantized.get(EMBEDDINGS);
+    NDArray table = embeddings;
+    if (table == null && q != null) {
+      if (ids.size() < config.vocabSize() && Nf4Weight.rowsAreWholeBlocks(q.tensor().shape())) {
+        return q.dequantizeRows(ids, ids.getManager());
+      }
+      table = q.dequantize(ids.getManager());
+    }
+    if (table == null) {
+      table = weight(EMBEDDINGS);
+    }
+    return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
   }
 
   /** The dtype matrix products run in ({@link Precision#FP32} unless set); weights stay float32. */

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The identity of a base model on disk, so an adapter can name the base it was trained on: SHA-256
@@ -27,7 +28,20 @@ public final class ModelHash {
   /** The field saying the base was NF4-quantised under the adapter (QLoRA), {@value #NF4}. */
   public static final String QUANTIZATION_FIELD = "base_model_quantization";
 
-  public static final String NF4 = "nf4";
+  /**
+   * The base form {@link LlamaModel#quantizeNf4} makes: projections and embeddings in NF4, an
+   * untied head in int8 (absmax blocks of 64, float32 scales), norms float32.
+   */
+  public static final String NF4 = "nf4-int8head";
+
+  /**
+   * Earlier QLoRA base forms, which this program no longer builds, with what they held: an adapter
+   * trained on one saw other weights than the base it would now get.
+   */
+  static final Map<String, String> OLDER_FORMS =
+      Map.of(
+          "nf4", "NF4 projections, float32 embeddings and head",
+          "nf4-all", "every matrix in NF4, the untied head too");
 
   private static final List<String> TOKENIZER_FILES =
       List.of("tokenizer.json", "tokenizer_config.json");
@@ -120,8 +134,48 @@ public final class ModelHash {
     }
   }
 
-  /** Whether an adapter config says its base was NF4-quantised during training. */
-  public static boolean trainedOnNf4(JsonNode adapterConfig) {
-    return NF4.equals(adapterConfig.path(QUANTIZATION_FIELD).asText());
+  /**
+   * Whether an adapter config says its base was NF4-quantised during training ({@value #NF4}); no
+   * {@value #QUANTIZATION_FIELD} means a float32 base.
+   *
+   * @throws ModelException when the field names another form (an older one, {@code nf4} or {@code
+   *     nf4-all}, or one this program does not know): loading the adapter onto a base quantised
+   *     otherwise than in training would silently change what its weights mean
+   */
+  public static boolean trainedOnNf4(Path adapterConfigFile, JsonNode adapterConfig) {
+    JsonNode marker = adapterConfig.get(QUANTIZATION_FIELD);
+    if (marker == null || marker.isNull()) {
+      return false;
+    }
+    String form = marker.asText();
+    if (NF4.equals(form)) {
+      return true;
+    }
+    String older = OLDER_FORMS.get(form);
+    if (older != null) {
+      throw new ModelException(
+          adapterConfigFile
+              + ": "
+              + QUANTIZATION_FIELD
+              + " \""
+              + form
+              + "\" is an older QLoRA base ("
+              + older
+              + "), which this program no longer builds, so the adapter would run on other weights"
+              + " than it was trained on; retrain it with `ascribe tune --method qlora` (its base"
+              + " is then \""
+              + NF4
+              + "\")");
+    }
+    throw new ModelException(
+        adapterConfigFile
+            + ": "
+            + QUANTIZATION_FIELD
+            + " \""
+            + form
+            + "\" is not a base form this program runs (\""
+            + NF4
+            + "\", or no field for a float32 base); retrain the adapter with this program's"
+            + " `ascribe tune`");
   }
 }

@@ -96,6 +96,54 @@ public final class Nf4Weight implements AutoCloseable {
     return values.mul(absmax.reshape(blocks, 1)).reshape(shape());
   }
 
+  /**
+   * Rows {@code ids} (int64, any shape) of this 2-D weight in float32, of shape {@code ids}' shape
+   * plus the row length: an embedding lookup that dequantises only the blocks it reads, for the
+   * same floats as the matching rows of {@link #dequantize}. Needs rows of whole blocks (a row
+   * length that is a multiple of {@value Nf4#BLOCK}), so every row starts a block.
+   */
+  public NDArray dequantizeRows(NDArray ids, NDManager m) {
+    long[] shape = tensor.shape();
+    if (!rowsAreWholeBlocks(shape)) {
+      throw new IllegalArgumentException(
+          "gathering rows needs a 2-D weight with rows of whole "
+              + Nf4.BLOCK
+              + "-blocks, got shape "
+              + java.util.Arrays.toString(shape));
+    }
+    long cols = shape[1];
+    long blocksPerRow = cols / Nf4.BLOCK;
+    NDArray rows = ids.reshape(-1, 1);
+    // Flat indices of the gathered rows' packed bytes and block scale codes.
+    NDArray bytes = rows.mul(cols / 2).add(m.arange(0, (int) (cols / 2), 1, DataType.INT64));
+    NDArray blocks = rows.mul(blocksPerRow).add(m.arange(0, (int) blocksPerRow, 1, DataType.INT64));
+    long n = rows.getShape().get(0);
+
+    NDArray p = packed.take(m, bytes).toType(DataType.FLOAT32, false);
+    NDArray hi = p.div(16).floor();
+    NDArray lo = p.sub(hi.mul(16));
+    NDArray codes = hi.stack(lo, 2).reshape(n, cols).toType(DataType.INT64, false);
+    NDArray values = levels.take(m, codes).reshape(n, blocksPerRow, Nf4.BLOCK);
+
+    NDArray centred = dynamicMap.take(m, scaleCodes.take(m, blocks).toType(DataType.INT64, false));
+    // The scale block of each block: an integer division, done in float64 where it is exact.
+    NDArray scaleBlock =
+        blocks
+            .toType(DataType.FLOAT64, false)
+            .div(Nf4.SCALE_BLOCK)
+            .floor()
+            .toType(DataType.INT64, false);
+    NDArray absmax = centred.mul(scaleScales.take(m, scaleBlock)).add(tensor.scaleOffset());
+    long[] out = java.util.Arrays.copyOf(ids.getShape().getShape(), ids.getShape().dimension() + 1);
+    out[out.length - 1] = cols;
+    return values.mul(absmax.reshape(n, blocksPerRow, 1)).reshape(new Shape(out));
+  }
+
+  /** Whether {@link #dequantizeRows} can gather rows of a weight of {@code shape}. */
+  public static boolean rowsAreWholeBlocks(long[] shape) {
+    return shape.length == 2 && shape[1] % Nf4.BLOCK == 0;
+  }
+
   /** Bytes held on the device for the weight (codes, scale codes, scales, offset). */
   public long bytes() {
     return tensor.bytes();

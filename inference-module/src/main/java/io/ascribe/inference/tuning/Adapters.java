@@ -58,7 +58,7 @@ public final class Adapters {
       case "LORA" -> {
         // Compare the hash before quantising: the check needs no weights, quantising is slow.
         ModelHash.checkBase(cfgFile, json, base);
-        if (ModelHash.trainedOnNf4(json) && !base.isQuantized()) {
+        if (ModelHash.trainedOnNf4(cfgFile, json) && !base.isQuantized()) {
           base.quantizeNf4();
         }
         LoraAdapter lora = LoraAdapter.load(dir, base);

@@ -9,13 +9,18 @@ import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
 import io.ascribe.inference.model.Trainable;
+import io.ascribe.inference.safetensors.SafeTensorsFile;
+import io.ascribe.inference.safetensors.SafeTensorsWriter;
+import io.ascribe.inference.safetensors.TensorInfo;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -233,6 +238,45 @@ class TuningJobRunnerTest {
   }
 
   @Test
+  void aQloraFileWithoutTheBaseFormItWasTrainedOnIsRefused(@TempDir Path dir) throws Exception {
+    TuningJobSpec spec = Jobs.capitals(base, TuningJobSpec.Method.QLORA_NF4, 18);
+    Path good = run(spec, dir.resolve("run")).adapterFile();
+    Path old = dir.resolve("old.safetensors");
+    try (SafeTensorsFile st = SafeTensorsFile.open(good)) {
+      assertThat(st.metadata()).containsEntry("ascribe.base_model_quantization", "nf4-int8head");
+      // What a file of the older QLoRA base (NF4 projections only) held: the same, less the form.
+      Map<String, String> meta = new LinkedHashMap<>(st.metadata());
+      meta.remove("ascribe.base_model_quantization");
+      List<SafeTensorsWriter.Tensor> tensors = new ArrayList<>();
+      for (TensorInfo t : st.tensors()) {
+        tensors.add(SafeTensorsWriter.Tensor.f32(t.name(), t.shape(), st.floats(t.name())));
+      }
+      SafeTensorsWriter.write(old, meta, tensors);
+    }
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel fresh = LlamaModel.load(base, m)) {
+      assertThatThrownBy(() -> TuningJobRunner.loadAdapter(spec, old, fresh))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("trained on the older QLoRA base (NF4 projections only)")
+          .hasMessageContaining("run the job again to retrain it");
+      assertThat(fresh.isQuantized()).isFalse();
+      try (Trainable t = TuningJobRunner.loadAdapter(spec, good, fresh)) {
+        assertThat(t.parameterCount()).isPositive();
+        assertThat(fresh.isQuantized()).isTrue();
+      }
+    }
+    // Its checkpoint names the form too; a checkpoint of the older base does not resume.
+    Path job = dir.resolve("run/checkpoint/job.json");
+    String claimed = Files.readString(job);
+    assertThat(claimed).contains("\"base_model_quantization\" : \"nf4-int8head\"");
+    Files.writeString(
+        job, claimed.replaceAll(",?\\s*\"base_model_quantization\" : \"nf4-int8head\"", ""));
+    assertThatThrownBy(() -> run(spec, dir.resolve("run")))
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("checkpoint of another job or base model");
+  }
+
+  @Test
   void copiesOfTheEvaluationDocumentsOutscoreUnrelatedNoise(@TempDir Path dir) {
     Random random = new Random(5);
     List<JobDocument> train = new ArrayList<>();
@@ -334,7 +378,14 @@ class TuningJobRunnerTest {
     // LoRA rank 4 on q_proj (64 → 64) and v_proj (64 → 32) of 2 layers, four floats per value.
     assertThat(l.optimizer()).isEqualTo(2L * 4 * (64 + 64 + 64 + 32) * 16);
     assertThat(f.optimizer()).isEqualTo(12 * params);
-    assertThat(q.weights()).isLessThan(l.weights());
+    // QLoRA: the NF4 matrices at 4.126953125 bits a weight (rounded up once), the untied head at
+    // int8's 8.5, the 320 norm values at 4 bytes: 2 layers × 36 864 projection weights +
+    // embeddings of 258 × 64 in NF4, the head of 258 × 64 in 258 · 64 code bytes + 258 scales.
+    long nf4 = 2L * 36_864 + 258 * 64;
+    long head = 258 * 64;
+    assertThat(nf4 + head + 5 * 64).isEqualTo(params);
+    assertThat(q.weights())
+        .isEqualTo(5 * 64 * 4 + (long) Math.ceil(nf4 * 4.126953125 / 8) + head + 4 * 258);
     assertThat(l.activations()).isPositive();
     assertThatThrownBy(() -> l.requireFits(l.total() - 1, "this machine"))
         .isInstanceOf(ModelException.class)

@@ -1,8 +1,11 @@
 package io.ascribe.inference.quant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.ascribe.inference.Torch;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -97,6 +100,38 @@ class Nf4Test {
         NDManager step = manager.newSubManager()) {
       assertThat(dev.dequantize(step).toFloatArray()).containsExactly(t.dequantize());
       assertThat(dev.shape().getShape()).containsExactly(300, 64);
+    }
+  }
+
+  @Test
+  void gatheredRowsDequantiseToTheTablesRows() {
+    // 300 rows of 128: 600 blocks, so rows sit in three blocks of 256 scales (the last partial).
+    int rows = 300;
+    int cols = 128;
+    Nf4Tensor t = Nf4.quantize(normal(rows * cols, 0.02, 5), new long[] {rows, cols});
+    float[] table = t.dequantize();
+    long[] ids = {0, 299, 127, 128, 0, 200, 64, 255};
+    try (Nf4Weight dev = Nf4Weight.of(t, manager);
+        NDManager step = manager.newSubManager()) {
+      NDArray idArray = step.create(ids, new Shape(2, 4));
+      NDArray got = dev.dequantizeRows(idArray, step);
+      assertThat(got.getShape().getShape()).containsExactly(2, 4, cols);
+      float[] flat = got.toFloatArray();
+      for (int k = 0; k < ids.length; k++) {
+        float[] want =
+            java.util.Arrays.copyOfRange(table, (int) ids[k] * cols, (int) (ids[k] + 1) * cols);
+        assertThat(java.util.Arrays.copyOfRange(flat, k * cols, (k + 1) * cols))
+            .as("row %d", ids[k])
+            .containsExactly(want);
+      }
+    }
+    assertThat(Nf4Weight.rowsAreWholeBlocks(new long[] {10, 96})).isFalse();
+    Nf4Tensor odd = Nf4.quantize(normal(2 * 96, 1, 6), new long[] {2, 96});
+    try (Nf4Weight dev = Nf4Weight.of(odd, manager);
+        NDManager step = manager.newSubManager()) {
+      assertThatThrownBy(() -> dev.dequantizeRows(step.create(new long[] {1}), step))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("rows of whole 64-blocks");
     }
   }
 }

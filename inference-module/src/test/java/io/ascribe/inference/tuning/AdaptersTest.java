@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.ascribe.inference.Generator;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
@@ -34,6 +35,7 @@ class AdaptersTest {
   static final ByteTokenizer TOK = new ByteTokenizer();
   static final List<Example> DATA =
       List.of(new Example("city: Lima\ncountry:", " peru"), new Example("city: Oslo", " norway"));
+  static final Generator.Options GREEDY = Generator.Options.greedy(12);
   static NDManager manager;
 
   @TempDir Path dir;
@@ -101,6 +103,7 @@ class AdaptersTest {
   void aQloraAdapterQuantisesTheBaseItIsLoadedOnto() throws IOException {
     Path out = dir.resolve("qlora");
     float[] tuned;
+    String generated;
     try (LlamaModel model = LlamaModel.load(base, manager)) {
       Trainer.Result r =
           new Trainer(model, TOK)
@@ -111,21 +114,62 @@ class AdaptersTest {
                   manager,
                   null);
       tuned = logits(model, "city: Lima");
+      generated = new Generator(model, TOK).generate("city: Lima", GREEDY, manager).text();
       Adapters.save(r.trainable(), out);
       r.trainable().close();
     }
     assertThat(Files.readString(out.resolve(LoraAdapter.CONFIG_FILE)))
-        .contains("\"base_model_quantization\" : \"nf4\"");
+        .contains("\"base_model_quantization\" : \"nf4-int8head\"");
     try (LlamaModel model = LlamaModel.load(base, manager);
         Trainable lora = Adapters.load(out, model)) {
       assertThat(lora).isInstanceOf(LoraAdapter.class);
       assertThat(model.isQuantized()).isTrue();
+      assertThat(model.quantizedWeight(LlamaModel.EMBEDDINGS).size()).isEqualTo(258 * 64);
       assertThat(logits(model, "city: Lima")).containsExactly(tuned);
+      assertThat(new Generator(model, TOK).generate("city: Lima", GREEDY, manager).text())
+          .isEqualTo(generated);
     }
     try (LlamaModel model = LlamaModel.load(base, manager)) {
       assertThatThrownBy(() -> LoraAdapter.load(out, model))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("trained on an NF4-quantised base (QLoRA)");
+    }
+  }
+
+  @Test
+  void aQloraAdapterOfAnotherBaseFormIsRefusedBeforeTheBaseIsTouched() throws IOException {
+    Path out = dir.resolve("qlora");
+    try (LlamaModel model = LlamaModel.load(base, manager)) {
+      Trainable lora =
+          new TuningMethod.QLora(new LoraConfig(4, 8, 0, List.of("q_proj")), 3).applyTo(model);
+      Adapters.save(lora, out);
+      lora.close();
+    }
+    Path cfg = out.resolve(LoraAdapter.CONFIG_FILE);
+    String current = Files.readString(cfg);
+    // "nf4" is what adapters trained on NF4 projections over float32 embeddings and head say.
+    Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"nf4\""));
+    try (LlamaModel model = LlamaModel.load(base, manager)) {
+      assertThatThrownBy(() -> Adapters.load(out, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessageStartingWith(cfg.toString())
+          .hasMessageContaining("\"nf4\" is an older QLoRA base")
+          .hasMessageContaining("retrain it with `ascribe tune --method qlora`");
+      assertThat(model.isQuantized()).isFalse();
+      assertThatThrownBy(() -> LoraAdapter.load(out, model))
+          .hasMessageContaining("is an older QLoRA base");
+      // "nf4-all" is what adapters trained with the untied head in NF4 too say.
+      Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"nf4-all\""));
+      assertThatThrownBy(() -> Adapters.load(out, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("\"nf4-all\" is an older QLoRA base (every matrix in NF4")
+          .hasMessageContaining("\"nf4-int8head\"");
+      assertThat(model.isQuantized()).isFalse();
+      Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"int8\""));
+      assertThatThrownBy(() -> Adapters.load(out, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("\"int8\" is not a base form this program runs (\"nf4-int8head\"");
+      assertThat(model.isQuantized()).isFalse();
     }
   }
 

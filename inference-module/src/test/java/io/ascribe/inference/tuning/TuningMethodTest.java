@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.ascribe.inference.Generator;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
@@ -14,6 +15,7 @@ import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
 import io.ascribe.inference.model.ModelFactory;
 import io.ascribe.inference.quant.Nf4;
+import io.ascribe.inference.quant.Nf4Tensor;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.TrainConfig;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,8 +115,10 @@ class TuningMethodTest {
         den += a[i] * (double) a[i];
       }
       // NF4's ≈ 0.1σ weight error carries through to the logits of a random model (every layer's
-      // output is the same size as the embeddings; measured 0.113); another seed is ~1.4 away.
-      assertThat(Math.sqrt(num / den)).isLessThan(0.15);
+      // output is the same size as the embeddings): measured 0.113 with the projections alone in
+      // NF4, 0.161 with the embeddings and head too, the three errors adding about in quadrature
+      // (the head is int8 now, its share nearly gone); another seed is ~1.4 away.
+      assertThat(Math.sqrt(num / den)).isLessThan(0.2);
       try (LlamaModel other = ModelFactory.create(TINY, 99, manager)) {
         float[] c = logits(other, text);
         double far = 0;
@@ -123,6 +128,241 @@ class TuningMethodTest {
         assertThat(num).isLessThan(far / 50);
       }
     }
+  }
+
+  /** Bytes of one NF4 tensor of {@code n} weights: codes, scale codes, scales of scales, offset. */
+  private static long nf4Bytes(long n) {
+    long blocks = n / 64;
+    return n / 2 + blocks + 4 * ((blocks + 255) / 256) + 4;
+  }
+
+  @Test
+  void qloraBaseBytesAreExactlyItsNf4MatricesInt8HeadAndFloat32Norms() {
+    // Worked out by hand for the tiny config (hidden 64, MLP 128, 2 layers, 4 query and 2 key/value
+    // heads of 16, 258 byte tokens): q and o 64·64 = 4096 weights (64 blocks: 2048 code bytes + 64
+    // scale codes + one scale of scales + the offset = 2120 bytes); k and v 32·64 = 2048 (1064);
+    // gate, up and down 128·64 = 8192 (4232); embeddings 258·64 = 16512 (258 blocks over two scale
+    // blocks: 8256 + 258 + 8 + 4 = 8526); the untied head 258·64 in int8 (16512 code bytes + 258
+    // float32 block scales = 17544, 8.5 bits a weight); five norms of 64 float32 (1280).
+    assertThat(nf4Bytes(4096)).isEqualTo(2120);
+    assertThat(nf4Bytes(16512)).isEqualTo(8526);
+    long head = 16512 + 4 * 258;
+    assertThat(head).isEqualTo(17_544);
+    long layer = 2120 + 1064 + 1064 + 2120 + 3 * 4232;
+    long untied = 2 * layer + 8526 + head + 5 * 64 * 4;
+    assertThat(untied).isEqualTo(65_478);
+    long params = 2 * (2 * 4096 + 2 * 2048 + 3 * 8192) + 2 * 16512 + 5 * 64;
+    for (boolean tied : new boolean[] {false, true}) {
+      LlamaConfig config = TINY.withTiedEmbeddings(tied);
+      try (LlamaModel q = ModelFactory.create(config, 65, manager)) {
+        long all = tied ? params - 16512 : params;
+        assertThat(q.baseWeightBytes()).isEqualTo(4 * all);
+        q.quantizeNf4();
+        // A tied head is the NF4 embedding table: nothing of its own.
+        long expected = tied ? untied - head : untied;
+        assertThat(q.baseWeightBytes()).as("tied %s", tied).isEqualTo(expected);
+        if (tied) {
+          // Under the 0.27x of 16 bits even at this size, where the norms weigh most.
+          assertThat(expected / (2.0 * all)).isLessThan(0.27);
+        } else {
+          // Here the head is 15% of the weights, so its 8.5 bits put the base at 0.306x; the
+          // tuning benchmark's base (head 2.6%) stays under 0.27x (README, "Tuning benchmark").
+          assertThat(expected / (2.0 * all)).isCloseTo(0.306, Offset.offset(0.001));
+          assertThat(q.int8Weight(LlamaModel.HEAD).bitsPerParameter()).isEqualTo(8.5);
+        }
+        assertThat(q.projectionBitsPerParameter())
+            .isEqualTo(8.0 * 2 * layer / (2 * (2 * 4096 + 2 * 2048 + 3 * 8192)));
+      }
+    }
+  }
+
+  @Test
+  void qloraHoldsTheEmbeddingsInNf4AndTheHeadInInt8WithinTheirRoundTripBounds() {
+    try (LlamaModel fp32 = ModelFactory.create(TINY, 66, manager);
+        LlamaModel q = ModelFactory.create(TINY, 66, manager)) {
+      q.quantizeNf4();
+      assertThatThrownBy(() -> q.weight(LlamaModel.HEAD)).hasMessageContaining("held in int8");
+      assertThatThrownBy(() -> q.quantizedWeight(LlamaModel.HEAD))
+          .hasMessageContaining("held in int8, not NF4");
+      assertThat(q.weightShape(LlamaModel.HEAD).getShape()).containsExactly(258, 64);
+      float[] h = fp32.weight(LlamaModel.HEAD).toFloatArray();
+      float[] hBack = q.int8Weight(LlamaModel.HEAD).dequantize();
+      double hSq = 0;
+      double hVar = 0;
+      for (int b = 0; b < h.length / 64; b++) {
+        float max = 0;
+        for (int i = b * 64; i < b * 64 + 64; i++) {
+          max = Math.max(max, Math.abs(h[i]));
+        }
+        for (int i = b * 64; i < b * 64 + 64; i++) {
+          // Half a step of absmax / 127, plus float32 rounding of the scale and product.
+          assertThat(Math.abs(hBack[i] - h[i])).isLessThanOrEqualTo(max / 254 * 1.0001f);
+          hSq += (hBack[i] - h[i]) * (double) (hBack[i] - h[i]);
+          hVar += h[i] * (double) h[i];
+        }
+      }
+      // Rounding uniform over a step of absmax / 127 has a root-mean-square of step / √12: ≈ 0.005σ
+      // for Gaussian blocks of 64 (absmax ≈ 2.4σ), against NF4's ≈ 0.1σ.
+      assertThat(Math.sqrt(hSq / hVar)).isLessThan(0.01);
+      for (String name : List.of(LlamaModel.EMBEDDINGS)) {
+        assertThatThrownBy(() -> q.weight(name)).hasMessageContaining("held in NF4");
+        assertThat(q.weightShape(name).getShape()).containsExactly(258, 64);
+        float[] w = fp32.weight(name).toFloatArray();
+        Nf4Tensor t = q.quantizedWeight(name);
+        float[] back = t.dequantize();
+        double sq = 0;
+        double var = 0;
+        for (int b = 0; b < w.length / 64; b++) {
+          float max = 0;
+          for (int i = b * 64; i < b * 64 + 64; i++) {
+            max = Math.max(max, Math.abs(w[i]));
+          }
+          for (int i = b * 64; i < b * 64 + 64; i++) {
+            // Half the widest gap between levels, plus what the 8-bit block scale loses.
+            assertThat(Math.abs(back[i] - w[i])).as(name).isLessThanOrEqualTo(0.1619f * max);
+            sq += (back[i] - w[i]) * (double) (back[i] - w[i]);
+            var += w[i] * (double) w[i];
+          }
+        }
+        assertThat(Math.sqrt(sq / var)).as(name).isLessThan(0.11);
+      }
+      // The norms stay float32, untouched.
+      assertThatThrownBy(() -> q.quantizedWeight("model.norm.weight"))
+          .hasMessageContaining("held in float32");
+      assertThat(q.weight("model.norm.weight").toFloatArray())
+          .containsExactly(fp32.weight("model.norm.weight").toFloatArray());
+      assertThat(q.weights().keySet()).allMatch(k -> k.endsWith("norm.weight"));
+    }
+  }
+
+  @Test
+  void qloraLogitsAreThoseOfTheFloatModelHoldingTheSameDequantisedWeights() {
+    for (boolean tied : new boolean[] {false, true}) {
+      LlamaConfig config = TINY.withTiedEmbeddings(tied);
+      try (LlamaModel q = ModelFactory.create(config, 72, manager);
+          LlamaModel fp32 = ModelFactory.create(config, 72, manager)) {
+        q.quantizeNf4();
+        // Give the float model exactly the values the quantised one computes with.
+        for (Map.Entry<String, NDArray> e : fp32.weights().entrySet()) {
+          String name = e.getKey();
+          if (name.equals(LlamaModel.HEAD)) {
+            e.getValue().set(q.int8Weight(name).dequantize());
+          } else if (!name.endsWith("norm.weight")) {
+            e.getValue().set(q.quantizedWeight(name).dequantize());
+          }
+        }
+        String text = "city: Lima\ncountry: peru";
+        float[] a = logits(q, text);
+        float[] b = logits(fp32, text);
+        float max = 0;
+        for (float v : b) {
+          max = Math.max(max, Math.abs(v));
+        }
+        for (int i = 0; i < a.length; i++) {
+          // Only float rounding apart: the device and the Java dequantisation may order a product
+          // differently; a different weight would move a logit by ~10% of the largest.
+          assertThat(a[i]).as("tied %s", tied).isCloseTo(b[i], Offset.offset(1e-5f * max));
+        }
+      }
+    }
+  }
+
+  @Test
+  void qloraQuantisationIsReproducibleFromTheSeed() {
+    try (LlamaModel a = ModelFactory.create(TINY, 73, manager);
+        LlamaModel b = ModelFactory.create(TINY, 73, manager)) {
+      a.quantizeNf4();
+      b.quantizeNf4();
+      assertThat(a.int8Weight(LlamaModel.HEAD).codes())
+          .containsExactly(b.int8Weight(LlamaModel.HEAD).codes());
+      assertThat(a.int8Weight(LlamaModel.HEAD).scales())
+          .containsExactly(b.int8Weight(LlamaModel.HEAD).scales());
+      assertThat(a.quantizedWeight(LlamaModel.EMBEDDINGS).packed())
+          .containsExactly(b.quantizedWeight(LlamaModel.EMBEDDINGS).packed());
+      assertThat(a.baseWeightBytes()).isEqualTo(b.baseWeightBytes());
+      assertThat(logits(a, "city: Rome")).containsExactly(logits(b, "city: Rome"));
+    }
+  }
+
+  @Test
+  void anNf4LookupGivesTheSameLogitsWhetherItGathersRowsOrDequantisesTheTable() {
+    for (boolean tied : new boolean[] {false, true}) {
+      try (LlamaModel q = ModelFactory.create(TINY.withTiedEmbeddings(tied), 67, manager);
+          NDManager step = manager.newSubManager()) {
+        q.quantizeNf4();
+        // Three rows of 100 tokens: 300 ids, more than the 258 rows, so the batch dequantises the
+        // table; each row alone gathers its 100 rows.
+        java.util.Random r = new java.util.Random(68);
+        long[] ids = new long[300];
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = r.nextInt(258);
+        }
+        NDArray batch =
+            step.create(ids, new ai.djl.ndarray.types.Shape(3, 100))
+                .toType(ai.djl.ndarray.types.DataType.INT64, false);
+        float[] together = q.forward(batch, null, false).toFloatArray();
+        for (int row = 0; row < 3; row++) {
+          NDArray one = batch.get(row + ":" + (row + 1));
+          float[] alone = q.forward(one, null, false).toFloatArray();
+          float[] hiddenThenHead = q.logits(q.hidden(one, null, false)).toFloatArray();
+          assertThat(hiddenThenHead).as("tied %s", tied).containsExactly(alone);
+          for (int i = 0; i < alone.length; i++) {
+            assertThat(alone[i])
+                .as("tied %s", tied)
+                .isCloseTo(together[row * alone.length + i], Offset.offset(1e-5f));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void qloraGenerationIsTheSameWithAndWithoutTheKvCache() {
+    try (LlamaModel model = ModelFactory.create(TINY, 69, manager)) {
+      LoraAdapter lora = (LoraAdapter) new TuningMethod.QLora(LORA, 70).applyTo(model);
+      // B starts at zero; give it values so the adapter shapes the tokens too.
+      java.util.Random r = new java.util.Random(71);
+      for (NDArray p : lora.namedParameters().values()) {
+        float[] v = new float[Math.toIntExact(p.size())];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (r.nextGaussian() * 0.05);
+        }
+        p.set(v);
+      }
+      Generator g = new Generator(model, TOK);
+      int[] prompt = TOK.encode("city: Oslo\ncountry:");
+      int[] cached = g.greedy(prompt, 24, -1, true, manager);
+      int[] recomputed = g.greedy(prompt, 24, -1, false, manager);
+      assertThat(cached).hasSize(24).containsExactly(recomputed);
+      lora.close();
+    }
+  }
+
+  @Test
+  void seededQloraRunsRepeatBitForBit() {
+    List<List<Double>> losses = new ArrayList<>();
+    List<Map<String, float[]>> adapters = new ArrayList<>();
+    for (int run = 0; run < 2; run++) {
+      try (LlamaModel model = ModelFactory.create(TINY, 72, manager)) {
+        Trainer.Result r =
+            new Trainer(model, TOK)
+                .fineTune(
+                    new TuningMethod.QLora(LORA, 73),
+                    dataset(),
+                    TrainConfig.lora(1e-2, 8, 4, 74),
+                    manager,
+                    null);
+        losses.add(r.losses());
+        Map<String, float[]> values = new LinkedHashMap<>();
+        r.trainable().namedParameters().forEach((k, v) -> values.put(k, v.toFloatArray()));
+        adapters.add(values);
+        r.trainable().close();
+      }
+    }
+    assertThat(losses.get(0)).hasSize(8);
+    assertThat(losses.get(1)).containsExactlyElementsOf(losses.get(0));
+    assertThat(adapters.get(1).keySet()).isEqualTo(adapters.get(0).keySet());
+    adapters.get(0).forEach((k, v) -> assertThat(adapters.get(1).get(k)).as(k).containsExactly(v));
   }
 
   @Test
