@@ -110,8 +110,9 @@ public final class TuningTable {
   /**
    * The issue's targets against this run, one line each, saying whether each was met: LoRA at least
    * 3.7x faster than P-tuning to P-tuning's loss with ROUGE-L no worse; QLoRA's base at most 0.27x
-   * its 16-bit size (whole base, and projections alone) with ROUGE-L within 1 point of LoRA; LoRA's
-   * training FLOP/s at least half the plain matmul's. A target whose rows are missing is left out.
+   * its 16-bit size (whole base, and projections alone) with ROUGE-L at most 1 point below LoRA's
+   * (the base's 4 bits may cost that much; scoring higher costs nothing); LoRA's training FLOP/s at
+   * least half the plain matmul's. A target whose rows are missing is left out.
    */
   public static List<String> targets(List<MethodResult> results) {
     MethodResult lora = row(results, "lora");
@@ -153,9 +154,9 @@ public final class TuningTable {
         line +=
             String.format(
                 Locale.ROOT,
-                "; ROUGE-L within 1 point of LoRA: %+.1f (%s)",
+                "; ROUGE-L at most 1 point below LoRA's: %+.1f (%s)",
                 100 * dr,
-                Math.abs(dr) <= 0.01 ? "met" : "not met");
+                dr >= -0.01 ? "met" : "not met");
       }
       out.add(line);
     }

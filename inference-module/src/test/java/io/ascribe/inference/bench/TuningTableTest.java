@@ -15,6 +15,16 @@ import org.junit.jupiter.api.Test;
 class TuningTableTest {
   private static MethodResult result(
       String method, List<Double> losses, double stepSeconds, long bytes, double bits) {
+    return result(method, losses, stepSeconds, bytes, bits, List.of(0.4, 0.6));
+  }
+
+  private static MethodResult result(
+      String method,
+      List<Double> losses,
+      double stepSeconds,
+      long bytes,
+      double bits,
+      List<Double> rougeL) {
     int n = losses.size();
     return new MethodResult(
         method,
@@ -31,7 +41,7 @@ class TuningTableTest {
         2.5,
         List.of(0.5, 0.5),
         List.of(0.25, 0.25),
-        List.of(0.4, 0.6),
+        rougeL,
         List.of(new MethodResult.Sample("Define X:", "An x.", "An x.")));
   }
 
@@ -102,6 +112,20 @@ class TuningTableTest {
     assertThat(t.get(1))
         .contains("whole base 0.300x (not met)", "projections 0.258x (met)", "+0.0 (met)");
     assertThat(t.get(2)).contains("40.0% (not met)");
+
+    // QLoRA's ROUGE-L may not fall more than a point below LoRA's; above it is no loss.
+    List<Double> curve = List.of(3.0, 2.0);
+    MethodResult lora = result("lora", curve, 0.25, 4_000_000, 32);
+    assertThat(
+            TuningTable.targets(
+                    List.of(lora, result("qlora", curve, 1, 600_000, 4.127, List.of(0.42, 0.62))))
+                .get(0))
+        .contains("below LoRA's: +2.0 (met)");
+    assertThat(
+            TuningTable.targets(
+                    List.of(lora, result("qlora", curve, 1, 600_000, 4.127, List.of(0.38, 0.58))))
+                .get(0))
+        .contains("below LoRA's: -2.0 (not met)");
     assertThat(TuningTable.targets(List.of(result("full", fast, 1, 4, 32)))).isEmpty();
   }
 
