@@ -65,6 +65,14 @@ class TuningJobLedgerTest {
     open(dir, 2);
   }
 
+  /** Closes the chain of {@link #setUp} and opens another that asks {@code verifiers} per job. */
+  void reopen(String home, int verifiers) {
+    chain.close();
+    scores.clear();
+    contributorOf.clear();
+    open(dir.resolve(home), verifiers);
+  }
+
   /** Seven capable validators, {@code verifiers} per job, a model, a datanet of 12 documents. */
   void open(Path home, int verifiers) {
     chain =
@@ -323,10 +331,7 @@ class TuningJobLedgerTest {
 
   @Test
   void aRejectQuorumWithAnAcceptAmongTheVerifiersGoesToTheCapableStakeAndTheAccepterPays() {
-    chain.close();
-    scores.clear();
-    contributorOf.clear();
-    open(dir.resolve("three-verifiers"), 3);
+    reopen("three-verifiers", 3);
     TuningJob job = submit();
     assertThat(job.verifiers()).hasSize(3);
     post(job);
@@ -361,10 +366,7 @@ class TuningJobLedgerTest {
 
   @Test
   void aChainAskingNoVerifiersAcceptsAResultWhenPostedAndPaysItAfterTheChallengeWindow() {
-    chain.close();
-    scores.clear();
-    contributorOf.clear();
-    open(dir.resolve("no-verifiers"), 0);
+    reopen("no-verifiers", 0);
     TuningJob job = submit();
     assertThat(job.verifiers()).isEmpty();
     post(job);

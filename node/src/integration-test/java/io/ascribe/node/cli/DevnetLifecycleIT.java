@@ -9,12 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
-import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
-import io.ascribe.core.types.Hex;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.genesis.DevnetGenesis;
 import io.ascribe.ledger.ai.Adapter;
@@ -199,38 +197,25 @@ class DevnetLifecycleIT {
     Hash datanet = LifecycleSteps.createDatanet(rpc, dev.get(2), "unserved");
     Path file = Files.write(dir.resolve("unserved.jsonl"), LifecycleSteps.verses().subList(20, 30));
     PrivateKey contributor = dev.get(5);
-    long chainId = Quantities.parseLong(LocalTestnet.rpc(rpc).call("ascribe_chainId").asText());
-    BigInteger fee = Quantities.parse(LocalTestnet.rpc(rpc).call("ascribe_minFee").asText());
-    long nonce =
-        Quantities.parseLong(
-            LocalTestnet.rpc(rpc)
-                .call("ascribe_getNonce", contributor.address().toString(), "pending")
-                .asText());
+    TxSender sender = LifecycleSteps.sender(rpc, contributor);
     String last = null;
     for (ContributionFile.Entry entry : ContributionFile.jsonl(file).entries()) {
-      SignedTransaction tx =
-          SignedTransaction.sign(
-              TxBodies.contribute(
-                  chainId,
-                  nonce++,
-                  fee,
-                  datanet,
-                  entry.record().contentHash(),
-                  entry.size(),
-                  entry.minHash().values().stream().mapToLong(Long::longValue).toArray(),
-                  Amount.ONE_OPEN),
-              contributor);
       last =
-          LocalTestnet.rpc(rpc)
-              .call("ascribe_sendRawTransaction", Hex.encode(tx.encoded()))
-              .asText();
+          sender
+              .send(
+                  (chainId, nonce, fee) ->
+                      TxBodies.contribute(
+                          chainId,
+                          nonce,
+                          fee,
+                          datanet,
+                          entry.record().contentHash(),
+                          entry.size(),
+                          entry.minHash().values().stream().mapToLong(Long::longValue).toArray(),
+                          Amount.ONE_OPEN))
+              .hash();
     }
-    String lastHash = last;
-    JsonNode receipt =
-        LocalTestnet.await(
-            "the contributions are committed",
-            () -> LocalTestnet.rpc(rpc).call("ascribe_getTransactionReceipt", lastHash),
-            r -> !r.isNull());
+    JsonNode receipt = sender.awaitReceipt(last);
     assertThat(receipt.path("status").asText()).isEqualTo("success");
 
     Hash job =

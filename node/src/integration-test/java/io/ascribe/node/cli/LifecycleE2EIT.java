@@ -14,7 +14,6 @@ import io.ascribe.core.ai.InferenceRequest;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.proto.AttributionScore;
 import io.ascribe.core.tx.FeeAuthorisation;
-import io.ascribe.core.tx.SignedTransaction;
 import io.ascribe.core.tx.TxBodies;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.DecimalE9;
@@ -396,39 +395,35 @@ class LifecycleE2EIT {
                     Hash.fromHex(least.path("contribution").asText()).toArray()))
             .setScorePpm(1_000_000L)
             .build();
-    long chainId = Quantities.parseLong(LocalTestnet.rpc(rpc).call("ascribe_chainId").asText());
+    TxSender sender = LifecycleSteps.sender(rpc, faker);
     FeeAuthorisation authorisation =
         new FeeAuthorisation(
-            chainId, fakedUser.address(), faker.address(), 0, price, price, request.hash());
-    long nonce =
-        Quantities.parseLong(
-            LocalTestnet.rpc(rpc)
-                .call("ascribe_getNonce", faker.address().toString(), "pending")
-                .asText());
-    BigInteger fee = Quantities.parse(LocalTestnet.rpc(rpc).call("ascribe_minFee").asText());
-    SignedTransaction tx =
-        SignedTransaction.sign(
-            TxBodies.submitInferenceReceipts(
-                chainId,
-                nonce,
-                fee,
-                List.of(
-                    TxBodies.inferenceReceipt(
-                        request.hash(),
-                        modelId,
-                        Optional.of(adapter),
-                        datanet,
-                        List.of(inflated),
-                        Hash.fromHex(honest.path("outputHash").asText()),
-                        authorisation.signed(fakedUser)))),
-            faker);
-    String hash =
-        LocalTestnet.rpc(rpc).call("ascribe_sendRawTransaction", Hex.encode(tx.encoded())).asText();
+            sender.chainId(),
+            fakedUser.address(),
+            faker.address(),
+            0,
+            price,
+            price,
+            request.hash());
     JsonNode receipt =
-        LocalTestnet.await(
-            "the inflated receipt is committed",
-            () -> LocalTestnet.rpc(rpc).call("ascribe_getTransactionReceipt", hash),
-            r -> !r.isNull());
+        sender.awaitReceipt(
+            sender
+                .send(
+                    (chainId, nonce, fee) ->
+                        TxBodies.submitInferenceReceipts(
+                            chainId,
+                            nonce,
+                            fee,
+                            List.of(
+                                TxBodies.inferenceReceipt(
+                                    request.hash(),
+                                    modelId,
+                                    Optional.of(adapter),
+                                    datanet,
+                                    List.of(inflated),
+                                    Hash.fromHex(honest.path("outputHash").asText()),
+                                    authorisation.signed(fakedUser)))))
+                .hash());
     assertThat(receipt.path("status").asText()).as("%s", receipt).isEqualTo("success");
     assertThat(balance(rpc, fakedUser.address())).isEqualTo(userBefore.subtract(price));
 
@@ -498,35 +493,23 @@ class LifecycleE2EIT {
           Hash.fromHex(score.path("contribution").asText()),
           DecimalE9.parse(score.path("score").asText()));
     }
-    long chainId = Quantities.parseLong(LocalTestnet.rpc(rpc).call("ascribe_chainId").asText());
-    long nonce =
-        Quantities.parseLong(
-            LocalTestnet.rpc(rpc)
-                .call("ascribe_getNonce", lazyKey.address().toString(), "pending")
-                .asText());
-    BigInteger fee = Quantities.parse(LocalTestnet.rpc(rpc).call("ascribe_minFee").asText());
-    SignedTransaction post =
-        SignedTransaction.sign(
-            TxBodies.postTuningResult(
-                chainId,
-                nonce,
-                fee,
-                job,
-                adapterHash,
-                DecimalE9.parse(honest.path("finalLoss").asText()),
-                TxBodies.evalMetrics(
-                    honestLossE9 / 2, DecimalE9.parse(honest.path("rougeL").asText())),
-                influence),
-            lazyKey);
-    String hash =
-        LocalTestnet.rpc(rpc)
-            .call("ascribe_sendRawTransaction", Hex.encode(post.encoded()))
-            .asText();
+    TxSender sender = LifecycleSteps.sender(rpc, lazyKey);
     JsonNode posted =
-        LocalTestnet.await(
-            "the made-up result is committed",
-            () -> LocalTestnet.rpc(rpc).call("ascribe_getTransactionReceipt", hash),
-            r -> !r.isNull());
+        sender.awaitReceipt(
+            sender
+                .send(
+                    (chainId, nonce, fee) ->
+                        TxBodies.postTuningResult(
+                            chainId,
+                            nonce,
+                            fee,
+                            job,
+                            adapterHash,
+                            DecimalE9.parse(honest.path("finalLoss").asText()),
+                            TxBodies.evalMetrics(
+                                honestLossE9 / 2, DecimalE9.parse(honest.path("rougeL").asText())),
+                            influence))
+                .hash());
     assertThat(posted.path("status").asText()).as("%s", posted).isEqualTo("success");
 
     JsonNode rejected =

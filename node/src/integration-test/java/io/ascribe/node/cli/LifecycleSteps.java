@@ -7,6 +7,7 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.inference.model.LlamaConfig;
+import io.ascribe.node.client.RpcClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -113,6 +114,20 @@ final class LifecycleSteps {
   static Hash submitJob(String rpc, PrivateKey submitter, Path spec) {
     return CliRun.printedHash(
         cli(rpc, "job", "submit", "--key", submitter.toHex(), "--spec", spec.toString()), "job");
+  }
+
+  /**
+   * A {@link TxSender} for {@code key} at its next pending nonce, paying the node's minimum fee.
+   */
+  static TxSender sender(String rpc, PrivateKey key) {
+    RpcClient client = LocalTestnet.rpc(rpc);
+    return new TxSender(
+        client,
+        key,
+        Quantities.parseLong(client.call("ascribe_chainId").asText()),
+        Quantities.parseLong(
+            client.call("ascribe_getNonce", key.address().toString(), "pending").asText()),
+        Quantities.parse(client.call("ascribe_minFee").asText()));
   }
 
   static BigInteger balance(String rpc, Address account) {

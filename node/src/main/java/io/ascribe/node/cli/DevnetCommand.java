@@ -291,10 +291,7 @@ final class DevnetCommand implements Runnable {
     out.printf("  Data dir    %s (height %d)%n", dataDir.toAbsolutePath(), node.ledger().height());
     out.printf("  Validator   %s%n", accounts.get(0).address());
     work.ifPresent(
-        w ->
-            out.printf(
-                "  Executor    %s, models in %s, work in %s; results need no verifiers here%n",
-                w.device().name().toLowerCase(java.util.Locale.ROOT), w.modelsDir(), w.workDir()));
+        w -> out.printf("  Executor    %s; results need no verifiers here%n", w.describe()));
     genesis
         .settlement()
         .ifPresent(

@@ -3,6 +3,7 @@ package io.ascribe.node.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.settlement.ContractRevertedException;
+import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Amount;
@@ -236,23 +237,43 @@ final class RewardsCommand implements Runnable {
         throw new UserErrorException(
             "--epoch picks a proof from the chain; it does not go with --amount and --proof");
       }
-      if (amount != null) {
-        try {
-          report(
-              who,
-              claim(distributorAddress, who, Amount.parseOpen(amount), readProof(proofFile), ""));
-        } catch (ContractRevertedException e) {
-          throw new UserErrorException("the contract refused: " + e.getMessage());
-        }
-        return;
+      Claimed claimed;
+      try {
+        // One EVM connection for every read and the claim itself.
+        claimed =
+            evm.withReverts(
+                client ->
+                    amount != null
+                        ? claim(
+                            client,
+                            distributorAddress,
+                            who,
+                            Amount.parseOpen(amount),
+                            readProof(proofFile),
+                            "")
+                        : claimFromChain(client, distributorAddress, who));
+      } catch (ContractRevertedException e) {
+        throw new UserErrorException("the contract refused: " + e.getMessage());
       }
-      // The relayer may put a newer epoch's root on the distributor while this claim is on its
-      // way, and the proof of the older root then fails: take the new epoch's proof and try again
-      // (unless --epoch pinned one).
+      report(who, claimed);
+    }
+
+    /** Tries when the distributor's root moves under a claim, before giving up. */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private record Claimed(
+        BigInteger paid, BigInteger cumulative, String from, TransactionReceipt receipt) {}
+
+    /**
+     * Claims with the chain's proof for the distributor's latest root (or {@code --epoch}'s). The
+     * relayer may put a newer epoch's root on the distributor while this claim is on its way, and
+     * the proof of the older root then fails: it takes the new epoch's proof and tries again
+     * (unless {@code --epoch} pinned one).
+     */
+    private Claimed claimFromChain(SettlementClient client, Address distributor, Address who) {
       for (int attempt = 1; ; attempt++) {
         boolean mayRetry = epoch == null && attempt < MAX_ATTEMPTS;
-        long chosen =
-            epoch != null ? epoch : evm.with(client -> client.latestEpoch(distributorAddress));
+        long chosen = epoch != null ? epoch : client.latestEpoch(distributor);
         if (chosen == 0) {
           throw new UserErrorException(
               "the distributor holds no epoch root yet: relay one first with `ascribe rewards"
@@ -263,9 +284,8 @@ final class RewardsCommand implements Runnable {
         List<Hash> siblings = new ArrayList<>();
         proof.path("proof").forEach(h -> siblings.add(Hash.fromHex(h.asText())));
         Hash root = Hash.fromHex(proof.path("root").asText());
-        long held = evm.with(client -> client.latestEpoch(distributorAddress));
-        if (held != chosen
-            || !evm.with(client -> client.rewardsRoot(distributorAddress)).equals(root)) {
+        long held = client.latestEpoch(distributor);
+        if (held != chosen || !client.rewardsRoot(distributor).equals(root)) {
           if (mayRetry) {
             continue;
           }
@@ -280,38 +300,31 @@ final class RewardsCommand implements Runnable {
                   + held);
         }
         try {
-          report(
+          return claim(
+              client,
+              distributor,
               who,
-              claim(
-                  distributorAddress,
-                  who,
-                  Quantities.parse(proof.path("cumulativeAmount").asText()),
-                  siblings,
-                  ", epoch " + chosen));
-          return;
+              Quantities.parse(proof.path("cumulativeAmount").asText()),
+              siblings,
+              ", epoch " + chosen);
         } catch (ContractRevertedException e) {
-          if (mayRetry && evm.with(client -> client.latestEpoch(distributorAddress)) != chosen) {
+          if (mayRetry && client.latestEpoch(distributor) != chosen) {
             continue;
           }
-          throw new UserErrorException("the contract refused: " + e.getMessage());
+          throw e;
         }
       }
     }
 
-    /** Tries when the distributor's root moves under a claim, before giving up. */
-    private static final int MAX_ATTEMPTS = 3;
-
-    private record Claimed(
-        BigInteger paid, BigInteger cumulative, String from, TransactionReceipt receipt) {}
-
     /** Sends the claim; a revert comes out as {@link ContractRevertedException}. */
-    private Claimed claim(
-        Address distributorAddress,
+    private static Claimed claim(
+        SettlementClient client,
+        Address distributor,
         Address who,
         BigInteger cumulative,
         List<Hash> proof,
         String from) {
-      BigInteger before = evm.with(client -> client.claimed(distributorAddress, who));
+      BigInteger before = client.claimed(distributor, who);
       if (before.compareTo(cumulative) >= 0) {
         throw new UserErrorException(
             "nothing to claim: the distributor has already paid "
@@ -322,8 +335,7 @@ final class RewardsCommand implements Runnable {
                 + Amount.formatOpen(cumulative)
                 + " OPEN");
       }
-      TransactionReceipt receipt =
-          evm.withReverts(client -> client.claim(distributorAddress, who, cumulative, proof));
+      TransactionReceipt receipt = client.claim(distributor, who, cumulative, proof);
       return new Claimed(cumulative.subtract(before), cumulative, from, receipt);
     }
 

@@ -122,11 +122,7 @@ final class RunCommand implements Runnable {
             out.printf(
                 "  Deposits    OpenBridge %s via %s%n",
                 genesis.bridge().orElseThrow().address(), b.evmRpcUrl()));
-    work.ifPresent(
-        w ->
-            out.printf(
-                "  Executor    %s, models in %s, work in %s%n",
-                w.device().name().toLowerCase(java.util.Locale.ROOT), w.modelsDir(), w.workDir()));
+    work.ifPresent(w -> out.printf("  Executor    %s%n", w.describe()));
     out.flush();
     Foreground.runUntilStopped(node);
   }

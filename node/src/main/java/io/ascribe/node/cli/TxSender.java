@@ -49,6 +49,10 @@ final class TxSender {
     this.fee = fee;
   }
 
+  long chainId() {
+    return chainId;
+  }
+
   Address address() {
     return key.address();
   }

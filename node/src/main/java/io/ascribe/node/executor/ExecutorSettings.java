@@ -17,6 +17,15 @@ public record ExecutorSettings(
   /** The share of receipts an executor re-executes unless its operator says otherwise. */
   public static final int DEFAULT_AUDIT_PERCENT = 10;
 
+  /** E.g. "cpu, models in HOME/models, work in HOME/work", for a node's start-up banner. */
+  public String describe() {
+    return device.name().toLowerCase(java.util.Locale.ROOT)
+        + ", models in "
+        + modelsDir
+        + ", work in "
+        + workDir;
+  }
+
   public ExecutorSettings {
     if (auditPercent < 0 || auditPercent > 100) {
       throw new IllegalArgumentException(
