@@ -14,6 +14,7 @@ import io.ascribe.core.types.Amount;
 import io.ascribe.core.types.Hash;
 import io.ascribe.core.types.Quantities;
 import io.ascribe.ledger.Ledger;
+import io.ascribe.ledger.ai.FeeAuthorisationNonces;
 import io.ascribe.ledger.ai.Model;
 import io.ascribe.node.executor.ContentSource;
 import io.ascribe.node.executor.WorkSubmitter;
@@ -89,13 +90,21 @@ public final class InferenceService {
    */
   public JsonNode quote(JsonNode params) {
     Address user = Params.of(params).atMost(1).address(0, "user");
+    // What this executor holds first, then the chain: a batch whose block commits in between is
+    // then read on chain, instead of in neither (held no more, not yet committed when read).
+    List<io.ascribe.core.proto.FeeAuthorisation> held = receipts.heldFor(user);
     var onChain = ledger.feeAuthorisations(user);
     long next = onChain.map(n -> n.highest() + 1).orElse(1L);
-    BigInteger spent = onChain.map(n -> n.spent()).orElse(BigInteger.ZERO);
-    for (io.ascribe.core.proto.FeeAuthorisation held : receipts.heldFor(user)) {
-      next = Math.max(next, held.getNonce() + 1);
-      spent = spent.add(new BigInteger(1, held.getFee().toByteArray()));
+    FeeAuthorisationNonces nonces = onChain.orElse(FeeAuthorisationNonces.none(user));
+    for (io.ascribe.core.proto.FeeAuthorisation h : held) {
+      next = Math.max(next, h.getNonce() + 1);
+      try {
+        nonces = nonces.use(h.getNonce(), new BigInteger(1, h.getFee().toByteArray()));
+      } catch (IllegalArgumentException onChainAlready) {
+        // Its batch committed after the held receipts were read: counted on chain already.
+      }
     }
+    BigInteger spent = nonces.spent();
     ObjectNode out = F.objectNode();
     out.put("executor", submitter.self().toString());
     out.put("nonce", Quantities.toHex(next));
