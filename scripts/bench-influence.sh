@@ -8,7 +8,10 @@
 # in eval loss: for seed 1, for scores and deltas averaged over 3 seeds, and for each seed (with
 # their mean, and how well the other seeds' deltas predict each seed's), and each candidate's ms per
 # document. Two to four minutes on one core. The job's DataInf measured r 0.906 for seed 1 but
-# 0.682 as the mean over 5 seeds (0.46 to 0.91); see inference-module/README.md for the table.
+# 0.682 as the mean over 5 seeds (0.46 to 0.91). On the line from the initial adapter, points
+# bunched toward the final one and the initial one included (6 at (k/5)^1/4, k = 0..5) measured 0.896
+# for seed 1, 0.917 on 5 seeds averaged and 0.850 per seed (0.78 to 0.90); over 32 documents (2 seeds)
+# 0.632 and 0.823 where the job's gets 0.426 and 0.553. See inference-module/README.md for the table.
 #
 #   scripts/bench-influence.sh
 #   JAVA_OPTS="-Dseeds=5" scripts/bench-influence.sh

@@ -66,7 +66,12 @@ public final class InfluenceBenchmark {
           "datainf-tok",
           "datainf-" + CHECKPOINTS,
           "datainf-line2",
-          "datainf-line" + CHECKPOINTS);
+          "datainf-line" + CHECKPOINTS,
+          "datainf-late5",
+          "datainf-init3",
+          "datainf-init6",
+          "datainf-init6+f",
+          "datainf-init10");
 
   public static void main(String[] args) throws IOException {
     if (FACTS < 1 || FACTS > Jobs.CAPITALS.length) {
@@ -356,7 +361,16 @@ public final class InfluenceBenchmark {
         scores.put("datainf-tok", DataInf.scores(weighted, evalByModule, DataInf.DEFAULT_DAMPING));
         scores.put("datainf-" + CHECKPOINTS, multiDataInf);
         scores.put("datainf-line2", line(trainer, t, spec, initial, 2, m));
-        scores.put("datainf-line" + CHECKPOINTS, line(trainer, t, spec, initial, CHECKPOINTS, m));
+        double[] line5 = line(trainer, t, spec, initial, CHECKPOINTS, m);
+        scores.put("datainf-line" + CHECKPOINTS, line5);
+        // Points bunched toward the final adapter, where the line is nearer the trajectory's
+        // end: 5 at (k/5)^½; then the initial adapter included, at ((k/(P−1))^p for k = 0..P−1.
+        scores.put("datainf-late5", line(trainer, t, spec, initial, late(5), m));
+        scores.put("datainf-init3", line(trainer, t, spec, initial, from0(3, 1 / 3.0), m));
+        double[] init6 = line(trainer, t, spec, initial, from0(6, 0.25), m);
+        scores.put("datainf-init6", init6);
+        scores.put("datainf-init6+f", plus(init6, d, 1));
+        scores.put("datainf-init10", line(trainer, t, spec, initial, from0(10, 1 / 3.0), m));
         withAll = trainer.evaluate(spec.evalExamples(), n, m);
       }
     }
@@ -424,11 +438,60 @@ public final class InfluenceBenchmark {
       List<float[]> initial,
       int points,
       NDManager m) {
+    return line(trainer, t, spec, initial, even(points), m);
+  }
+
+  /** (k/(points-1))^power for k = 0..points-1: from the initial adapter to the final one. */
+  private static double[] from0(int points, double power) {
+    double[] a = new double[points];
+    for (int k = 0; k < points; k++) {
+      a[k] = Math.pow((double) k / (points - 1), power);
+    }
+    return a;
+  }
+
+  private static double[] plus(double[] a, double[] b, double w) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i] + w * b[i];
+    }
+    return out;
+  }
+
+  /** k/points for k = 1..points. */
+  private static double[] even(int points) {
+    double[] a = new double[points];
+    for (int k = 1; k <= points; k++) {
+      a[k - 1] = (double) k / points;
+    }
+    return a;
+  }
+
+  /** (k/points)^½ for k = 1..points. */
+  private static double[] late(int points) {
+    double[] a = even(points);
+    for (int k = 0; k < points; k++) {
+      a[k] = Math.sqrt(a[k]);
+    }
+    return a;
+  }
+
+  /**
+   * DataInf summed over the points of the line at fractions {@code alpha} of the way from the
+   * initial adapter to the final one; the adapter is left at its final value.
+   */
+  private static double[] line(
+      Trainer trainer,
+      Trainable t,
+      TuningJobSpec spec,
+      List<float[]> initial,
+      double[] alpha,
+      NDManager m) {
     List<float[]> fin = snapshot(t);
     List<NDArray> params = new ArrayList<>(t.namedParameters().values());
     double[] sum = new double[spec.train().size()];
-    for (int k = 1; k <= points; k++) {
-      double a = (double) k / points;
+    for (int k = 0; k < alpha.length; k++) {
+      double a = alpha[k];
       for (int p = 0; p < params.size(); p++) {
         float[] x = new float[fin.get(p).length];
         for (int j = 0; j < x.length; j++) {
