@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import io.ascribe.inference.Torch;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,19 +22,10 @@ class Int8Test {
     manager.close();
   }
 
-  private static float[] normal(int n, double std, long seed) {
-    Random r = new Random(seed);
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = (float) (r.nextGaussian() * std);
-    }
-    return v;
-  }
-
   @Test
   void everyWeightComesBackWithinHalfAStepOfItsBlocksAbsmax() {
     // 40 blocks and a short one of 10; block 3 all zero, block 7 with one outlier.
-    float[] w = normal(40 * 64 + 10, 0.02, 1);
+    float[] w = Nf4Test.normal(40 * 64 + 10, 0.02, 1);
     java.util.Arrays.fill(w, 3 * 64, 4 * 64, 0f);
     w[7 * 64 + 5] = 3f;
     Int8Tensor t = Int8.quantize(w, new long[] {w.length});
@@ -63,7 +53,7 @@ class Int8Test {
 
   @Test
   void storageIsOneByteAWeightAndAFloatABlock() {
-    Int8Tensor t = Int8.quantize(normal(258 * 64, 1, 2), new long[] {258, 64});
+    Int8Tensor t = Int8.quantize(Nf4Test.normal(258 * 64, 1, 2), new long[] {258, 64});
     assertThat(t.bytes()).isEqualTo(258 * 64 + 4 * 258);
     assertThat(t.bitsPerParameter()).isEqualTo(Int8.BITS_PER_PARAMETER).isEqualTo(8.5);
     try (Int8Weight d = Int8Weight.of(t, manager)) {
@@ -73,7 +63,7 @@ class Int8Test {
 
   @Test
   void theDeviceDequantisesToTheSameFloatsAsJava() {
-    Int8Tensor t = Int8.quantize(normal(12 * 128, 0.05, 3), new long[] {12, 128});
+    Int8Tensor t = Int8.quantize(Nf4Test.normal(12 * 128, 0.05, 3), new long[] {12, 128});
     try (Int8Weight d = Int8Weight.of(t, manager);
         NDManager step = manager.newSubManager()) {
       var w = d.dequantize(step);
@@ -84,7 +74,7 @@ class Int8Test {
 
   @Test
   void quantisingIsReproducible() {
-    float[] w = normal(1000, 0.1, 4);
+    float[] w = Nf4Test.normal(1000, 0.1, 4);
     Int8Tensor a = Int8.quantize(w, new long[] {1000});
     Int8Tensor b = Int8.quantize(w.clone(), new long[] {1000});
     assertThat(a.codes()).containsExactly(b.codes());

@@ -25,7 +25,8 @@ class Nf4Test {
     manager.close();
   }
 
-  private static float[] normal(int n, double std, long seed) {
+  /** Seeded N(0, std²) values, shared with {@link Int8Test}. */
+  static float[] normal(int n, double std, long seed) {
     Random r = new Random(seed);
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
