@@ -64,10 +64,18 @@ public final class LoraStepProfile {
         padded += (long) b.batch() * b.len();
         real += b.tokens();
       }
-      int n = Math.toIntExact(Math.round((double) padded / batches.size()));
       System.out.printf(
           "batches of 8: %.1f real tokens, %.1f padded (%.0f%% padding)%n",
-          (double) real / batches.size(), (double) n, 100.0 * (padded - real) / padded);
+          (double) real / batches.size(),
+          (double) padded / batches.size(),
+          100.0 * (padded - real) / padded);
+      // The products' rows: the real tokens of a step, which the forward pass runs on (or, with
+      // -Drows=padded, the padded grid the attention sees).
+      int n =
+          Math.toIntExact(
+              Math.round(
+                  (double) ("padded".equals(System.getProperty("rows")) ? padded : real)
+                      / batches.size()));
       TrainConfig config = TrainConfig.lora(2e-3, reps, 8, 1);
       List<Product> products = products(model, n);
       Map<String, List<Double>> times = new LinkedHashMap<>();
@@ -161,11 +169,10 @@ public final class LoraStepProfile {
     long t2;
     try (GradientCollector gc = Torch.engine().newGradientCollector();
         NDManager m = parent.newSubManager()) {
-      Shape s = new Shape(b.batch(), b.len());
-      NDArray ids = m.create(b.inputs(), s);
-      NDArray targets = m.create(b.targets(), s);
-      NDArray mask = m.create(b.mask(), s);
-      NDArray loss = Trainer.loss(model.forward(ids, null, true), targets, mask);
+      NDArray ids = m.create(b.inputs(), new Shape(b.batch(), b.len()));
+      NDArray targets = m.create(b.targets(), new Shape(b.targets().length));
+      NDArray mask = m.create(b.mask(), new Shape(b.mask().length));
+      NDArray loss = Trainer.loss(model.forwardUnpadded(ids, b.lengths(), true), targets, mask);
       loss.getFloat();
       t1 = System.nanoTime();
       gc.backward(loss);
