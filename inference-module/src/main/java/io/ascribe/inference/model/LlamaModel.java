@@ -57,9 +57,9 @@ public final class LlamaModel implements AutoCloseable {
 
   public static final String EMBEDDINGS = "model.embed_tokens.weight";
 
-  // The projections that read the same input and run as one product (see linear).
+  // The projections that read the same input and run as one product (see linear). Gate and up
+  // do not: their fused output's split costs more in the backward pass than the product saves.
   private static final List<String> ATTENTION_INPUTS = List.of("q_proj", "k_proj", "v_proj");
-  private static final List<String> MLP_INPUTS = List.of("gate_proj", "up_proj");
   public static final String HEAD = "lm_head.weight";
 
   private final LlamaConfig config;
@@ -581,6 +581,12 @@ public final class LlamaModel implements AutoCloseable {
       }
     }
     int keys = past + t + prefix;
+    NDIndex queryHeads = new NDIndex("..., :{}, :", nh);
+    NDIndex keyHeads = new NDIndex("..., {}:, :", nh);
+    NDArray cosQ = cos.get(queryHeads);
+    NDArray sinQ = sin.get(queryHeads);
+    NDArray cosK = cos.get(keyHeads);
+    NDArray sinK = sin.get(keyHeads);
 
     NDArray h = embed(ids, embeddings);
     for (int l = 0; l < config.numHiddenLayers(); l++) {
@@ -588,18 +594,23 @@ public final class LlamaModel implements AutoCloseable {
       NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"));
       // q, k and v in one product, spread onto the (batch, tokens) grid for the attention.
       NDArray qkv = linear(x, l, ATTENTION_INPUTS, training);
-      NDArray heads = (grid == null ? qkv : grid.spread(qkv)).reshape(b, t, nh + 2L * nkv, hd);
-      NDArray qk = rope(heads.get(new NDIndex(":, :, :{}", nh + nkv)), cos, sin, hd);
+      // Split, not sliced: one split's backward pass is one concatenation, each slice's a zeroed
+      // copy of the whole input.
+      NDList qkAndV =
+          (grid == null ? qkv : grid.spread(qkv))
+              .reshape(b, t, nh + 2L * nkv, hd)
+              .split(new long[] {nh, nh + nkv}, 2);
+      NDArray rq = rope(qkAndV.get(0), cosQ, sinQ, hd);
+      NDArray rk = rope(qkAndV.get(1), cosK, sinK, hd);
       // (batch, KV heads, rep · tokens, head dim): the query heads that share a KV head (HF's
       // repeat_kv gives KV head g to query heads g·rep ... g·rep + rep - 1) one after another, so
       // they meet their keys and values in one product without copying those rep times.
       NDArray queries =
-          qk.get(new NDIndex(":, :, :{}", nh))
-              .reshape(b, t, nkv, rep, hd)
+          rq.reshape(b, t, nkv, rep, hd)
               .transpose(0, 2, 3, 1, 4)
               .reshape(b, nkv, (long) rep * t, hd);
-      NDArray k = qk.get(new NDIndex(":, :, {}:", nh)).transpose(0, 2, 1, 3);
-      NDArray v = heads.get(new NDIndex(":, :, {}:", nh + nkv)).transpose(0, 2, 1, 3);
+      NDArray k = rk.transpose(0, 2, 1, 3);
+      NDArray v = qkAndV.get(2).transpose(0, 2, 1, 3);
       if (cache != null) {
         NDArray[] kv = cache.append(l, k, v);
         k = kv[0];
@@ -621,11 +632,8 @@ public final class LlamaModel implements AutoCloseable {
               .reshape(b, t, q);
       h = h.add(linear(grid == null ? attn : grid.gather(attn), p + "self_attn.o_proj", training));
       x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"));
-      long inter = config.intermediateSize();
-      NDArray gateUp = linear(x, l, MLP_INPUTS, training);
-      NDArray gate = gateUp.get(new NDIndex("..., :{}", inter));
-      NDArray act =
-          gate.mul(Activation.sigmoid(gate)).mul(gateUp.get(new NDIndex("..., {}:", inter)));
+      NDArray gate = linear(x, p + "mlp.gate_proj", training);
+      NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
       h = h.add(linear(act, p + "mlp.down_proj", training));
     }
     if (cache != null) {
