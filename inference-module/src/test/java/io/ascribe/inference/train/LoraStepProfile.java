@@ -45,6 +45,9 @@ public final class LoraStepProfile {
     Path work = Path.of(args[0]);
     int reps = Integer.getInteger("reps", 30);
     String trace = System.getProperty("trace");
+    // Pairs per step: the table's 8 unless -Dbatch says otherwise (to see how the share moves
+    // with the tokens a step's products run on).
+    int batch = Integer.getInteger("batch", 8);
     try (NDManager manager = Torch.engine().newBaseManager();
         LlamaModel model = LlamaModel.load(work.resolve("base-kjv-400x16x128-s1"), manager)) {
       System.out.printf(
@@ -53,19 +56,22 @@ public final class LoraStepProfile {
       TuningBench.Settings s = TuningBench.Settings.full();
       Trainable lora = TuningBench.method("lora", s).applyTo(model);
       List<Example> data =
-          JsonlDataset.read(work.resolve("gcide-train-s1.jsonl")).examples().subList(0, 8 * 400);
+          JsonlDataset.read(work.resolve("gcide-train-s1.jsonl"))
+              .examples()
+              .subList(0, batch * 400);
       Trainer trainer = new Trainer(model, new ByteTokenizer());
       List<Trainer.Batch> batches = new ArrayList<>();
       long padded = 0;
       long real = 0;
-      for (int i = 0; i + 8 <= data.size(); i += 8) {
-        Trainer.Batch b = trainer.batch(data.subList(i, i + 8));
+      for (int i = 0; i + batch <= data.size(); i += batch) {
+        Trainer.Batch b = trainer.batch(data.subList(i, i + batch));
         batches.add(b);
         padded += (long) b.batch() * b.len();
         real += b.tokens();
       }
       System.out.printf(
-          "batches of 8: %.1f real tokens, %.1f padded (%.0f%% padding)%n",
+          "batches of %d: %.1f real tokens, %.1f padded (%.0f%% padding)%n",
+          batch,
           (double) real / batches.size(),
           (double) padded / batches.size(),
           100.0 * (padded - real) / padded);
@@ -76,7 +82,7 @@ public final class LoraStepProfile {
               Math.round(
                   (double) ("padded".equals(System.getProperty("rows")) ? padded : real)
                       / batches.size()));
-      TrainConfig config = TrainConfig.lora(2e-3, reps, 8, 1);
+      TrainConfig config = TrainConfig.lora(2e-3, reps, batch, 1);
       List<Product> products = products(model, n);
       Map<String, List<Double>> times = new LinkedHashMap<>();
       try (AdamW opt = new AdamW(List.copyOf(lora.namedParameters().values()), config, manager);
@@ -118,7 +124,7 @@ public final class LoraStepProfile {
           FlopModel.perToken(
               model.config(),
               "lora",
-              (double) real / batches.size() / 8,
+              (double) real / batches.size() / batch,
               16,
               lora.parameterCount());
       double matmulFlops = TuningBench.MATMUL_FLOP / Stats.median(times.get("matmul 1024³"));
