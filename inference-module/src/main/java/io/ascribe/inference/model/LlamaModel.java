@@ -56,11 +56,11 @@ public final class LlamaModel implements AutoCloseable {
       List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
   public static final String EMBEDDINGS = "model.embed_tokens.weight";
+  public static final String HEAD = "lm_head.weight";
 
   // The projections that read the same input and run as one product (see linear). Gate and up
-  // do not: their fused output's split costs more in the backward pass than the product saves.
+  // do not: their fused output's split cost the backward pass more than the one product saved.
   private static final List<String> ATTENTION_INPUTS = List.of("q_proj", "k_proj", "v_proj");
-  public static final String HEAD = "lm_head.weight";
 
   private final LlamaConfig config;
   private final NDManager manager;
@@ -125,8 +125,8 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   // cos/sin of position × inverse frequency, duplicated over both halves as HF's rotate_half
-  // expects, for every query head and then every key head of a position, so one product rotates
-  // the queries and keys together; computed in double so long contexts keep their precision. The
+  // expects, for every query head and then every key head of a position (one table, its columns
+  // split between queries and keys); computed in double so long contexts keep their precision. The
   // sine's first half is negated (rotate_half(x)·sin = swap_halves(x)·[-sin, sin], see rope), and
   // the query heads' columns carry the attention's 1/√(head dim), which the scores then need not
   // be divided by.
@@ -710,10 +710,10 @@ public final class LlamaModel implements AutoCloseable {
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }
 
-  // One product for the projections of a layer that share their input (q, k and v; gate and up),
-  // their weights stacked (out₁ + out₂ + ..., in) as Hugging Face's fused qkv_proj and
-  // gate_up_proj are, their outputs side by side in that order: fewer and larger products, and one
-  // gradient for the shared input instead of a sum of several. The weights are stacked again in
+  // One product for the projections of a layer that share their input (q, k and v), their weights
+  // stacked (out₁ + out₂ + ..., in) as in Hugging Face's fused qkv_proj, their outputs side by side
+  // in that order: fewer and larger products, and one gradient for the shared input instead of a
+  // sum of several. The weights are stacked again in
   // each pass (a copy of a few hundred KiB), not cached, because fine-tuning, merging and
   // unmerging change them in place (and safetensors files keep them apart).
   private NDArray linear(NDArray x, int layer, List<String> projections, boolean training) {
@@ -735,10 +735,6 @@ public final class LlamaModel implements AutoCloseable {
   private NDArray projectionWeight(String module, NDManager m) {
     Nf4Weight q = quantized.get(module + ".weight");
     return q != null ? q.dequantize(m) : weight(module + ".weight");
-  }
-
-  private static NDArray heads(NDArray x, long b, int t, int n, int hd) {
-    return x.reshape(b, t, n, hd).transpose(0, 2, 1, 3);
   }
 
   // x / √(mean(x²) + eps) · w, as a product with the reciprocal: its backward pass is two products
