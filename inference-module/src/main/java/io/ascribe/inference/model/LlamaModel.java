@@ -588,10 +588,12 @@ public final class LlamaModel implements AutoCloseable {
     NDArray cosK = cos.get(keyHeads);
     NDArray sinK = sin.get(keyHeads);
 
+    // RMSNorm's eps and exponent, made once for the pass's 2 · layers + 1 norms.
+    NDArray[] norm = {Torch.scalar(m, config.rmsNormEps()), Torch.scalar(m, -0.5)};
     NDArray h = embed(ids, embeddings);
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
-      NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"));
+      NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"), norm);
       // q, k and v in one product, spread onto the (batch, tokens) grid for the attention.
       NDArray qkv = linear(x, l, ATTENTION_INPUTS, training);
       // Split, not sliced: one split's backward pass is one concatenation, each slice's a zeroed
@@ -631,7 +633,7 @@ public final class LlamaModel implements AutoCloseable {
               .transpose(0, 3, 1, 2, 4)
               .reshape(b, t, q);
       h = h.add(linear(grid == null ? attn : grid.gather(attn), p + "self_attn.o_proj", training));
-      x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"));
+      x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"), norm);
       NDArray gate = linear(x, p + "mlp.gate_proj", training);
       NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
       h = h.add(linear(act, p + "mlp.down_proj", training));
@@ -639,7 +641,7 @@ public final class LlamaModel implements AutoCloseable {
     if (cache != null) {
       cache.advance(t);
     }
-    return rmsNorm(h, weight("model.norm.weight"));
+    return rmsNorm(h, weight("model.norm.weight"), norm);
   }
 
   /** Logits (..., vocab) of final hidden states (..., hidden) from {@link #hidden}: the LM head. */
@@ -739,10 +741,9 @@ public final class LlamaModel implements AutoCloseable {
 
   // x / √(mean(x²) + eps) · w, as a product with the reciprocal: its backward pass is two products
   // where a quotient's is a quotient and three products.
-  private NDArray rmsNorm(NDArray x, NDArray w) {
-    NDManager m = x.getManager();
+  private static NDArray rmsNorm(NDArray x, NDArray w, NDArray[] epsAndExponent) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.mul(ms.add(Torch.scalar(m, config.rmsNormEps())).pow(Torch.scalar(m, -0.5))).mul(w);
+    return x.mul(ms.add(epsAndExponent[0]).pow(epsAndExponent[1])).mul(w);
   }
 
   // HF's apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1]; with the
