@@ -251,8 +251,9 @@ class RewardsSettlementIT {
    * The relayer can put a newer epoch's root on the distributor while a claim is on its way: the
    * claim, checked against the older root, is mined after the newer one and reverts. anvil mines by
    * hand here, so that block is made on purpose: the CLI's claim waits in the pool, the newer root
-   * goes in ahead of it with a higher tip, and one block holds both. The CLI takes the newer
-   * epoch's proof and claims again, and the wallet holds what the newer epoch credits it.
+   * goes in ahead of it with a higher tip, and one block holds both. With {@code --epoch} pinned
+   * the CLI reports the revert by its error; without, it takes the newer epoch's proof and claims
+   * again, and the wallet holds what the newer epoch credits it.
    */
   @Test
   void aClaimOvertakenByANewerRootTriesAgainWithThatEpochsProof(@TempDir Path dir)
@@ -270,72 +271,84 @@ class RewardsSettlementIT {
               new NodeConfig(dir.resolve("chain"), genesis, validator, "127.0.0.1", 0, -1))) {
         String url = node.rpcUrl();
         RpcClient rpc = new RpcClient(url);
-        long older = endedEpochAfter(url, payFees(rpc, url, genesis, 0, 1));
-        BigInteger creditedInOlder =
-            Quantities.parse(
-                rpc.call(
-                        "ascribe_getRewardProof",
-                        validator.address().toString(),
-                        Quantities.toHex(older))
-                    .path("cumulativeAmount")
-                    .asText());
-        assertThat(succeeds(submitEpoch(url, anvil.url(), distributor, older)))
-            .contains("submitted epoch " + older);
-        long newer = endedEpochAfter(url, payFees(rpc, url, genesis, 1, 1));
-        JsonNode newerRoot = rpc.call("ascribe_getEpochRoot", Quantities.toHex(newer));
-        BigInteger creditedInNewer =
-            Quantities.parse(
-                rpc.call(
-                        "ascribe_getRewardProof",
-                        validator.address().toString(),
-                        Quantities.toHex(newer))
-                    .path("cumulativeAmount")
-                    .asText());
-        assertThat(creditedInNewer).isGreaterThan(creditedInOlder);
-
+        long[] epochs = new long[3];
+        for (int i = 0; i < epochs.length; i++) {
+          epochs[i] = endedEpochAfter(url, payFees(rpc, url, genesis, i, 1));
+        }
+        assertThat(succeeds(submitEpoch(url, anvil.url(), distributor, epochs[0])))
+            .contains("submitted epoch " + epochs[0]);
+        String[] claim = {
+          "rewards",
+          "claim",
+          "--rpc",
+          url,
+          "--evm-rpc",
+          anvil.url(),
+          "--distributor",
+          distributor.toString(),
+          "--key",
+          validator.toHex()
+        };
         anvil.rpc("evm_setAutomine", List.of(false));
-        CompletableFuture<Run> claim =
+
+        // Pinned to the distributor's epoch, the overtaken claim fails, naming why.
+        CompletableFuture<Run> pinned =
             CompletableFuture.supplyAsync(
-                () ->
-                    ascribe(
-                        "rewards",
-                        "claim",
-                        "--rpc",
-                        url,
-                        "--evm-rpc",
-                        anvil.url(),
-                        "--distributor",
-                        distributor.toString(),
-                        "--key",
-                        validator.toHex()));
-        awaitPending(anvil, validator.address(), claim);
-        List<byte[]> signatures = new ArrayList<>();
-        newerRoot.path("signatures").forEach(h -> signatures.add(Hex.decode(h.asText())));
-        String calldata =
-            RewardDistributor.load(
-                    distributor.toString(),
-                    anvil.web3j(),
-                    Credentials.create(relayer.toHex()),
-                    new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO))
-                .submitEpoch(
-                    BigInteger.valueOf(newer),
-                    Hash.fromHex(newerRoot.path("root").asText()).toArray(),
-                    signatures)
-                .encodeFunctionCall();
-        sendAheadOfThePool(anvil, relayer, distributor, calldata);
-        anvil.rpc("evm_mine", List.of());
-        assertThat(evm.latestEpoch(distributor)).isEqualTo(newer);
+                () -> ascribe(concat(claim, "--epoch", Long.toString(epochs[0]))));
+        overtake(anvil, rpc, distributor, epochs[1], pinned);
+        failsWith(pinned.get(WAIT.toSeconds(), TimeUnit.SECONDS), "InvalidProof");
+        assertThat(evm.latestEpoch(distributor)).isEqualTo(epochs[1]);
         assertThat(evm.claimed(distributor, validator.address())).isZero();
 
-        // The first claim reverted in that block; the CLI sends the newer epoch's.
-        awaitPending(anvil, validator.address(), claim);
+        // Unpinned, it claims again with the proof of the epoch that overtook it.
+        CompletableFuture<Run> retried = CompletableFuture.supplyAsync(() -> ascribe(claim));
+        overtake(anvil, rpc, distributor, epochs[2], retried);
+        assertThat(evm.latestEpoch(distributor)).isEqualTo(epochs[2]);
+        assertThat(evm.claimed(distributor, validator.address())).isZero();
+        awaitPending(anvil, validator.address(), retried);
         anvil.rpc("evm_mine", List.of());
-        assertThat(succeeds(claim.get(WAIT.toSeconds(), TimeUnit.SECONDS)))
-            .contains("claimed " + Amount.formatOpen(creditedInNewer) + " OPEN")
-            .contains("epoch " + newer);
-        assertThat(evm.balanceOf(token, validator.address())).isEqualTo(creditedInNewer);
+        BigInteger credited = creditedIn(rpc, epochs[2]);
+        assertThat(credited).isGreaterThan(creditedIn(rpc, epochs[1]));
+        assertThat(succeeds(retried.get(WAIT.toSeconds(), TimeUnit.SECONDS)))
+            .contains("claimed " + Amount.formatOpen(credited) + " OPEN")
+            .contains("epoch " + epochs[2]);
+        assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
       }
     }
+  }
+
+  /** What the validator's proof for {@code epoch} says it has earned in all. */
+  private BigInteger creditedIn(RpcClient rpc, long epoch) {
+    return Quantities.parse(
+        rpc.call("ascribe_getRewardProof", validator.address().toString(), Quantities.toHex(epoch))
+            .path("cumulativeAmount")
+            .asText());
+  }
+
+  /**
+   * Once the CLI's claim waits in anvil's pool, sends {@code epoch}'s root ahead of it and mines
+   * one block with both.
+   */
+  private void overtake(
+      Anvil anvil, RpcClient rpc, Address distributor, long epoch, CompletableFuture<Run> cli)
+      throws IOException {
+    awaitPending(anvil, validator.address(), cli);
+    JsonNode root = rpc.call("ascribe_getEpochRoot", Quantities.toHex(epoch));
+    List<byte[]> signatures = new ArrayList<>();
+    root.path("signatures").forEach(h -> signatures.add(Hex.decode(h.asText())));
+    String calldata =
+        RewardDistributor.load(
+                distributor.toString(),
+                anvil.web3j(),
+                Credentials.create(relayer.toHex()),
+                new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO))
+            .submitEpoch(
+                BigInteger.valueOf(epoch),
+                Hash.fromHex(root.path("root").asText()).toArray(),
+                signatures)
+            .encodeFunctionCall();
+    sendAheadOfThePool(anvil, relayer, distributor, calldata);
+    anvil.rpc("evm_mine", List.of());
   }
 
   /** The first epoch to end after {@code height}, once the chain has ended it. */
