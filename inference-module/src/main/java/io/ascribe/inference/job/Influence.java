@@ -39,7 +39,8 @@ import java.util.function.UnaryOperator;
  * gradient is its own backward pass (no per-example gradients from one batched pass in DJL); at
  * each point they are kept in memory when they fit in {@value #KEEP_GRADIENTS_BYTES} bytes and
  * recomputed for each of DataInf's three sweeps when not, which gives the same numbers at three
- * times the passes.
+ * times the passes. The two ends of the line are held as float arrays on the Java heap while it
+ * scores, 8 bytes a trainable value: little for adapters, twice the weights for full fine-tuning.
  */
 public final class Influence {
   /** The most bytes of per-document gradients kept in memory between DataInf's sweeps. */
