@@ -2,16 +2,17 @@
 # Agreement of the tuning job's influence scores with leave-one-out retraining (issue 8): pretrains
 # the tiny model on other capitals (100 full fine-tuning steps), trains a LoRA job over it on 16
 # documents (4 copies of the eval facts, 4 paraphrases, 8 noise; 60 full-batch steps at lr 1e-2),
-# scores them with the job's DataInf, with TracIn, with DataInf's variants (blocks, damping, token
+# scores them as the job does, with TracIn, with DataInf's variants (blocks, damping, token
 # weights, summed over checkpoints or over the line from the initial adapter), retrains 16 times
 # leaving one out and prints Pearson r and Spearman rho between each method's scores and the change
 # in eval loss: for seed 1, for scores and deltas averaged over 3 seeds, and for each seed (with
 # their mean, and how well the other seeds' deltas predict each seed's), and each candidate's ms per
-# document. Two to four minutes on one core. The job's DataInf measured r 0.906 for seed 1 but
-# 0.682 as the mean over 5 seeds (0.46 to 0.91). On the line from the initial adapter, points
-# bunched toward the final one and the initial one included (6 at (k/5)^1/4, k = 0..5) measured 0.896
-# for seed 1, 0.917 on 5 seeds averaged and 0.850 per seed (0.78 to 0.90); over 32 documents (2 seeds)
-# 0.632 and 0.823 where the job's gets 0.426 and 0.553. See inference-module/README.md for the table.
+# document. Two to four minutes on one core. The job scores along the line from the seeded initial
+# adapter to the final one (6 points at (k/5)^1/4, k = 0..5; column "job"): r 0.896 for seed 1,
+# 0.917 on 5 seeds averaged and 0.850 per seed (0.78 to 0.90); over 32 documents (2 seeds) 0.632
+# and 0.823. DataInf at the final adapter alone (column "datainf", the job's until 2026-12-07)
+# measured 0.906 for seed 1 but 0.682 per seed (0.46 to 0.91), and 0.426 and 0.553 over 32
+# documents. See inference-module/README.md for the table.
 #
 #   scripts/bench-influence.sh
 #   JAVA_OPTS="-Dseeds=5" scripts/bench-influence.sh

@@ -27,6 +27,7 @@ import org.web3j.crypto.Credentials;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.RemoteFunctionCall;
 import org.web3j.protocol.core.Response;
@@ -320,12 +321,36 @@ public final class SettlementClient {
         estimate.getAmountUsed().multiply(BigInteger.valueOf(6)).divide(BigInteger.valueOf(5));
     TransactionReceipt receipt = waitForReceipt(sendRaw(to, data, gasLimit));
     if (!receipt.isStatusOK()) {
-      throw new ContractRevertedException(
-          action + " (mined in block " + receipt.getBlockNumber() + ")",
-          null,
-          "status " + receipt.getStatus());
+      throw minedRevert(action, to, data, receipt);
     }
     return receipt;
+  }
+
+  /**
+   * A transaction that passed its simulation but reverted when mined: something mined before it in
+   * its block changed the contract's state (another epoch's root, another claim). The receipt holds
+   * no reason, so the call is replayed on the state after that block, where the same check fails
+   * again and names its error.
+   */
+  private ContractRevertedException minedRevert(
+      String action, String to, String data, TransactionReceipt receipt) {
+    String where = action + " (mined in block " + receipt.getBlockNumber() + ")";
+    EthCall replay =
+        rpc(
+            () ->
+                web3j
+                    .ethCall(
+                        Transaction.createEthCallTransaction(sender.toString(), to, data),
+                        DefaultBlockParameter.valueOf(receipt.getBlockNumber()))
+                    .send());
+    if (replay.hasError() || replay.isReverted()) {
+      String revertData = revertData(replay.getError());
+      return new ContractRevertedException(
+          where,
+          RevertDecoder.errorName(revertData),
+          revertData + " (replayed on the state after that block)");
+    }
+    return new ContractRevertedException(where, null, "status " + receipt.getStatus());
   }
 
   private String sendRaw(String to, String data, BigInteger gasLimit) {

@@ -3,13 +3,13 @@ package io.ascribe.inference.job;
 /**
  * DataInf (Kwon et al. 2023): each training document's influence on the evaluation loss through a
  * closed-form approximation of the inverse-Hessian-vector product, from the documents' gradients
- * and the evaluation gradient at one point θ (the final adapter) and nothing else. The parameters
- * are split into blocks (one per adapted module: a LoRA module's A and B) and the Hessian is taken
- * block-diagonal, each block the damped empirical Fisher {@code G_l + λ_l I} with {@code G_l =
- * (1/n) Σ_i g_li g_liᵀ}. DataInf swaps the inverse and the average, {@code (G_l + λ_l I)⁻¹ ≈ (1/n)
- * Σ_i (g_li g_liᵀ + λ_l I)⁻¹}, and each term inverts in closed form (Sherman–Morrison): {@code
- * (1/λ_l)(I − g_li g_liᵀ / (λ_l + ‖g_li‖²))}. With {@code v_l} the evaluation gradient's block, the
- * score of document k is
+ * and the evaluation gradient at one point θ (each point {@link Influence} scores) and nothing
+ * else. The parameters are split into blocks (one per adapted module: a LoRA module's A and B) and
+ * the Hessian is taken block-diagonal, each block the damped empirical Fisher {@code G_l + λ_l I}
+ * with {@code G_l = (1/n) Σ_i g_li g_liᵀ}. DataInf swaps the inverse and the average, {@code (G_l +
+ * λ_l I)⁻¹ ≈ (1/n) Σ_i (g_li g_liᵀ + λ_l I)⁻¹}, and each term inverts in closed form
+ * (Sherman–Morrison): {@code (1/λ_l)(I − g_li g_liᵀ / (λ_l + ‖g_li‖²))}. With {@code v_l} the
+ * evaluation gradient's block, the score of document k is
  *
  * <pre>
  *   score(k) = (1/n) Σ_l (1/λ_l) · (v_l·g_lk − u_l·g_lk),

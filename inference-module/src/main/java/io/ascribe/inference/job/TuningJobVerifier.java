@@ -23,14 +23,15 @@ import java.util.Set;
 /**
  * Checks a tuning job's posted result from the spec, the base model and the adapter file alone: it
  * loads the adapter over the base ({@link TuningJobRunner#loadAdapter}), recomputes the evaluation
- * loss and ROUGE-L ({@link JobEvaluation}) and the influence ({@link Influence}, DataInf at the
- * final adapter, which is why a verifier can recompute it) of a seeded sample of the training
- * documents (computing it takes every document's gradient, since each score depends on all), and
- * accepts when every figure is within the {@link Tolerance}. The first check that fails is named
- * with the recomputed figures; an unreadable or mismatched adapter file is a rejection too, since
- * the node fetched it by the hash the executor posted. What it cannot tell without retraining is
- * whether the adapter came from this spec's run: an adapter trained otherwise (another seed, fewer
- * steps) with its own true figures passes, and is then judged by those figures.
+ * loss and ROUGE-L ({@link JobEvaluation}) and the influence ({@link Influence}, DataInf along the
+ * line from the adapter the spec's seed initialises to the posted one: both ends are the verifier's
+ * to rebuild, which is why it can recompute it) of a seeded sample of the training documents
+ * (computing it takes every document's gradient, since each score depends on all), and accepts when
+ * every figure is within the {@link Tolerance}. The first check that fails is named with the
+ * recomputed figures; an unreadable or mismatched adapter file is a rejection too, since the node
+ * fetched it by the hash the executor posted. What it cannot tell without retraining is whether the
+ * adapter came from this spec's run: an adapter trained otherwise (another seed, fewer steps) with
+ * its own true figures passes, and is then judged by those figures.
  */
 public final class TuningJobVerifier {
   /**

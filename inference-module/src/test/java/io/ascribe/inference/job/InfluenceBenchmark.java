@@ -26,20 +26,22 @@ import java.util.Random;
  * over a real base does): {@code FACTS} capital → country facts to evaluate on; to train on, the
  * same facts, a paraphrase of each ("the country of Paris is france"), and {@code NOISE} documents
  * of random letters. It trains the job once (full batch, so leaving a document out changes nothing
- * but the batch's contents), scores every document with {@link Influence} (DataInf at the final
- * adapter: the definition verifiers recompute, timed) and, in the same run, with TracIn at the
- * final adapter (η·⟨∇L(d), ∇L_eval⟩, timed), with DataInf's variants at the final adapter (one
- * block per array, one block for all, other dampings, each document weighted by its response tokens
- * as the training loss weighs it), with TracIn and DataInf summed over {@code CHECKPOINTS} evenly
- * spaced steps (which verifiers could not recompute) and with DataInf summed over points on the
- * straight line from the initial adapter to the final one (which they could, at that many times the
- * cost); then retrains N times leaving one document out and prints Pearson r (and Spearman ρ)
- * between each score and (eval loss without the document − eval loss with it): for the first seed,
- * for scores and deltas averaged over {@code SEEDS} seeds, and for each seed with the seeds' mean.
- * The last line, {@code loo-others}, is how well the other seeds' mean deltas predict one seed's:
- * the share of a delta that depends on the initialisation (the seed draws LoRA's A), which no score
- * computed from the other seeds could predict. Also the job's two candidates' cost in ms per
- * document. Run with {@code scripts/bench-influence.sh}.
+ * but the batch's contents), scores every document with {@link Influence} (the job's score, {@code
+ * job}: DataInf summed over six points on the line from the seeded initial adapter to the final
+ * one, which verifiers recompute), with DataInf at the final adapter alone ({@code datainf}, timed)
+ * and, in the same run, with TracIn at the final adapter (η·⟨∇L(d), ∇L_eval⟩, timed), with
+ * DataInf's variants at the final adapter (one block per array, one block for all, other dampings,
+ * each document weighted by its response tokens as the training loss weighs it), with TracIn and
+ * DataInf summed over {@code CHECKPOINTS} evenly spaced steps (which verifiers could not recompute)
+ * and with DataInf summed over other choices of points on the line (which they could, at that many
+ * times the cost); then retrains N times leaving one document out and prints Pearson r (and
+ * Spearman ρ) between each score and (eval loss without the document − eval loss with it): for the
+ * first seed, for scores and deltas averaged over {@code SEEDS} seeds, and for each seed with the
+ * seeds' mean. The last line, {@code loo-others}, is how well the other seeds' mean deltas predict
+ * one seed's: the share of a delta that depends on the initialisation (the seed draws LoRA's A),
+ * which no score computed from the other seeds could predict. Also the cost of DataInf and of
+ * TracIn at one point, in ms per document (the job's six points cost six times DataInf's). Run with
+ * {@code scripts/bench-influence.sh}.
  */
 public final class InfluenceBenchmark {
   private static final int FACTS = Integer.getInteger("facts", 4);
@@ -69,8 +71,8 @@ public final class InfluenceBenchmark {
           "datainf-line" + CHECKPOINTS,
           "datainf-late5",
           "datainf-init3",
-          "datainf-init6",
-          "datainf-init6+f",
+          "job",
+          "job+final",
           "datainf-init10");
 
   public static void main(String[] args) throws IOException {
@@ -291,10 +293,10 @@ public final class InfluenceBenchmark {
             p -> {
               if (p.step() % every == 0) {
                 double[] s = tracIn(trainer, t, spec, m, null);
-                Map<String, Double> di = Influence.scores(trainer, t, spec, m);
+                double[] di = atPoint(trainer, t, spec, m);
                 for (int i = 0; i < n; i++) {
                   multi[i] += s[i];
-                  multiDataInf[i] += di.get(train.get(i).id());
+                  multiDataInf[i] += di[i];
                 }
               }
             },
@@ -304,7 +306,7 @@ public final class InfluenceBenchmark {
         long t0 = System.nanoTime();
         double[] fin = seed % 2 == 0 ? tracIn(trainer, t, spec, m, grads) : null;
         long t1 = System.nanoTime();
-        Map<String, Double> dataInf = Influence.scores(trainer, t, spec, m);
+        double[] d = atPoint(trainer, t, spec, m);
         long t2 = System.nanoTime();
         if (fin == null) {
           fin = tracIn(trainer, t, spec, m, grads);
@@ -312,10 +314,6 @@ public final class InfluenceBenchmark {
         long t3 = System.nanoTime();
         dataInfNanos = t2 - t1;
         tracInNanos = (t1 - t0) + (t3 - t2);
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++) {
-          d[i] = dataInf.get(train.get(i).id());
-        }
         scores.put("datainf", d);
         scores.put("tracin", fin);
         scores.put("tracin-" + CHECKPOINTS, multi);
@@ -367,9 +365,13 @@ public final class InfluenceBenchmark {
         // end: 5 at (k/5)^½; then the initial adapter included, at ((k/(P−1))^p for k = 0..P−1.
         scores.put("datainf-late5", line(trainer, t, spec, initial, late(5), m));
         scores.put("datainf-init3", line(trainer, t, spec, initial, from0(3, 1 / 3.0), m));
-        double[] init6 = line(trainer, t, spec, initial, from0(6, 0.25), m);
-        scores.put("datainf-init6", init6);
-        scores.put("datainf-init6+f", plus(init6, d, 1));
+        Map<String, Double> job = Influence.scores(trainer, t, spec, m);
+        double[] line6 = new double[n];
+        for (int i = 0; i < n; i++) {
+          line6[i] = job.get(train.get(i).id());
+        }
+        scores.put("job", line6);
+        scores.put("job+final", plus(line6, d, 1));
         scores.put("datainf-init10", line(trainer, t, spec, initial, from0(10, 1 / 3.0), m));
         withAll = trainer.evaluate(spec.evalExamples(), n, m);
       }
@@ -416,6 +418,12 @@ public final class InfluenceBenchmark {
       out[i] = spec.learningRate() * dot;
     }
     return out;
+  }
+
+  /** DataInf at the adapter's current values, as the job scores each point of its line. */
+  private static double[] atPoint(Trainer trainer, Trainable t, TuningJobSpec spec, NDManager m) {
+    return Influence.atPoint(
+        trainer, t, spec, DataInf.DEFAULT_DAMPING, Influence.KEEP_GRADIENTS_BYTES, m);
   }
 
   private static List<float[]> snapshot(Trainable t) {
@@ -499,9 +507,9 @@ public final class InfluenceBenchmark {
         }
         params.get(p).set(x);
       }
-      Map<String, Double> s = Influence.scores(trainer, t, spec, m);
+      double[] s = atPoint(trainer, t, spec, m);
       for (int i = 0; i < sum.length; i++) {
-        sum[i] += s.get(spec.train().get(i).id());
+        sum[i] += s[i];
       }
     }
     for (int p = 0; p < params.size(); p++) {

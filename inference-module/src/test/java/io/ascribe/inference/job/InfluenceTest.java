@@ -10,6 +10,8 @@ import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Trainer;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +39,40 @@ class InfluenceTest {
         assertThat(kept.values()).allSatisfy(v -> assertThat(v).isFinite());
       }
     }
+  }
+
+  @Test
+  void theLineStartsAtTheSeedsInitialAdapterAndLeavesTheFinalOneInPlace(@TempDir Path dir)
+      throws Exception {
+    Path base = TinyModel.write(dir.resolve("base"), 3);
+    for (TuningJobSpec.Method method :
+        List.of(TuningJobSpec.Method.LORA, TuningJobSpec.Method.PTUNING)) {
+      TuningJobSpec spec = Jobs.capitals(base, method, 4);
+      try (NDManager m = Torch.engine().newBaseManager();
+          LlamaModel model = LlamaModel.load(base, m)) {
+        Trainer trainer = new Trainer(model, new ByteTokenizer());
+        try (Trainable t = spec.tuningMethod().applyTo(model)) {
+          Map<String, float[]> before = values(t);
+          // What a verifier rebuilds from the spec alone is where this run's training began.
+          assertThat(Influence.initialAdapter(spec, m))
+              .containsOnlyKeys(before.keySet())
+              .allSatisfy((name, v) -> assertThat(v).containsExactly(before.get(name)));
+          trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
+          Map<String, float[]> trained = values(t);
+          Influence.scores(trainer, t, spec, m);
+          // The adapter written, evaluated and served after scoring is the trained one, bit for
+          // bit, not the last point of the line scored.
+          assertThat(values(t))
+              .allSatisfy((name, v) -> assertThat(v).containsExactly(trained.get(name)));
+        }
+      }
+    }
+  }
+
+  private static Map<String, float[]> values(Trainable t) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    t.namedParameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
+    return out;
   }
 
   @Test

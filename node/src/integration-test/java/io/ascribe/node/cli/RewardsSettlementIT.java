@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.Anvil;
+import io.ascribe.contracts.generated.RewardDistributor;
 import io.ascribe.contracts.settlement.ContractRevertedException;
 import io.ascribe.contracts.settlement.SettlementClient;
 import io.ascribe.core.crypto.PrivateKey;
@@ -31,16 +32,26 @@ import io.ascribe.node.client.HeadSubscription;
 import io.ascribe.node.client.RpcClient;
 import io.ascribe.node.client.RpcClientException;
 import io.ascribe.node.rpc.RpcException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.tx.gas.StaticGasProvider;
+import org.web3j.utils.Numeric;
 
 /**
  * Rewards from fee to OPEN, end to end: a devnet with ten-block epochs whose genesis names anvil's
@@ -110,24 +121,7 @@ class RewardsSettlementIT {
     Path genesisFile = dir.resolve("genesis.json");
     GenesisWriter.write(genesis, genesisFile);
     try (Anvil anvil = Anvil.start()) {
-      // The devnet's validators sign for the distributor dev account 0 deploys first on a fresh
-      // anvil; it mints only the reward pool, so its wallet holds no OPEN but what it claims.
-      JsonNode deployed =
-          JSON.readTree(
-              succeeds(
-                  ascribe(
-                      "evm",
-                      "deploy",
-                      "--evm-rpc",
-                      anvil.url(),
-                      "--key",
-                      validator.toHex(),
-                      "--validators",
-                      genesisFile.toString(),
-                      "--supply",
-                      "1000",
-                      "--reward-pool",
-                      "1000")));
+      JsonNode deployed = deploy(anvil, genesisFile);
       Address token = Address.fromHex(deployed.path("token").asText());
       Address distributor = Address.fromHex(deployed.path("distributor").asText());
       assertThat(distributor).isEqualTo(genesis.settlement().orElseThrow().distributor());
@@ -141,7 +135,7 @@ class RewardsSettlementIT {
         RpcClient rpc = new RpcClient(url);
 
         // Fees: 80% of each goes to the validator's cumulative reward, 20% is burned.
-        long included = payFees(rpc, url, genesis, 3);
+        long included = payFees(rpc, url, genesis, 0, 3);
         long epoch = included / EPOCH_LENGTH + 1; // its root covers every block before its last
         try (HeadSubscription heads = HeadSubscription.open(url)) {
           heads.awaitHeight(epoch * EPOCH_LENGTH, WAIT);
@@ -254,6 +248,203 @@ class RewardsSettlementIT {
   }
 
   /**
+   * The relayer can put a newer epoch's root on the distributor while a claim is on its way: the
+   * claim, checked against the older root, is mined after the newer one and reverts. anvil mines by
+   * hand here, so that block is made on purpose: the CLI's claim waits in the pool, the newer root
+   * goes in ahead of it with a higher tip, and one block holds both. With {@code --epoch} pinned
+   * the CLI reports the revert by its error; without, it takes the newer epoch's proof and claims
+   * again, and the wallet holds what the newer epoch credits it.
+   */
+  @Test
+  void aClaimOvertakenByANewerRootTriesAgainWithThatEpochsProof(@TempDir Path dir)
+      throws Exception {
+    Genesis genesis = genesis();
+    Path genesisFile = dir.resolve("genesis.json");
+    GenesisWriter.write(genesis, genesisFile);
+    try (Anvil anvil = Anvil.start()) {
+      JsonNode deployed = deploy(anvil, genesisFile);
+      Address token = Address.fromHex(deployed.path("token").asText());
+      Address distributor = Address.fromHex(deployed.path("distributor").asText());
+      SettlementClient evm = new SettlementClient(anvil.web3j(), relayer);
+      try (AscribeNode node =
+          AscribeNode.start(
+              new NodeConfig(dir.resolve("chain"), genesis, validator, "127.0.0.1", 0, -1))) {
+        String url = node.rpcUrl();
+        RpcClient rpc = new RpcClient(url);
+        long[] epochs = new long[3];
+        for (int i = 0; i < epochs.length; i++) {
+          epochs[i] = endedEpochAfter(url, payFees(rpc, url, genesis, i, 1));
+        }
+        assertThat(succeeds(submitEpoch(url, anvil.url(), distributor, epochs[0])))
+            .contains("submitted epoch " + epochs[0]);
+        String[] claim = {
+          "rewards",
+          "claim",
+          "--rpc",
+          url,
+          "--evm-rpc",
+          anvil.url(),
+          "--distributor",
+          distributor.toString(),
+          "--key",
+          validator.toHex()
+        };
+        anvil.rpc("evm_setAutomine", List.of(false));
+
+        // Pinned to the distributor's epoch, the overtaken claim fails, naming why.
+        CompletableFuture<Run> pinned =
+            CompletableFuture.supplyAsync(
+                () -> ascribe(concat(claim, "--epoch", Long.toString(epochs[0]))));
+        overtake(anvil, rpc, distributor, epochs[1], pinned);
+        failsWith(pinned.get(WAIT.toSeconds(), TimeUnit.SECONDS), "InvalidProof");
+        assertThat(evm.latestEpoch(distributor)).isEqualTo(epochs[1]);
+        assertThat(evm.claimed(distributor, validator.address())).isZero();
+
+        // Unpinned, it claims again with the proof of the epoch that overtook it.
+        CompletableFuture<Run> retried = CompletableFuture.supplyAsync(() -> ascribe(claim));
+        overtake(anvil, rpc, distributor, epochs[2], retried);
+        assertThat(evm.latestEpoch(distributor)).isEqualTo(epochs[2]);
+        assertThat(evm.claimed(distributor, validator.address())).isZero();
+        awaitPending(anvil, validator.address(), retried);
+        anvil.rpc("evm_mine", List.of());
+        BigInteger credited = creditedIn(rpc, epochs[2]);
+        assertThat(credited).isGreaterThan(creditedIn(rpc, epochs[1]));
+        assertThat(succeeds(retried.get(WAIT.toSeconds(), TimeUnit.SECONDS)))
+            .contains("claimed " + Amount.formatOpen(credited) + " OPEN")
+            .contains("epoch " + epochs[2]);
+        assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
+      }
+    }
+  }
+
+  /** What the validator's proof for {@code epoch} says it has earned in all. */
+  private BigInteger creditedIn(RpcClient rpc, long epoch) {
+    return Quantities.parse(
+        rpc.call("ascribe_getRewardProof", validator.address().toString(), Quantities.toHex(epoch))
+            .path("cumulativeAmount")
+            .asText());
+  }
+
+  /**
+   * Once the CLI's claim waits in anvil's pool, sends {@code epoch}'s root ahead of it and mines
+   * one block with both.
+   */
+  private void overtake(
+      Anvil anvil, RpcClient rpc, Address distributor, long epoch, CompletableFuture<Run> cli)
+      throws IOException {
+    awaitPending(anvil, validator.address(), cli);
+    JsonNode root = rpc.call("ascribe_getEpochRoot", Quantities.toHex(epoch));
+    List<byte[]> signatures = new ArrayList<>();
+    root.path("signatures").forEach(h -> signatures.add(Hex.decode(h.asText())));
+    String calldata =
+        RewardDistributor.load(
+                distributor.toString(),
+                anvil.web3j(),
+                Credentials.create(relayer.toHex()),
+                new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO))
+            .submitEpoch(
+                BigInteger.valueOf(epoch),
+                Hash.fromHex(root.path("root").asText()).toArray(),
+                signatures)
+            .encodeFunctionCall();
+    sendAheadOfThePool(anvil, relayer, distributor, calldata);
+    anvil.rpc("evm_mine", List.of());
+  }
+
+  /** The first epoch to end after {@code height}, once the chain has ended it. */
+  private static long endedEpochAfter(String url, long height) throws InterruptedException {
+    long epoch = height / EPOCH_LENGTH + 1;
+    try (HeadSubscription heads = HeadSubscription.open(url)) {
+      heads.awaitHeight(epoch * EPOCH_LENGTH, WAIT);
+    }
+    return epoch;
+  }
+
+  /**
+   * Waits until {@code sender} has a transaction in anvil's pool that is not mined yet, or fails
+   * with what the CLI said if it ended first.
+   */
+  private static void awaitPending(Anvil anvil, Address sender, CompletableFuture<Run> cli) {
+    LocalTestnet.await(
+        "a transaction from " + sender + " waits in anvil's pool",
+        () -> {
+          if (cli.isDone()) {
+            Run run = cli.join();
+            throw new AssertionError("the CLI ended first: " + run.out() + run.err());
+          }
+          return nonce(anvil, sender, DefaultBlockParameterName.PENDING)
+              .subtract(nonce(anvil, sender, DefaultBlockParameterName.LATEST));
+        },
+        waiting -> waiting.signum() > 0);
+  }
+
+  private static BigInteger nonce(Anvil anvil, Address sender, DefaultBlockParameterName block) {
+    try {
+      return anvil
+          .web3j()
+          .ethGetTransactionCount(sender.toString(), block)
+          .send()
+          .getTransactionCount();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Sends {@code calldata} to {@code to} with ten times the tip anvil suggests, which the CLI's
+   * claim pays, so anvil (ordering its pool by fees) mines it first.
+   */
+  private static void sendAheadOfThePool(Anvil anvil, PrivateKey key, Address to, String calldata)
+      throws IOException {
+    var web3j = anvil.web3j();
+    Address from = key.address();
+    BigInteger tip =
+        web3j.ethMaxPriorityFeePerGas().send().getMaxPriorityFeePerGas().multiply(BigInteger.TEN);
+    BigInteger baseFee =
+        web3j
+            .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+            .send()
+            .getBlock()
+            .getBaseFeePerGas();
+    RawTransaction tx =
+        RawTransaction.createTransaction(
+            Anvil.CHAIN_ID,
+            nonce(anvil, from, DefaultBlockParameterName.PENDING),
+            BigInteger.valueOf(1_000_000),
+            to.toString(),
+            BigInteger.ZERO,
+            calldata,
+            tip,
+            baseFee.multiply(BigInteger.TWO).add(tip));
+    String signed =
+        Numeric.toHexString(
+            TransactionEncoder.signMessage(tx, Anvil.CHAIN_ID, Credentials.create(key.toHex())));
+    var sent = web3j.ethSendRawTransaction(signed).send();
+    assertThat(sent.hasError()).as("anvil refused the root: %s", sent.getError()).isFalse();
+  }
+
+  /** {@code ascribe evm deploy} for the genesis's validators, by dev account 0. */
+  private JsonNode deploy(Anvil anvil, Path genesisFile) throws IOException {
+    // The devnet's validators sign for the distributor dev account 0 deploys first on a fresh
+    // anvil; it mints only the reward pool, so its wallet holds no OPEN but what it claims.
+    return JSON.readTree(
+        succeeds(
+            ascribe(
+                "evm",
+                "deploy",
+                "--evm-rpc",
+                anvil.url(),
+                "--key",
+                validator.toHex(),
+                "--validators",
+                genesisFile.toString(),
+                "--supply",
+                "1000",
+                "--reward-pool",
+                "1000")));
+  }
+
+  /**
    * The proof carries the epoch's root and signatures as ascribe_getEpochRoot serves them, and
    * those signatures recover, over the distributor's EIP-712 EpochRoot digest, to the listed
    * signers: distinct validators, in ascending order, of the set the distributor holds, with more
@@ -304,11 +495,14 @@ class RewardsSettlementIT {
     assertThat(set.isQuorum(signed)).as("%s of %s power signed", signed, set.totalPower()).isTrue();
   }
 
-  /** Sends {@code count} fee-paying transfers and returns the height that included the last. */
-  private long payFees(RpcClient rpc, String url, Genesis genesis, int count)
+  /**
+   * Sends {@code count} fee-paying transfers from the payer's nonce {@code firstNonce} on and
+   * returns the height that included the last.
+   */
+  private long payFees(RpcClient rpc, String url, Genesis genesis, int firstNonce, int count)
       throws InterruptedException {
     List<String> hashes = new ArrayList<>();
-    for (int nonce = 0; nonce < count; nonce++) {
+    for (int nonce = firstNonce; nonce < firstNonce + count; nonce++) {
       SignedTransaction tx =
           SignedTransaction.sign(
               TxBodies.transfer(
