@@ -554,39 +554,35 @@ public final class LlamaModel implements AutoCloseable {
     int nh = config.numAttentionHeads();
     int nkv = config.numKeyValueHeads();
     int hd = config.headDim();
-    int rep = nh / nkv;
-    long q = (long) nh * hd;
-    NDArray cos;
-    NDArray sin;
-    NDArray mask;
     int prefix = adapter == null ? 0 : adapter.prefixLength();
-    if (padding == null) {
-      // (tokens, query + key heads, head dim), broadcast over the batch.
-      cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m).reshape(t, nh + nkv, hd);
-      sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m).reshape(t, nh + nkv, hd);
-      mask = causalMask(m, t, past);
-      if (prefix > 0) {
-        // Every token sees the whole prefix: it precedes the sequence.
-        mask = m.zeros(new Shape(t, prefix)).concat(mask, 1);
+    List<Block> blocks = new ArrayList<>();
+    if (grid != null) {
+      // One block per group of rows of about the same length, each as wide as its longest row.
+      for (TokenGrid.Group g : grid.groups()) {
+        int w = g.width();
+        NDArray cos = local(ropeCos.get(new NDIndex(":{}", w)), m).reshape(w, nh + nkv, hd);
+        NDArray sin = local(ropeSin.get(new NDIndex(":{}", w)), m).reshape(w, nh + nkv, hd);
+        blocks.add(block(g.rows(), w, cos, sin, withPrefix(causalMask(m, w, 0), prefix, m)));
       }
+    } else if (padding == null) {
+      // (tokens, query + key heads, head dim), broadcast over the batch.
+      NDArray cos =
+          local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m).reshape(t, nh + nkv, hd);
+      NDArray sin =
+          local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m).reshape(t, nh + nkv, hd);
+      blocks.add(block(b, t, cos, sin, withPrefix(causalMask(m, t, past), prefix, m)));
     } else {
       // Each row's own positions pick its rows of the tables: (batch, tokens, heads, head dim).
       NDArray positions = positions(m, padding, t, past);
-      cos = local(table(positions, ropeCos), m).reshape(b, t, nh + nkv, hd);
-      sin = local(table(positions, ropeSin), m).reshape(b, t, nh + nkv, hd);
+      NDArray cos = local(table(positions, ropeCos), m).reshape(b, t, nh + nkv, hd);
+      NDArray sin = local(table(positions, ropeSin), m).reshape(b, t, nh + nkv, hd);
       // (batch, 1, 1, tokens, keys): one mask for every head of every KV group.
-      mask = paddedMask(m, padding, t, past).expandDims(1);
+      NDArray mask = paddedMask(m, padding, t, past).expandDims(1);
       if (prefix > 0) {
         mask = m.zeros(new Shape(b, 1, 1, t, prefix)).concat(mask, 4);
       }
+      blocks.add(block(b, t, cos, sin, mask));
     }
-    int keys = past + t + prefix;
-    NDIndex queryHeads = new NDIndex("..., :{}, :", nh);
-    NDIndex keyHeads = new NDIndex("..., {}:, :", nh);
-    NDArray cosQ = cos.get(queryHeads);
-    NDArray sinQ = sin.get(queryHeads);
-    NDArray cosK = cos.get(keyHeads);
-    NDArray sinK = sin.get(keyHeads);
 
     // RMSNorm's eps and exponent, made once for the pass's 2 · layers + 1 norms.
     NDArray[] norm = {Torch.scalar(m, config.rmsNormEps()), Torch.scalar(m, -0.5)};
@@ -594,45 +590,15 @@ public final class LlamaModel implements AutoCloseable {
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
       NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"), norm);
-      // q, k and v in one product, spread onto the (batch, tokens) grid for the attention.
+      // q, k and v in one product, spread onto each block's grid for the attention.
       NDArray qkv = linear(x, l, ATTENTION_INPUTS, training);
-      // Split, not sliced: one split's backward pass is one concatenation, each slice's a zeroed
-      // copy of the whole input.
-      NDList qkAndV =
-          (grid == null ? qkv : grid.spread(qkv))
-              .reshape(b, t, nh + 2L * nkv, hd)
-              .split(new long[] {nh, nh + nkv}, 2);
-      NDArray rq = rope(qkAndV.get(0), cosQ, sinQ, hd);
-      NDArray rk = rope(qkAndV.get(1), cosK, sinK, hd);
-      // (batch, KV heads, rep · tokens, head dim): the query heads that share a KV head (HF's
-      // repeat_kv gives KV head g to query heads g·rep ... g·rep + rep - 1) one after another, so
-      // they meet their keys and values in one product without copying those rep times.
-      NDArray queries =
-          rq.reshape(b, t, nkv, rep, hd)
-              .transpose(0, 2, 3, 1, 4)
-              .reshape(b, nkv, (long) rep * t, hd);
-      NDArray k = rk.transpose(0, 2, 1, 3);
-      NDArray v = qkAndV.get(2).transpose(0, 2, 1, 3);
-      if (cache != null) {
-        NDArray[] kv = cache.append(l, k, v);
-        k = kv[0];
-        v = kv[1];
+      NDList inputs = grid == null ? new NDList(qkv) : grid.spread(qkv);
+      NDList outputs = new NDList();
+      for (int i = 0; i < blocks.size(); i++) {
+        outputs.add(attention(inputs.get(i), blocks.get(i), l, cache, m));
       }
-      if (prefix > 0) {
-        // Prefixes stay out of the cache, which then holds the sequence's own tokens only.
-        NDArray[] pkv = adapter.prefix(l, b, m);
-        k = pkv[0].concat(k, 2);
-        v = pkv[1].concat(v, 2);
-      }
-      // The queries carry 1/√(head dim) from the rotary tables.
-      NDArray scores =
-          matMul(queries, k.transpose(0, 1, 3, 2), m).reshape(b, nkv, rep, t, keys).add(mask);
-      NDArray attn =
-          matMul(scores.softmax(-1).reshape(b, nkv, (long) rep * t, keys), v, m)
-              .reshape(b, nkv, rep, t, hd)
-              .transpose(0, 3, 1, 2, 4)
-              .reshape(b, t, q);
-      h = h.add(linear(grid == null ? attn : grid.gather(attn), p + "self_attn.o_proj", training));
+      NDArray attn = grid == null ? outputs.get(0) : grid.gather(outputs);
+      h = h.add(linear(attn, p + "self_attn.o_proj", training));
       x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"), norm);
       NDArray gate = linear(x, p + "mlp.gate_proj", training);
       NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
@@ -642,6 +608,89 @@ public final class LlamaModel implements AutoCloseable {
       cache.advance(t);
     }
     return rmsNorm(h, weight("model.norm.weight"), norm);
+  }
+
+  /**
+   * Rows that attend together: {@code rows} sequences of {@code tokens} positions seeing {@code
+   * keys} keys (cache and prefix included), the rotary tables of their query and key heads, and the
+   * mask added to their scores.
+   */
+  private record Block(
+      long rows,
+      int tokens,
+      int keys,
+      NDArray cosQ,
+      NDArray sinQ,
+      NDArray cosK,
+      NDArray sinK,
+      NDArray mask) {}
+
+  // mask: (tokens, keys) or (rows, 1, 1, tokens, keys), the last axis the keys.
+  private Block block(long rows, int tokens, NDArray cos, NDArray sin, NDArray mask) {
+    int nh = config.numAttentionHeads();
+    NDIndex queryHeads = new NDIndex("..., :{}, :", nh);
+    NDIndex keyHeads = new NDIndex("..., {}:, :", nh);
+    long keys = mask.getShape().get(mask.getShape().dimension() - 1);
+    return new Block(
+        rows,
+        tokens,
+        Math.toIntExact(keys),
+        cos.get(queryHeads),
+        sin.get(queryHeads),
+        cos.get(keyHeads),
+        sin.get(keyHeads),
+        mask);
+  }
+
+  // Every token sees the whole prefix: it precedes the sequence.
+  private static NDArray withPrefix(NDArray mask, int prefix, NDManager m) {
+    if (prefix == 0) {
+      return mask;
+    }
+    return m.zeros(new Shape(mask.getShape().get(0), prefix)).concat(mask, 1);
+  }
+
+  // Self-attention of one block: its q|k|v side by side (rows, tokens, …) or (rows · tokens, …),
+  // the attended values (rows, tokens, query heads · head dim) out.
+  private NDArray attention(NDArray qkv, Block blk, int layer, KvCache cache, NDManager m) {
+    int nh = config.numAttentionHeads();
+    int nkv = config.numKeyValueHeads();
+    int hd = config.headDim();
+    int rep = nh / nkv;
+    long b = blk.rows();
+    int t = blk.tokens();
+    // Split, not sliced: one split's backward pass is one concatenation, each slice's a zeroed
+    // copy of the whole input.
+    NDList qkAndV = qkv.reshape(b, t, nh + 2L * nkv, hd).split(new long[] {nh, nh + nkv}, 2);
+    NDArray rq = rope(qkAndV.get(0), blk.cosQ(), blk.sinQ(), hd);
+    NDArray rk = rope(qkAndV.get(1), blk.cosK(), blk.sinK(), hd);
+    // (batch, KV heads, rep · tokens, head dim): the query heads that share a KV head (HF's
+    // repeat_kv gives KV head g to query heads g·rep ... g·rep + rep - 1) one after another, so
+    // they meet their keys and values in one product without copying those rep times.
+    NDArray queries =
+        rq.reshape(b, t, nkv, rep, hd).transpose(0, 2, 3, 1, 4).reshape(b, nkv, (long) rep * t, hd);
+    NDArray k = rk.transpose(0, 2, 1, 3);
+    NDArray v = qkAndV.get(2).transpose(0, 2, 1, 3);
+    if (cache != null) {
+      NDArray[] kv = cache.append(layer, k, v);
+      k = kv[0];
+      v = kv[1];
+    }
+    if (adapter != null && adapter.prefixLength() > 0) {
+      // Prefixes stay out of the cache, which then holds the sequence's own tokens only.
+      NDArray[] pkv = adapter.prefix(layer, b, m);
+      k = pkv[0].concat(k, 2);
+      v = pkv[1].concat(v, 2);
+    }
+    // The queries carry 1/√(head dim) from the rotary tables.
+    NDArray scores =
+        matMul(queries, k.transpose(0, 1, 3, 2), m)
+            .reshape(b, nkv, rep, t, blk.keys())
+            .add(blk.mask());
+    return matMul(scores.softmax(-1).reshape(b, nkv, (long) rep * t, blk.keys()), v, m)
+        .reshape(b, nkv, rep, t, hd)
+        .transpose(0, 3, 1, 2, 4)
+        .reshape(b, t, (long) nh * hd);
   }
 
   /** Logits (..., vocab) of final hidden states (..., hidden) from {@link #hidden}: the LM head. */
