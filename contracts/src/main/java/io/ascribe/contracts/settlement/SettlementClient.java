@@ -335,22 +335,28 @@ public final class SettlementClient {
   private ContractRevertedException minedRevert(
       String action, String to, String data, TransactionReceipt receipt) {
     String where = action + " (mined in block " + receipt.getBlockNumber() + ")";
-    EthCall replay =
-        rpc(
-            () ->
-                web3j
-                    .ethCall(
-                        Transaction.createEthCallTransaction(sender.toString(), to, data),
-                        DefaultBlockParameter.valueOf(receipt.getBlockNumber()))
-                    .send());
-    if (replay.hasError() || replay.isReverted()) {
+    String status = "status " + receipt.getStatus();
+    EthCall replay;
+    try {
+      replay =
+          web3j
+              .ethCall(
+                  Transaction.createEthCallTransaction(sender.toString(), to, data),
+                  DefaultBlockParameter.valueOf(receipt.getBlockNumber()))
+              .send();
+    } catch (IOException e) {
+      return new ContractRevertedException(where, null, status);
+    }
+    // Only revert data names an error; any other failure (a node that no longer keeps that
+    // block's state) leaves the status and says why the replay told nothing.
+    if (replay.getError() != null && replay.getError().getData() != null) {
       String revertData = revertData(replay.getError());
       return new ContractRevertedException(
           where,
           RevertDecoder.errorName(revertData),
           revertData + " (replayed on the state after that block)");
     }
-    return new ContractRevertedException(where, null, "status " + receipt.getStatus());
+    return new ContractRevertedException(where, null, status + " " + errorMessage(replay));
   }
 
   private String sendRaw(String to, String data, BigInteger gasLimit) {

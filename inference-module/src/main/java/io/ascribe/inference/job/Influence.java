@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.train.Example;
 import io.ascribe.inference.train.Trainer;
+import io.ascribe.inference.tuning.PrefixAdapter;
+import io.ascribe.inference.tuning.TuningMethod;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +58,8 @@ public final class Influence {
   static double[] line() {
     double[] alpha = new double[POINTS];
     for (int k = 0; k < POINTS; k++) {
-      alpha[k] = Math.pow((double) k / (POINTS - 1), 0.25);
+      // StrictMath: the same bits on every JVM and CPU, so every verifier scores the same points.
+      alpha[k] = StrictMath.pow((double) k / (POINTS - 1), 0.25);
     }
     return alpha;
   }
@@ -63,8 +67,8 @@ public final class Influence {
   /**
    * The influence of each of {@code spec}'s training documents (by id, in their order) on its
    * evaluation loss, for the arrays of {@code trainable} (the final adapter), which must be
-   * attached to the trainer's model; they hold the final adapter again when this returns. It reads
-   * the spec's base model once more, to rebuild the initial adapter.
+   * attached to the trainer's model; they hold the final adapter again when this returns. For full
+   * fine-tuning it reads the spec's base weights once more, the line's start.
    *
    * @throws IOException when the base model cannot be read
    */
@@ -83,9 +87,8 @@ public final class Influence {
       long keepBytes,
       NDManager parent)
       throws IOException {
-    Map<String, float[]> initial = initialAdapter(spec, parent);
-    Map<String, float[]> fin = new LinkedHashMap<>();
-    trainable.namedParameters().forEach((name, p) -> fin.put(name, p.toFloatArray()));
+    Map<String, float[]> initial = initialAdapter(spec, trainer.model(), parent);
+    Map<String, float[]> fin = values(trainable);
     if (!initial.keySet().equals(fin.keySet())) {
       throw new IllegalStateException(
           "the spec's method initialises " + initial.keySet() + " but trained " + fin.keySet());
@@ -110,25 +113,45 @@ public final class Influence {
   }
 
   /**
-   * The trainable arrays as {@code spec}'s method and seed initialise them, from a fresh copy of
-   * its base model, which is closed again.
+   * The trainable arrays as {@code spec}'s method and seed initialise them: a fresh, unattached
+   * adapter made on {@code model} (its A, B or prefixes depend on the seed and the shapes only), or
+   * for full fine-tuning the base's weights, from a fresh copy of the base that is closed again.
    */
-  static Map<String, float[]> initialAdapter(TuningJobSpec spec, NDManager parent)
+  static Map<String, float[]> initialAdapter(TuningJobSpec spec, LlamaModel model, NDManager parent)
       throws IOException {
+    return switch (spec.tuningMethod()) {
+      case TuningMethod.Lora l -> valuesOfFresh(LoraAdapter.create(model, l.config(), l.seed()));
+      case TuningMethod.QLora q -> valuesOfFresh(LoraAdapter.create(model, q.config(), q.seed()));
+      case TuningMethod.PrefixTuning p ->
+          valuesOfFresh(PrefixAdapter.create(model, p.prefixLength(), p.seed()));
+      case TuningMethod.Full full -> {
+        try (NDManager m = parent.newSubManager();
+            LlamaModel base = LlamaModel.load(spec.baseModelDir(), m)) {
+          yield values(full.applyTo(base));
+        }
+      }
+    };
+  }
+
+  /** The arrays of {@code t} by name. */
+  private static Map<String, float[]> values(Trainable t) {
     Map<String, float[]> out = new LinkedHashMap<>();
-    try (NDManager m = parent.newSubManager();
-        LlamaModel fresh = LlamaModel.load(spec.baseModelDir(), m);
-        Trainable t = spec.tuningMethod().applyTo(fresh)) {
-      t.namedParameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
-    }
+    t.namedParameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
     return out;
+  }
+
+  /** The arrays of an adapter made only to read them, which is then closed. */
+  private static Map<String, float[]> valuesOfFresh(Trainable fresh) {
+    try (fresh) {
+      return values(fresh);
+    }
   }
 
   /**
    * Sets every trainable array to {@code alpha} of the way from {@code initial} to {@code fin}, in
    * double precision so the point is the same on every device; 0 and 1 are the ends exactly.
    */
-  private static void moveTo(
+  static void moveTo(
       Trainable trainable, Map<String, float[]> initial, Map<String, float[]> fin, double alpha) {
     for (Map.Entry<String, NDArray> e : trainable.namedParameters().entrySet()) {
       float[] a = initial.get(e.getKey());

@@ -21,10 +21,13 @@ import java.util.Map;
  * subword tokenizers) and count, per layer and token, the normalised inputs, queries, keys and
  * values with their rotated copies, the attention probabilities, and the MLP's four
  * intermediate-sized arrays, plus three vocabulary-sized arrays per token for the logits, their
- * log-softmax and its gradient. An estimate, meant to refuse what cannot fit before loading
- * anything, not to promise what can.
+ * log-softmax and its gradient. {@code heap} is apart from those (which live in libtorch's memory,
+ * on the GPU under CUDA): the Java heap that scoring influence holds, the two ends of its line as
+ * float arrays, 8 bytes a trainable value. An estimate, meant to refuse what cannot fit before
+ * loading anything, not to promise what can.
  */
-public record MemoryEstimate(long weights, long optimizer, long activations) {
+public record MemoryEstimate(long weights, long optimizer, long activations, long heap) {
+  /** The device memory the job needs: weights, optimizer and activations. */
   public long total() {
     return weights + optimizer + activations;
   }
@@ -47,6 +50,24 @@ public record MemoryEstimate(long weights, long optimizer, long activations) {
               gib(activations),
               where,
               gib(availableBytes)));
+    }
+  }
+
+  /**
+   * @throws ModelException naming the figures and the fix when {@link #heap} is over {@code
+   *     maxHeapBytes}, the most the JVM may use
+   */
+  public void requireHeap(long maxHeapBytes) {
+    if (heap > maxHeapBytes) {
+      throw new ModelException(
+          String.format(
+              Locale.ROOT,
+              "scoring the job's influence holds about %s on the Java heap, but this JVM may use"
+                  + " at most %s; raise it (for example ASCRIBE_JAVA_OPTS=-Xmx%dg), or tune with"
+                  + " LoRA instead of full fine-tuning",
+              gib(heap),
+              gib(maxHeapBytes),
+              (heap + maxHeapBytes) / (1L << 30) + 1));
     }
   }
 
@@ -115,6 +136,6 @@ public record MemoryEstimate(long weights, long optimizer, long activations) {
             + 4L * c.intermediateSize()
             + 2L * c.numAttentionHeads() * (t + prefix);
     long activations = 4 * b * t * (c.numHiddenLayers() * perLayer + 3L * c.vocabSize());
-    return new MemoryEstimate(weights, optimizer, activations);
+    return new MemoryEstimate(weights, optimizer, activations, 8 * trainable);
   }
 }

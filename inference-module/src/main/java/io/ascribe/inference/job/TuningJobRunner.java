@@ -136,6 +136,7 @@ public final class TuningJobRunner {
     Device device = Torch.engine().defaultDevice();
     MemoryEstimate need = estimate(spec);
     need.requireFits(available(device), device.isGpu() ? "the GPU" : "this machine");
+    need.requireHeap(Runtime.getRuntime().maxMemory());
     Files.createDirectories(workDir);
     try (NDManager manager = Torch.engine().newBaseManager();
         LlamaModel model = LlamaModel.load(spec.baseModelDir(), manager);

@@ -30,8 +30,9 @@ import java.util.Set;
  * every figure is within the {@link Tolerance}. The first check that fails is named with the
  * recomputed figures; an unreadable or mismatched adapter file is a rejection too, since the node
  * fetched it by the hash the executor posted. What it cannot tell without retraining is whether the
- * adapter came from this spec's run: an adapter trained otherwise (another seed, fewer steps) with
- * its own true figures passes, and is then judged by those figures.
+ * adapter came from this spec's run: an adapter trained otherwise (another seed, fewer steps)
+ * passes when its figures are the ones this spec's scoring gives it (its influence line still
+ * starts at the adapter this spec's seed initialises), and is then judged by those figures.
  */
 public final class TuningJobVerifier {
   /**

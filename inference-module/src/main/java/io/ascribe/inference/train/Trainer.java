@@ -81,6 +81,11 @@ public final class Trainer {
     this.tokenizer = tokenizer;
   }
 
+  /** The model this trainer trains and scores. */
+  public LlamaModel model() {
+    return model;
+  }
+
   /**
    * Runs training's matrix products in {@code p} instead of what {@link Precision#forDevice}
    * chooses for the device (bfloat16 on recent CUDA GPUs, float32 elsewhere); null restores that

@@ -11,7 +11,6 @@ import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Trainer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,26 +44,68 @@ class InfluenceTest {
   void theLineStartsAtTheSeedsInitialAdapterAndLeavesTheFinalOneInPlace(@TempDir Path dir)
       throws Exception {
     Path base = TinyModel.write(dir.resolve("base"), 3);
-    for (TuningJobSpec.Method method :
-        List.of(TuningJobSpec.Method.LORA, TuningJobSpec.Method.PTUNING)) {
+    for (TuningJobSpec.Method method : TuningJobSpec.Method.values()) {
       TuningJobSpec spec = Jobs.capitals(base, method, 4);
       try (NDManager m = Torch.engine().newBaseManager();
           LlamaModel model = LlamaModel.load(base, m)) {
         Trainer trainer = new Trainer(model, new ByteTokenizer());
         try (Trainable t = spec.tuningMethod().applyTo(model)) {
           Map<String, float[]> before = values(t);
-          // What a verifier rebuilds from the spec alone is where this run's training began.
-          assertThat(Influence.initialAdapter(spec, m))
-              .containsOnlyKeys(before.keySet())
-              .allSatisfy((name, v) -> assertThat(v).containsExactly(before.get(name)));
           trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
           Map<String, float[]> trained = values(t);
+          // What a verifier rebuilds from the spec alone, after training, is where this run's
+          // training began.
+          assertThat(Influence.initialAdapter(spec, model, m))
+              .as("%s", method)
+              .containsOnlyKeys(before.keySet())
+              .allSatisfy((name, v) -> assertThat(v).containsExactly(before.get(name)));
           Influence.scores(trainer, t, spec, m);
           // The adapter written, evaluated and served after scoring is the trained one, bit for
           // bit, not the last point of the line scored.
           assertThat(values(t))
+              .as("%s", method)
               .allSatisfy((name, v) -> assertThat(v).containsExactly(trained.get(name)));
         }
+      }
+    }
+  }
+
+  @Test
+  void theScoresAreDataInfSummedOverSixPointsOfTheLineNotTheFinalAdapterAlone(@TempDir Path dir)
+      throws Exception {
+    Path base = TinyModel.write(dir.resolve("base"), 3);
+    TuningJobSpec spec = Jobs.capitals(base, TuningJobSpec.Method.LORA, 4);
+    assertThat(Influence.line())
+        .containsExactly(
+            new double[] {0, 0.6687403, 0.7952707, 0.8801117, 0.9457416, 1},
+            org.assertj.core.data.Offset.offset(1e-7));
+    try (NDManager m = Torch.engine().newBaseManager();
+        LlamaModel model = LlamaModel.load(base, m)) {
+      Trainer trainer = new Trainer(model, new ByteTokenizer());
+      try (Trainable t = spec.tuningMethod().applyTo(model)) {
+        Map<String, float[]> initial = values(t);
+        trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
+        Map<String, float[]> trained = values(t);
+        double[] finalOnly =
+            Influence.atPoint(
+                trainer, t, spec, DataInf.DEFAULT_DAMPING, Influence.KEEP_GRADIENTS_BYTES, m);
+        double[] sum = new double[spec.train().size()];
+        for (double alpha : Influence.line()) {
+          Influence.moveTo(t, initial, trained, alpha);
+          double[] s =
+              Influence.atPoint(
+                  trainer, t, spec, DataInf.DEFAULT_DAMPING, Influence.KEEP_GRADIENTS_BYTES, m);
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += s[i];
+          }
+        }
+        Influence.moveTo(t, initial, trained, 1);
+        Map<String, Double> scores = Influence.scores(trainer, t, spec, m);
+        for (int i = 0; i < sum.length; i++) {
+          assertThat(scores.get(spec.train().get(i).id())).isEqualTo(sum[i]);
+        }
+        assertThat(scores.values().stream().mapToDouble(Double::doubleValue).toArray())
+            .isNotEqualTo(finalOnly);
       }
     }
   }

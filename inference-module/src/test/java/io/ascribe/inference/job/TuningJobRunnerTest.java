@@ -394,5 +394,14 @@ class TuningJobRunnerTest {
         .hasMessageContaining("activations")
         .hasMessageContaining("smaller batch size");
     l.requireFits(l.total(), "this machine");
+    // Influence holds the line's two ends on the Java heap: 8 bytes a trainable value, which for
+    // full fine-tuning is every weight.
+    assertThat(l.heap()).isEqualTo(2L * 4 * (64 + 64 + 64 + 32) * 8);
+    assertThat(f.heap()).isEqualTo(8 * params);
+    assertThatThrownBy(() -> f.requireHeap(f.heap() - 1))
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("Java heap")
+        .hasMessageContaining("-Xmx");
+    f.requireHeap(f.heap());
   }
 }

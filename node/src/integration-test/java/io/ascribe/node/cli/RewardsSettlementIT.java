@@ -391,15 +391,20 @@ class RewardsSettlementIT {
   }
 
   /**
-   * Sends {@code calldata} to {@code to} with ten times the tip anvil suggests, which the CLI's
-   * claim pays, so anvil (ordering its pool by fees) mines it first.
+   * Sends {@code calldata} to {@code to} with ten times the tip anvil suggests (which the CLI's
+   * claim pays) and a gwei more, so anvil, ordering its pool by fees, mines it first.
    */
   private static void sendAheadOfThePool(Anvil anvil, PrivateKey key, Address to, String calldata)
       throws IOException {
     var web3j = anvil.web3j();
     Address from = key.address();
     BigInteger tip =
-        web3j.ethMaxPriorityFeePerGas().send().getMaxPriorityFeePerGas().multiply(BigInteger.TEN);
+        web3j
+            .ethMaxPriorityFeePerGas()
+            .send()
+            .getMaxPriorityFeePerGas()
+            .multiply(BigInteger.TEN)
+            .add(BigInteger.valueOf(1_000_000_000)); // ahead even if anvil suggests no tip
     BigInteger baseFee =
         web3j
             .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
