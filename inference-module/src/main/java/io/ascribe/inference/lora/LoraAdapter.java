@@ -1,6 +1,8 @@
 package io.ascribe.inference.lora;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
@@ -141,9 +143,45 @@ public final class LoraAdapter implements Adapter, Trainable {
             ? Dropout.dropout(input, (float) config.dropout(), true).singletonOrThrow()
             : input;
     NDArray low = Linear.linear(x, am).singletonOrThrow();
-    NDArray update = Linear.linear(low, b.get(module)).singletonOrThrow();
-    // A scalar libtorch owns: autograd saves it for the backward pass (see Torch.scalar).
-    return baseOutput.add(update.mul(Torch.scalar(update.getManager(), config.scale())));
+    return baseOutput.add(Linear.linear(low, scaledB(module, x.getManager())).singletonOrThrow());
+  }
+
+  /**
+   * For projections that ran as one product, one product with their A matrices stacked (r · k, in),
+   * then each B on its r columns: the input's gradient is then one product instead of a sum of k.
+   * With dropout in training each projection draws its own mask, as apart, so that case goes module
+   * by module.
+   */
+  @Override
+  public NDArray apply(
+      List<String> modules, NDArray input, NDArray baseOutput, long[] widths, boolean training) {
+    if (merged
+        || (training && config.dropout() > 0)
+        || !modules.stream().allMatch(a::containsKey)) {
+      return Adapter.super.apply(modules, input, baseOutput, widths, training);
+    }
+    NDManager m = input.getManager();
+    NDList as = new NDList();
+    for (String module : modules) {
+      as.add(a.get(module));
+    }
+    NDArray stacked = NDArrays.concat(as, 0);
+    stacked.attach(m);
+    NDArray low = Linear.linear(input, stacked).singletonOrThrow();
+    NDList lows = low.split(modules.size(), low.getShape().dimension() - 1);
+    NDList updates = new NDList();
+    for (int i = 0; i < modules.size(); i++) {
+      updates.add(Linear.linear(lows.get(i), scaledB(modules.get(i), m)).singletonOrThrow());
+    }
+    return baseOutput.add(NDArrays.concat(updates, low.getShape().dimension() - 1));
+  }
+
+  // scale · B, an (out × r) product where scaling B·A·x would be an (tokens × out) one; the scale
+  // is a scalar libtorch owns, which autograd may save for the backward pass (see Torch.scalar).
+  private NDArray scaledB(String module, NDManager m) {
+    NDArray scaled = b.get(module).mul(Torch.scalar(m, config.scale()));
+    scaled.attach(m);
+    return scaled;
   }
 
   /** Adds scale·B·A into the base weights; the adapter then passes outputs through. */

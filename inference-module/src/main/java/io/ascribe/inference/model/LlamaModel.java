@@ -1,6 +1,8 @@
 package io.ascribe.inference.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -56,6 +58,10 @@ public final class LlamaModel implements AutoCloseable {
   public static final String EMBEDDINGS = "model.embed_tokens.weight";
   public static final String HEAD = "lm_head.weight";
 
+  // The projections that read the same input and run as one product (see linear). Gate and up
+  // do not: their fused output's split cost the backward pass more than the one product saved.
+  private static final List<String> ATTENTION_INPUTS = List.of("q_proj", "k_proj", "v_proj");
+
   private final LlamaConfig config;
   private final NDManager manager;
   private final Map<String, NDArray> weights;
@@ -74,7 +80,10 @@ public final class LlamaModel implements AutoCloseable {
     this.manager = manager;
     this.weights = weights;
     float[][] rope = ropeTables(config);
-    long[] shape = {config.maxPositionEmbeddings(), config.headDim()};
+    long[] shape = {
+      config.maxPositionEmbeddings(),
+      (long) (config.numAttentionHeads() + config.numKeyValueHeads()) * config.headDim()
+    };
     this.ropeCos = manager.create(rope[0], new Shape(shape));
     this.ropeSin = manager.create(rope[1], new Shape(shape));
   }
@@ -116,18 +125,30 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   // cos/sin of position × inverse frequency, duplicated over both halves as HF's rotate_half
-  // expects; computed in double so long contexts keep their precision.
+  // expects, for every query head and then every key head of a position (one table, its columns
+  // split between queries and keys); computed in double so long contexts keep their precision. The
+  // sine's first half is negated (rotate_half(x)·sin = swap_halves(x)·[-sin, sin], see rope), and
+  // the query heads' columns carry the attention's 1/√(head dim), which the scores then need not
+  // be divided by.
   private static float[][] ropeTables(LlamaConfig c) {
     int d = c.headDim();
     int p = c.maxPositionEmbeddings();
-    float[] cos = new float[p * d];
-    float[] sin = new float[p * d];
+    int heads = c.numAttentionHeads() + c.numKeyValueHeads();
+    int row = heads * d;
+    double queryScale = 1 / Math.sqrt(d);
+    float[] cos = new float[p * row];
+    float[] sin = new float[p * row];
     for (int pos = 0; pos < p; pos++) {
       for (int j = 0; j < d / 2; j++) {
         double invFreq = 1.0 / Math.pow(c.ropeTheta(), (2.0 * j) / d);
         double angle = pos * invFreq;
-        cos[pos * d + j] = cos[pos * d + j + d / 2] = (float) Math.cos(angle);
-        sin[pos * d + j] = sin[pos * d + j + d / 2] = (float) Math.sin(angle);
+        for (int head = 0; head < heads; head++) {
+          double scale = head < c.numAttentionHeads() ? queryScale : 1;
+          int at = pos * row + head * d + j;
+          cos[at] = cos[at + d / 2] = (float) (Math.cos(angle) * scale);
+          sin[at] = (float) (-Math.sin(angle) * scale);
+          sin[at + d / 2] = (float) (Math.sin(angle) * scale);
+        }
       }
     }
     return new float[][] {cos, sin};
@@ -458,9 +479,9 @@ public final class LlamaModel implements AutoCloseable {
     if (table != null && config.tieWordEmbeddings()) {
       // The tied head needs the whole table anyway: dequantise it once for lookup and head.
       NDArray embeddings = table.dequantize(ids.getManager());
-      return project(hidden(ids, cache, padding, training, embeddings), embeddings);
+      return project(hidden(ids, null, cache, padding, training, embeddings), embeddings);
     }
-    return logits(hidden(ids, cache, padding, training));
+    return logits(hidden(ids, null, cache, padding, training, null));
   }
 
   /**
@@ -471,7 +492,7 @@ public final class LlamaModel implements AutoCloseable {
    * #forward}.
    */
   public NDArray hidden(NDArray ids, KvCache cache, boolean training) {
-    return hidden(ids, cache, null, training, null);
+    return hidden(ids, null, cache, null, training, null);
   }
 
   /**
@@ -479,15 +500,44 @@ public final class LlamaModel implements AutoCloseable {
    * LeftPadding, boolean)}.
    */
   public NDArray hidden(NDArray ids, KvCache cache, LeftPadding padding, boolean training) {
-    return hidden(ids, cache, padding, training, null);
+    return hidden(ids, null, cache, padding, training, null);
   }
 
-  // embeddings: the dequantised table when the caller has it already, else null.
+  /**
+   * Logits (tokens, vocab) of the real tokens of a right-padded batch, in row order: row r of
+   * {@code ids} (batch, width; int64) holds {@code lengths[r]} tokens and then padding. The same
+   * logits as {@link #forward(NDArray, KvCache, boolean)} at those positions (up to float
+   * rounding), without the work on padding: every projection, norm and the head run on the real
+   * tokens alone, and only the attention sees the padded grid, where the causal mask keeps padding
+   * (which comes after a row's tokens) from reaching a real token. Training calls this.
+   *
+   * @throws IllegalArgumentException when {@code lengths} does not fit {@code ids}
+   * @throws ModelException when a row is longer than {@code max_position_embeddings}
+   */
+  public NDArray forwardUnpadded(NDArray ids, int[] lengths, boolean training) {
+    TokenGrid grid = TokenGrid.of(lengths, ids.getShape(), ids.getManager());
+    NDArray real = ids.flatten().get(grid.real());
+    Nf4Weight table = quantized.get(EMBEDDINGS);
+    if (table != null && config.tieWordEmbeddings()) {
+      NDArray embeddings = table.dequantize(ids.getManager());
+      return project(hidden(real, grid, null, null, training, embeddings), embeddings);
+    }
+    return logits(hidden(real, grid, null, null, training, null));
+  }
+
+  // ids: (batch, tokens), or with a grid the real tokens (n) it places; embeddings: the dequantised
+  // table when the caller has it already, else null. The hidden states come back in the layout
+  // the ids came in.
   private NDArray hidden(
-      NDArray ids, KvCache cache, LeftPadding padding, boolean training, NDArray embeddings) {
+      NDArray ids,
+      TokenGrid grid,
+      KvCache cache,
+      LeftPadding padding,
+      boolean training,
+      NDArray embeddings) {
     NDManager m = ids.getManager();
-    long b = ids.getShape().get(0);
-    int t = Math.toIntExact(ids.getShape().get(1));
+    long b = grid != null ? grid.rows() : ids.getShape().get(0);
+    int t = grid != null ? grid.width() : Math.toIntExact(ids.getShape().get(1));
     int past = cache == null ? 0 : cache.length();
     if (padding != null && padding.rows() != b) {
       throw new IllegalArgumentException(
@@ -504,58 +554,52 @@ public final class LlamaModel implements AutoCloseable {
     int nh = config.numAttentionHeads();
     int nkv = config.numKeyValueHeads();
     int hd = config.headDim();
-    NDArray cos;
-    NDArray sin;
-    NDArray mask;
     int prefix = adapter == null ? 0 : adapter.prefixLength();
-    if (padding == null) {
-      cos = local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m);
-      sin = local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m);
-      mask = causalMask(m, t, past);
-      if (prefix > 0) {
-        // Every token sees the whole prefix: it precedes the sequence.
-        mask = m.zeros(new Shape(t, prefix)).concat(mask, 1);
+    List<Block> blocks = new ArrayList<>();
+    if (grid != null) {
+      // One block per group of rows of about the same length, each as wide as its longest row.
+      for (TokenGrid.Group g : grid.groups()) {
+        int w = g.width();
+        NDArray cos = local(ropeCos.get(new NDIndex(":{}", w)), m).reshape(w, nh + nkv, hd);
+        NDArray sin = local(ropeSin.get(new NDIndex(":{}", w)), m).reshape(w, nh + nkv, hd);
+        blocks.add(block(g.rows(), w, cos, sin, withPrefix(causalMask(m, w, 0), prefix, m)));
       }
+    } else if (padding == null) {
+      // (tokens, query + key heads, head dim), broadcast over the batch.
+      NDArray cos =
+          local(ropeCos.get(new NDIndex("{}:{}", past, past + t)), m).reshape(t, nh + nkv, hd);
+      NDArray sin =
+          local(ropeSin.get(new NDIndex("{}:{}", past, past + t)), m).reshape(t, nh + nkv, hd);
+      blocks.add(block(b, t, cos, sin, withPrefix(causalMask(m, t, past), prefix, m)));
     } else {
-      // Each row's own positions pick its rows of the tables: (batch, 1, tokens, head dim).
+      // Each row's own positions pick its rows of the tables: (batch, tokens, heads, head dim).
       NDArray positions = positions(m, padding, t, past);
-      cos = local(table(positions, ropeCos), m).expandDims(1);
-      sin = local(table(positions, ropeSin), m).expandDims(1);
-      mask = paddedMask(m, padding, t, past);
+      NDArray cos = local(table(positions, ropeCos), m).reshape(b, t, nh + nkv, hd);
+      NDArray sin = local(table(positions, ropeSin), m).reshape(b, t, nh + nkv, hd);
+      // (batch, 1, 1, tokens, keys): one mask for every head of every KV group.
+      NDArray mask = paddedMask(m, padding, t, past).expandDims(1);
       if (prefix > 0) {
-        mask = m.zeros(new Shape(b, 1, t, prefix)).concat(mask, 3);
+        mask = m.zeros(new Shape(b, 1, 1, t, prefix)).concat(mask, 4);
       }
+      blocks.add(block(b, t, cos, sin, mask));
     }
-    // Numbers enter the tracked computation as libtorch-owned scalars (see Torch.scalar).
-    NDArray scale = Torch.scalar(m, Math.sqrt(hd));
 
+    // RMSNorm's eps and exponent, made once for the pass's 2 · layers + 1 norms.
+    NDArray[] norm = {Torch.scalar(m, config.rmsNormEps()), Torch.scalar(m, -0.5)};
     NDArray h = embed(ids, embeddings);
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       String p = "model.layers." + l + ".";
-      NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"));
-      NDArray q = heads(linear(x, p + "self_attn.q_proj", training), b, t, nh, hd);
-      NDArray k = heads(linear(x, p + "self_attn.k_proj", training), b, t, nkv, hd);
-      NDArray v = heads(linear(x, p + "self_attn.v_proj", training), b, t, nkv, hd);
-      q = rope(q, cos, sin, hd);
-      k = rope(k, cos, sin, hd);
-      if (cache != null) {
-        NDArray[] kv = cache.append(l, k, v);
-        k = kv[0];
-        v = kv[1];
+      NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"), norm);
+      // q, k and v in one product, spread onto each block's grid for the attention.
+      NDArray qkv = linear(x, l, ATTENTION_INPUTS, training);
+      NDList inputs = grid == null ? new NDList(qkv) : grid.spread(qkv);
+      NDList outputs = new NDList();
+      for (int i = 0; i < blocks.size(); i++) {
+        outputs.add(attention(inputs.get(i), blocks.get(i), l, cache, m));
       }
-      if (prefix > 0) {
-        // Prefixes stay out of the cache, which then holds the sequence's own tokens only.
-        NDArray[] pkv = adapter.prefix(l, b, m);
-        k = pkv[0].concat(k, 2);
-        v = pkv[1].concat(v, 2);
-      }
-      k = repeatKv(k, nh / nkv);
-      v = repeatKv(v, nh / nkv);
-      NDArray scores = matMul(q, k.transpose(0, 1, 3, 2), m).div(scale).add(mask);
-      NDArray attn =
-          matMul(scores.softmax(-1), v, m).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);
+      NDArray attn = grid == null ? outputs.get(0) : grid.gather(outputs);
       h = h.add(linear(attn, p + "self_attn.o_proj", training));
-      x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"));
+      x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"), norm);
       NDArray gate = linear(x, p + "mlp.gate_proj", training);
       NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
       h = h.add(linear(act, p + "mlp.down_proj", training));
@@ -563,7 +607,90 @@ public final class LlamaModel implements AutoCloseable {
     if (cache != null) {
       cache.advance(t);
     }
-    return rmsNorm(h, weight("model.norm.weight"));
+    return rmsNorm(h, weight("model.norm.weight"), norm);
+  }
+
+  /**
+   * Rows that attend together: {@code rows} sequences of {@code tokens} positions seeing {@code
+   * keys} keys (cache and prefix included), the rotary tables of their query and key heads, and the
+   * mask added to their scores.
+   */
+  private record Block(
+      long rows,
+      int tokens,
+      int keys,
+      NDArray cosQ,
+      NDArray sinQ,
+      NDArray cosK,
+      NDArray sinK,
+      NDArray mask) {}
+
+  // mask: (tokens, keys) or (rows, 1, 1, tokens, keys), the last axis the keys.
+  private Block block(long rows, int tokens, NDArray cos, NDArray sin, NDArray mask) {
+    int nh = config.numAttentionHeads();
+    NDIndex queryHeads = new NDIndex("..., :{}, :", nh);
+    NDIndex keyHeads = new NDIndex("..., {}:, :", nh);
+    long keys = mask.getShape().get(mask.getShape().dimension() - 1);
+    return new Block(
+        rows,
+        tokens,
+        Math.toIntExact(keys),
+        cos.get(queryHeads),
+        sin.get(queryHeads),
+        cos.get(keyHeads),
+        sin.get(keyHeads),
+        mask);
+  }
+
+  // Every token sees the whole prefix: it precedes the sequence.
+  private static NDArray withPrefix(NDArray mask, int prefix, NDManager m) {
+    if (prefix == 0) {
+      return mask;
+    }
+    return m.zeros(new Shape(mask.getShape().get(0), prefix)).concat(mask, 1);
+  }
+
+  // Self-attention of one block: its q|k|v side by side (rows, tokens, …) or (rows · tokens, …),
+  // the attended values (rows, tokens, query heads · head dim) out.
+  private NDArray attention(NDArray qkv, Block blk, int layer, KvCache cache, NDManager m) {
+    int nh = config.numAttentionHeads();
+    int nkv = config.numKeyValueHeads();
+    int hd = config.headDim();
+    int rep = nh / nkv;
+    long b = blk.rows();
+    int t = blk.tokens();
+    // Split, not sliced: one split's backward pass is one concatenation, each slice's a zeroed
+    // copy of the whole input.
+    NDList qkAndV = qkv.reshape(b, t, nh + 2L * nkv, hd).split(new long[] {nh, nh + nkv}, 2);
+    NDArray rq = rope(qkAndV.get(0), blk.cosQ(), blk.sinQ(), hd);
+    NDArray rk = rope(qkAndV.get(1), blk.cosK(), blk.sinK(), hd);
+    // (batch, KV heads, rep · tokens, head dim): the query heads that share a KV head (HF's
+    // repeat_kv gives KV head g to query heads g·rep ... g·rep + rep - 1) one after another, so
+    // they meet their keys and values in one product without copying those rep times.
+    NDArray queries =
+        rq.reshape(b, t, nkv, rep, hd).transpose(0, 2, 3, 1, 4).reshape(b, nkv, (long) rep * t, hd);
+    NDArray k = rk.transpose(0, 2, 1, 3);
+    NDArray v = qkAndV.get(2).transpose(0, 2, 1, 3);
+    if (cache != null) {
+      NDArray[] kv = cache.append(layer, k, v);
+      k = kv[0];
+      v = kv[1];
+    }
+    if (adapter != null && adapter.prefixLength() > 0) {
+      // Prefixes stay out of the cache, which then holds the sequence's own tokens only.
+      NDArray[] pkv = adapter.prefix(layer, b, m);
+      k = pkv[0].concat(k, 2);
+      v = pkv[1].concat(v, 2);
+    }
+    // The queries carry 1/√(head dim) from the rotary tables.
+    NDArray scores =
+        matMul(queries, k.transpose(0, 1, 3, 2), m)
+            .reshape(b, nkv, rep, t, blk.keys())
+            .add(blk.mask());
+    return matMul(scores.softmax(-1).reshape(b, nkv, (long) rep * t, blk.keys()), v, m)
+        .reshape(b, nkv, rep, t, hd)
+        .transpose(0, 3, 1, 2, 4)
+        .reshape(b, t, (long) nh * hd);
   }
 
   /** Logits (..., vocab) of final hidden states (..., hidden) from {@link #hidden}: the LM head. */
@@ -630,38 +757,54 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   private NDArray linear(NDArray x, String module, boolean training) {
-    Nf4Weight q = quantized.get(module + ".weight");
-    NDArray w = q != null ? q.dequantize(x.getManager()) : weight(module + ".weight");
-    NDArray y = project(x, w);
+    NDArray y = project(x, projectionWeight(module, x.getManager()));
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }
 
-  private static NDArray heads(NDArray x, long b, int t, int n, int hd) {
-    return x.reshape(b, t, n, hd).transpose(0, 2, 1, 3);
-  }
-
-  private NDArray rmsNorm(NDArray x, NDArray w) {
-    NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.div(ms.add(Torch.scalar(x.getManager(), config.rmsNormEps())).sqrt()).mul(w);
-  }
-
-  // HF's apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1].
-  private static NDArray rope(NDArray x, NDArray cos, NDArray sin, int hd) {
-    NDArray x1 = x.get(new NDIndex("..., :{}", hd / 2));
-    NDArray x2 = x.get(new NDIndex("..., {}:", hd / 2));
-    NDArray rotated = x2.neg().concat(x1, -1);
-    return x.mul(cos).add(rotated.mul(sin));
-  }
-
-  // Each KV head serves n consecutive query heads, as HF's repeat_kv arranges them.
-  private static NDArray repeatKv(NDArray x, int n) {
-    if (n == 1) {
-      return x;
+  // One product for the projections of a layer that share their input (q, k and v), their weights
+  // stacked (out₁ + out₂ + ..., in) as in Hugging Face's fused qkv_proj, their outputs side by side
+  // in that order: fewer and larger products, and one gradient for the shared input instead of a
+  // sum of several. The weights are stacked again in
+  // each pass (a copy of a few hundred KiB), not cached, because fine-tuning, merging and
+  // unmerging change them in place (and safetensors files keep them apart).
+  private NDArray linear(NDArray x, int layer, List<String> projections, boolean training) {
+    NDManager m = x.getManager();
+    List<String> modules = new ArrayList<>();
+    NDList ws = new NDList();
+    long[] widths = new long[projections.size()];
+    for (int i = 0; i < widths.length; i++) {
+      String module = module(layer, projections.get(i));
+      NDArray w = projectionWeight(module, m);
+      modules.add(module);
+      ws.add(w);
+      widths[i] = w.getShape().get(0);
     }
+    NDArray y = project(x, local(NDArrays.concat(ws, 0), m));
+    return adapter == null ? y : adapter.apply(modules, x, y, widths, training);
+  }
+
+  private NDArray projectionWeight(String module, NDManager m) {
+    Nf4Weight q = quantized.get(module + ".weight");
+    return q != null ? q.dequantize(m) : weight(module + ".weight");
+  }
+
+  // x / √(mean(x²) + eps) · w, as a product with the reciprocal: its backward pass is two products
+  // where a quotient's is a quotient and three products.
+  private static NDArray rmsNorm(NDArray x, NDArray w, NDArray[] epsAndExponent) {
+    NDArray ms = x.square().mean(new int[] {-1}, true);
+    return x.mul(ms.add(epsAndExponent[0]).pow(epsAndExponent[1])).mul(w);
+  }
+
+  // HF's apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = [-x2, x1]; with the
+  // halves swapped by one flip and the sign in the sine table (see ropeTables), [x2, x1]·[-sin,
+  // sin].
+  private static NDArray rope(NDArray x, NDArray cos, NDArray sin, int hd) {
     Shape s = x.getShape();
-    return x.expandDims(2)
-        .broadcast(new Shape(s.get(0), s.get(1), n, s.get(2), s.get(3)))
-        .reshape(s.get(0), s.get(1) * n, s.get(2), s.get(3));
+    long[] halves = Arrays.copyOf(s.getShape(), s.dimension() + 1);
+    halves[s.dimension() - 1] = 2;
+    halves[s.dimension()] = hd / 2;
+    NDArray swapped = x.reshape(new Shape(halves)).flip(s.dimension() - 1).reshape(s);
+    return x.mul(cos).add(swapped.mul(sin));
   }
 
   private static NDArray table(NDArray positions, NDArray table) {

@@ -100,8 +100,20 @@ public final class Trainer {
     this.initialLossScale = scale;
   }
 
-  /** A batch as arrays: inputs and targets (batch, len) int64, and the loss mask as float. */
-  record Batch(long[] inputs, long[] targets, float[] mask, int batch, int len, long tokens) {}
+  /**
+   * A batch as arrays: the inputs (batch, len) int64, right-padded, row r holding {@code
+   * lengths[r]} real tokens; the targets and the loss mask (1 where a target counts) of the real
+   * tokens alone, in row order, which is how {@link LlamaModel#forwardUnpadded} returns their
+   * logits.
+   */
+  record Batch(
+      long[] inputs,
+      long[] targets,
+      float[] mask,
+      int batch,
+      int len,
+      long tokens,
+      int[] lengths) {}
 
   Batch batch(List<Example> examples) {
     List<int[]> seqs = new ArrayList<>();
@@ -132,19 +144,25 @@ public final class Trainer {
       tokens += s.length - 1;
     }
     long[] in = new long[n * max];
-    long[] out = new long[n * max];
-    float[] mask = new float[n * max];
+    long[] out = new long[Math.toIntExact(tokens)];
+    float[] mask = new float[out.length];
+    int[] lengths = new int[n];
+    int at = 0;
     for (int i = 0; i < n; i++) {
       int[] s = seqs.get(i);
+      lengths[i] = s.length - 1;
       for (int j = 0; j < max; j++) {
         boolean real = j < s.length - 1;
         in[i * max + j] = real ? s[j] : tokenizer.eos();
-        out[i * max + j] = real ? s[j + 1] : tokenizer.eos();
-        // Position j predicts token j+1: count it when that token is response or EOS.
-        mask[i * max + j] = real && j + 1 >= promptLens.get(i) ? 1f : 0f;
+        if (real) {
+          out[at] = s[j + 1];
+          // Position j predicts token j+1: count it when that token is response or EOS.
+          mask[at] = j + 1 >= promptLens.get(i) ? 1f : 0f;
+          at++;
+        }
       }
     }
-    return new Batch(in, out, mask, n, max, tokens);
+    return new Batch(in, out, mask, n, max, tokens, lengths);
   }
 
   /** Mean cross-entropy of the masked targets. */
@@ -158,7 +176,7 @@ public final class Trainer {
     try (NDManager m = parent.newSubManager()) {
       Batch b = batch(examples);
       NDArray[] arrays = arrays(m, b);
-      return loss(model.forward(arrays[0], null, false), arrays[1], arrays[2]).getFloat();
+      return loss(logits(arrays, b, false), arrays[1], arrays[2]).getFloat();
     }
   }
 
@@ -174,7 +192,7 @@ public final class Trainer {
     for (Batch b : batches) {
       try (NDManager m = parent.newSubManager()) {
         NDArray[] arrays = arrays(m, b);
-        double mean = loss(model.forward(arrays[0], null, false), arrays[1], arrays[2]).getFloat();
+        double mean = loss(logits(arrays, b, false), arrays[1], arrays[2]).getFloat();
         sum += mean * masked(b) / total;
       }
     }
@@ -194,7 +212,7 @@ public final class Trainer {
       for (Batch b : batches) {
         try (NDManager m = parent.newSubManager()) {
           NDArray[] arrays = arrays(m, b);
-          NDArray loss = loss(model.forward(arrays[0], null, false), arrays[1], arrays[2]);
+          NDArray loss = loss(logits(arrays, b, false), arrays[1], arrays[2]);
           double weight = masked(b) / total;
           gc.backward(weight == 1 ? loss : loss.mul(Torch.scalar(m, weight)));
           sum += loss.getFloat() * weight;
@@ -233,12 +251,17 @@ public final class Trainer {
   }
 
   private static NDArray[] arrays(NDManager m, Batch b) {
-    Shape s = new Shape(b.batch(), b.len());
+    Shape s = new Shape(b.targets().length);
     return new NDArray[] {
-      m.create(b.inputs(), s).toType(DataType.INT64, false),
+      m.create(b.inputs(), new Shape(b.batch(), b.len())).toType(DataType.INT64, false),
       m.create(b.targets(), s).toType(DataType.INT64, false),
       m.create(b.mask(), s)
     };
+  }
+
+  // The logits of the batch's real tokens (see Batch).
+  private NDArray logits(NDArray[] arrays, Batch b, boolean training) {
+    return model.forwardUnpadded(arrays[0], b.lengths(), training);
   }
 
   /**
@@ -362,7 +385,7 @@ public final class Trainer {
             try (NDManager m = parent.newSubManager()) {
               Batch b = batch(chosen);
               NDArray[] arrays = arrays(m, b);
-              NDArray loss = loss(model.forward(arrays[0], null, true), arrays[1], arrays[2]);
+              NDArray loss = loss(logits(arrays, b, true), arrays[1], arrays[2]);
               // Each micro-batch's mean, divided by their number: the gradients add up to the
               // gradient of the mean over the whole step.
               // With loss scaling the loss is also multiplied by the scale (AdamW divides again).

@@ -186,4 +186,23 @@ class LlamaModelTest {
       assertThat(ids.get(new NDIndex("0, 0")).getLong()).isZero();
     }
   }
+
+  @Test
+  void theUnpaddedForwardRefusesLengthsThatDoNotFitTheBatch() {
+    try (LlamaModel model = ModelFactory.create(TINY, 1, manager);
+        NDManager step = manager.newSubManager()) {
+      NDArray ids = LlamaModel.ids(step, List.of(new int[] {1, 2, 3}, new int[] {4, 5}), 0);
+      assertThatThrownBy(() -> model.forwardUnpadded(ids, new int[] {3}, false))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("1 lengths for a batch of shape (2, 3); need one per row");
+      assertThatThrownBy(() -> model.forwardUnpadded(ids, new int[] {3, 4}, false))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a row length of 4 in a batch 3 wide; need 1 to 3");
+      assertThatThrownBy(() -> model.forwardUnpadded(ids, new int[] {3, 0}, false))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a row length of 0");
+      assertThat(model.forwardUnpadded(ids, new int[] {3, 2}, false).getShape().getShape())
+          .containsExactly(5, TINY.vocabSize());
+    }
+  }
 }

@@ -284,6 +284,89 @@ class TuningMethodTest {
     }
   }
 
+  // The unpadded forward pass (what training runs) against each row alone through the plain one:
+  // the same logits at every real token, and with LoRA the same gradients, for every method.
+  @Test
+  void theUnpaddedForwardGivesEachRowsOwnLogitsAndGradients() {
+    int[] lengths = {7, 12, 3};
+    java.util.Random r = new java.util.Random(71);
+    long[] ids = new long[lengths.length * 12];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = r.nextInt(258);
+    }
+    Map<String, TuningMethod> methods = new LinkedHashMap<>();
+    methods.put("base", null);
+    methods.put("lora", new TuningMethod.Lora(new LoraConfig(8, 16, 0, LlamaModel.PROJECTIONS), 5));
+    methods.put("qlora", new TuningMethod.QLora(LORA, 5));
+    methods.put("ptuning", new TuningMethod.PrefixTuning(4, 5));
+    for (Map.Entry<String, TuningMethod> e : methods.entrySet()) {
+      try (LlamaModel model = ModelFactory.create(TINY, 72, manager);
+          NDManager step = manager.newSubManager()) {
+        List<NDArray> params = new ArrayList<>();
+        if (e.getValue() != null) {
+          var trained = e.getValue().applyTo(model);
+          for (var p : trained.namedParameters().entrySet()) {
+            // B is zero when fresh: give it values so LoRA changes the logits.
+            if (p.getKey().endsWith("lora_B.weight")) {
+              float[] v = new float[Math.toIntExact(p.getValue().size())];
+              for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian() * 0.1f;
+              }
+              p.getValue().set(v);
+            }
+            p.getValue().setRequiresGradient(true);
+            params.add(p.getValue());
+          }
+        }
+        NDArray batch =
+            step.create(ids, new ai.djl.ndarray.types.Shape(lengths.length, 12))
+                .toType(ai.djl.ndarray.types.DataType.INT64, false);
+        float[] together;
+        List<float[]> gradsTogether = new ArrayList<>();
+        try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+          NDArray logits = model.forwardUnpadded(batch, lengths, true);
+          together = logits.toFloatArray();
+          if (!params.isEmpty()) {
+            gc.backward(logits.logSoftmax(-1).max(new int[] {-1}).sum());
+          }
+        }
+        for (NDArray p : params) {
+          gradsTogether.add(p.getGradient().toFloatArray());
+          p.getGradient().subi(p.getGradient());
+        }
+        int at = 0;
+        try (GradientCollector gc = Torch.engine().newGradientCollector()) {
+          NDArray sum = null;
+          for (int row = 0; row < lengths.length; row++) {
+            NDArray one = batch.get(row + ":" + (row + 1) + ", :" + lengths[row]);
+            NDArray logits = model.forward(one, null, true);
+            float[] alone = logits.toFloatArray();
+            for (int i = 0; i < alone.length; i++) {
+              assertThat(together[at + i])
+                  .as("%s row %d logit %d", e.getKey(), row, i)
+                  .isCloseTo(alone[i], Offset.offset(1e-4f));
+            }
+            at += alone.length;
+            NDArray part = logits.logSoftmax(-1).max(new int[] {-1}).sum();
+            sum = sum == null ? part : sum.add(part);
+          }
+          assertThat(at).isEqualTo(together.length);
+          if (!params.isEmpty()) {
+            gc.backward(sum);
+          }
+        }
+        for (int i = 0; i < params.size(); i++) {
+          float[] alone = params.get(i).getGradient().toFloatArray();
+          for (int j = 0; j < alone.length; j++) {
+            assertThat(gradsTogether.get(i)[j])
+                .as("%s gradient %d[%d]", e.getKey(), i, j)
+                .isCloseTo(alone[j], Offset.offset(1e-4f + 1e-4f * Math.abs(alone[j])));
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void anNf4LookupGivesTheSameLogitsWhetherItGathersRowsOrDequantisesTheTable() {
     for (boolean tied : new boolean[] {false, true}) {
