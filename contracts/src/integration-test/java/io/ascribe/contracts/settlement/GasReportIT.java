@@ -111,6 +111,11 @@ class GasReportIT {
       RewardsTree t1 = submit(c, keys, epoch, epoch1);
       Address account = epoch1.keySet().iterator().next();
       long first = client.claim(c.distributor(), t1, account).getGasUsed().longValueExact();
+      if (size == 1024) {
+        // The goal of issue 6: an account's first claim costs less than a claim of Uniswap's
+        // MerkleDistributor design, measured here the same way on the same accounts.
+        assertThat(first).isLessThan(reference().freshWord());
+      }
       RewardsTree t2 = submit(c, keys, epoch + 1, epoch2);
       long again = client.claim(c.distributor(), t2, account).getGasUsed().longValueExact();
       report.append(
@@ -127,7 +132,36 @@ class GasReportIT {
    * the same solc and settings): a bit per claimed index, 256 to a storage word.
    */
   @Test
-  void referenceMerkleDistributorClaim() throws IOException, InterruptedException {
+  void referenceMerkleDistributorClaim() {
+    Reference r = reference();
+    report.append(
+        String.format(
+            "reference (Uniswap MerkleDistributor design), %,d accounts (proof of %d): claim in a"
+                + " fresh bitmap word %,d gas; in a word already written %,d gas%n",
+            r.accounts(), r.proofLength(), r.freshWord(), r.writtenWord()));
+  }
+
+  /** The reference's two claims: in a fresh bitmap word and in a word already written. */
+  record Reference(int accounts, int proofLength, long freshWord, long writtenWord) {}
+
+  private static Reference measuredReference;
+
+  /** Measured once per run, for the report and for the claim test's comparison. */
+  private static synchronized Reference reference() {
+    if (measuredReference == null) {
+      try {
+        measuredReference = measureReference();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return measuredReference;
+  }
+
+  private static Reference measureReference() throws IOException, InterruptedException {
     Process solc =
         new ProcessBuilder("node", "scripts/compile.js", "--reference", "target/reference")
             .redirectErrorStream(true)
@@ -164,12 +198,8 @@ class GasReportIT {
     client.transfer(c.token(), reference, OPEN.multiply(BigInteger.valueOf(1_000_000)));
     long first = referenceClaim(reference, tree, 0, accounts.get(0));
     long sameWord = referenceClaim(reference, tree, 1, accounts.get(1));
-    report.append(
-        String.format(
-            "reference (Uniswap MerkleDistributor design), %,d accounts (proof of %d): claim in a"
-                + " fresh bitmap word %,d gas; in a word already written %,d gas%n",
-            size, tree.proof(leaves.get(0)).size(), first, sameWord));
     assertThat(client.balanceOf(c.token(), accounts.get(1))).isEqualTo(amount(1));
+    return new Reference(size, tree.proof(leaves.get(0)).size(), first, sameWord);
   }
 
   private static BigInteger amount(int i) {

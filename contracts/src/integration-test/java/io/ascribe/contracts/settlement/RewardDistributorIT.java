@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ascribe.contracts.Anvil;
 import io.ascribe.contracts.generated.OpenBridge;
+import io.ascribe.contracts.generated.OpenToken;
 import io.ascribe.contracts.generated.RewardDistributor;
 import io.ascribe.core.crypto.PrivateKey;
 import io.ascribe.core.crypto.Secp256k1;
@@ -199,7 +200,13 @@ class RewardDistributorIT {
     var events = RewardDistributor.getClaimedEvents(receipt);
     assertThat(events).hasSize(1);
     assertThat(events.get(0).account).isEqualToIgnoringCase(wallet(1).toString());
-    assertThat(events.get(0).paid).isEqualTo(open("6"));
+    assertThat(events.get(0).cumulativeAmount).isEqualTo(open("6"));
+    // What the claim paid: the token's Transfer from the pool to the account, not to the sender.
+    var transfers = OpenToken.getTransferEvents(receipt);
+    assertThat(transfers).hasSize(1);
+    assertThat(transfers.get(0).from).isEqualToIgnoringCase(distributor.toString());
+    assertThat(transfers.get(0).to).isEqualToIgnoringCase(wallet(1).toString());
+    assertThat(transfers.get(0).value).isEqualTo(open("6"));
     assertThat(client.balanceOf(contracts.token(), client.sender())).isEqualTo(relayerBefore);
   }
 
@@ -527,5 +534,22 @@ class RewardDistributorIT {
     assertThat(mined.isStatusOK()).isFalse();
     assertThat(client.balanceOf(contracts.token(), wallet(0))).isEqualTo(open("4"));
     assertThat(client.claimed(distributor, wallet(0))).isEqualTo(open("4"));
+  }
+
+  @Test
+  void aClaimBeyondThePoolRevertsWithTheTokensErrorAndRecordsNothing() {
+    Address distributor = contracts.distributor();
+    BigInteger beyond = POOL.add(BigInteger.ONE);
+    RewardsTree t = tree(Map.of(wallet(0), beyond, wallet(1), open("1")));
+    client.submitEpoch(distributor, 1, t.root(), signEpoch(withPowers(40, 30), 1, t.root()));
+    // The token's revert comes out of the distributor unchanged, so the client names it.
+    assertReverts(() -> client.claim(distributor, t, wallet(0)), "ERC20InsufficientBalance");
+
+    String data = client.claimCallData(distributor, wallet(0), beyond, t.proof(wallet(0)));
+    TransactionReceipt mined = client.sendUnchecked(distributor, data, BigInteger.valueOf(300_000));
+    assertThat(mined.isStatusOK()).isFalse();
+    assertThat(client.claimed(distributor, wallet(0))).isZero();
+    assertThat(client.balanceOf(contracts.token(), wallet(0))).isZero();
+    assertThat(client.balanceOf(contracts.token(), distributor)).isEqualTo(POOL);
   }
 }
