@@ -3,6 +3,7 @@ package io.ascribe.contracts.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.Anvil;
 import io.ascribe.contracts.generated.OpenBridge;
 import io.ascribe.contracts.generated.OpenToken;
@@ -15,6 +16,8 @@ import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -534,6 +537,43 @@ class RewardDistributorIT {
     assertThat(mined.isStatusOK()).isFalse();
     assertThat(client.balanceOf(contracts.token(), wallet(0))).isEqualTo(open("4"));
     assertThat(client.claimed(distributor, wallet(0))).isEqualTo(open("4"));
+  }
+
+  @Test
+  void aTokenThatRefusesTheTransferWithoutRevertingFailsTheClaimAndRecordsNothing()
+      throws Exception {
+    Process solc =
+        new ProcessBuilder("node", "scripts/compile.js", "--reference", "target/reference")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(solc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(solc.waitFor()).as(out).isZero();
+    for (String refusing : List.of("FalseReturningToken", "SilentToken")) {
+      String bytecode =
+          new ObjectMapper()
+              .readTree(Path.of("target", "reference", refusing + ".json").toFile())
+              .get("bytecode")
+              .asText();
+      Address token = client.deployBytecode(bytecode);
+      Address distributor = client.deployDistributor(token, validatorsA);
+      RewardsTree t = tree(Map.of(wallet(0), open("2"), wallet(1), open("1")));
+      List<byte[]> signatures =
+          ValidatorSignatures.signAll(
+              withPowers(40, 30), client.epochRootDigest(distributor, 1, t.root()));
+      client.submitEpoch(distributor, 1, t.root(), signatures);
+      assertThatThrownBy(() -> client.claim(distributor, t, wallet(0)))
+          .as(refusing)
+          .isInstanceOfSatisfying(
+              ContractRevertedException.class,
+              e -> assertThat(e.errorName()).isEqualTo("TransferFailed"));
+
+      // Mined anyway: it fails on chain and records no payment.
+      String data = client.claimCallData(distributor, wallet(0), open("2"), t.proof(wallet(0)));
+      TransactionReceipt mined =
+          client.sendUnchecked(distributor, data, BigInteger.valueOf(300_000));
+      assertThat(mined.isStatusOK()).as(refusing).isFalse();
+      assertThat(client.claimed(distributor, wallet(0))).as(refusing).isZero();
+    }
   }
 
   @Test
