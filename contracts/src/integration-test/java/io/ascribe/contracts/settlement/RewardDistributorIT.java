@@ -210,6 +210,8 @@ class RewardDistributorIT {
     assertThat(transfers.get(0).from).isEqualToIgnoringCase(distributor.toString());
     assertThat(transfers.get(0).to).isEqualToIgnoringCase(wallet(1).toString());
     assertThat(transfers.get(0).value).isEqualTo(open("6"));
+    assertThat(client.paidByClaim(distributor, wallet(1), receipt)).isEqualTo(open("6"));
+    assertThat(client.paidByClaim(distributor, wallet(0), receipt)).isZero();
     assertThat(client.balanceOf(contracts.token(), client.sender())).isEqualTo(relayerBefore);
   }
 

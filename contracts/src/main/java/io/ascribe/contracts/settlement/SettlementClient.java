@@ -212,6 +212,29 @@ public final class SettlementClient {
     return call(distributor(distributor).claimed(account.toString()));
   }
 
+  /** The token the distributor pays its claims in. */
+  public Address rewardToken(Address distributor) {
+    return Address.fromHex(call(distributor(distributor).token()));
+  }
+
+  /**
+   * What the claim mined in {@code receipt} paid {@code account}: the value of the reward token's
+   * Transfer from the distributor to it (the distributor's Claimed event names only the new
+   * cumulative amount).
+   */
+  public BigInteger paidByClaim(Address distributor, Address account, TransactionReceipt receipt) {
+    String token = rewardToken(distributor).toString();
+    BigInteger paid = BigInteger.ZERO;
+    for (OpenToken.TransferEventResponse t : OpenToken.getTransferEvents(receipt)) {
+      if (t.log.getAddress().equalsIgnoreCase(token)
+          && t.from.equalsIgnoreCase(distributor.toString())
+          && t.to.equalsIgnoreCase(account.toString())) {
+        paid = paid.add(t.value);
+      }
+    }
+    return paid;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // OpenBridge
 

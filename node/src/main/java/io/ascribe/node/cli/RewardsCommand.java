@@ -336,7 +336,9 @@ final class RewardsCommand implements Runnable {
                 + " OPEN");
       }
       TransactionReceipt receipt = client.claim(distributor, who, cumulative, proof);
-      return new Claimed(cumulative.subtract(before), cumulative, from, receipt);
+      // From the receipt rather than cumulative − before: another sender may have claimed for
+      // the same account in between.
+      return new Claimed(client.paidByClaim(distributor, who, receipt), cumulative, from, receipt);
     }
 
     private void report(Address who, Claimed claimed) {
