@@ -8,11 +8,12 @@
 # in eval loss: for seed 1, for scores and deltas averaged over 3 seeds, and for each seed (with
 # their mean, and how well the other seeds' deltas predict each seed's), and each candidate's ms per
 # document. Two to four minutes on one core. The job scores along the line from the seeded initial
-# adapter to the final one (6 points at (k/5)^1/4, k = 0..5; column "job"): r 0.896 for seed 1,
-# 0.917 on 5 seeds averaged and 0.850 per seed (0.78 to 0.90); over 32 documents (2 seeds) 0.632
-# and 0.823. DataInf at the final adapter alone (column "datainf", the job's until 2026-12-07)
-# measured 0.906 for seed 1 but 0.682 per seed (0.46 to 0.91), and 0.426 and 0.553 over 32
-# documents. See inference-module/README.md for the table.
+# adapter to the final one (6 points at (k/5)^1/4, k = 0..5; column "job"): r 0.869 for seed 1,
+# 0.898 on 5 seeds averaged and 0.807 per seed (0.69 to 0.89); over 32 documents (2 seeds) 0.634
+# and 0.670. DataInf at the final adapter alone (column "datainf", the job's until 2026-12-07):
+# 0.750 for seed 1, 0.678 per seed (0.42 to 0.78), 0.533 and 0.753 over 32 documents. Measured
+# 2026-12-07 after the trimmed training path; the figures move by a few hundredths with the
+# training code's float rounding. See inference-module/README.md for the table.
 #
 #   scripts/bench-influence.sh
 #   JAVA_OPTS="-Dseeds=5" scripts/bench-influence.sh

@@ -34,8 +34,8 @@ import java.util.function.UnaryOperator;
  * would mean retraining, and trusting them would let an executor invent a history that favours
  * chosen documents. The line's two ends are the spec's seed and the posted adapter, so a verifier
  * recomputes every point exactly. Scoring at θ alone agreed with leave-one-out retraining at r 0.68
- * per seed (0.46–0.91); summing along the line, which stands in for the training trajectory that
- * checkpoint-summed scores follow, reached 0.85 (0.78–0.90), near the 0.89 of checkpoints, at six
+ * per seed (0.42–0.78); summing along the line, which stands in for the training trajectory that
+ * checkpoint-summed scores follow, reached 0.81 (0.69–0.89), toward the 0.89 of checkpoints, at six
  * times the cost ({@code InfluenceBenchmark} and the module's README). Unlike a dot product, each
  * DataInf score depends on every training document (through λ and the {@code u} term), so a
  * verifier computes all the documents' gradients even to check a sample of the scores. Each
