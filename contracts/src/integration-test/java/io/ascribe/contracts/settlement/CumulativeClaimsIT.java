@@ -2,14 +2,11 @@ package io.ascribe.contracts.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.Anvil;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,17 +35,7 @@ class CumulativeClaimsIT {
 
   @BeforeAll
   static void deployHarness() throws IOException, InterruptedException {
-    Process solc =
-        new ProcessBuilder("node", "scripts/compile.js", "--reference", "target/reference")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(solc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(solc.waitFor()).as(out).isZero();
-    String bytecode =
-        new ObjectMapper()
-            .readTree(Path.of("target", "reference", "CumulativeClaimsHarness.json").toFile())
-            .get("bytecode")
-            .asText();
+    String bytecode = ReferenceContracts.bytecode("CumulativeClaimsHarness");
     anvil = Anvil.start();
     harness = new SettlementClient(anvil.web3j(), Anvil.DEPLOYER).deployBytecode(bytecode);
   }

@@ -2,7 +2,6 @@ package io.ascribe.contracts.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.Anvil;
 import io.ascribe.core.crypto.Keccak;
 import io.ascribe.core.crypto.PrivateKey;
@@ -12,7 +11,6 @@ import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,17 +160,7 @@ class GasReportIT {
   }
 
   private static Reference measureReference() throws IOException, InterruptedException {
-    Process solc =
-        new ProcessBuilder("node", "scripts/compile.js", "--reference", "target/reference")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(solc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(solc.waitFor()).as(out).isZero();
-    String bytecode =
-        new ObjectMapper()
-            .readTree(Path.of("target", "reference", "ReferenceMerkleDistributor.json").toFile())
-            .get("bytecode")
-            .asText();
+    String bytecode = ReferenceContracts.bytecode("ReferenceMerkleDistributor");
 
     int size = 1024;
     List<Address> accounts = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.ascribe.contracts.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ascribe.contracts.Anvil;
 import io.ascribe.contracts.generated.OpenBridge;
 import io.ascribe.contracts.generated.OpenToken;
@@ -16,8 +15,6 @@ import io.ascribe.core.settlement.ValidatorSet;
 import io.ascribe.core.types.Address;
 import io.ascribe.core.types.Hash;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -544,19 +541,8 @@ class RewardDistributorIT {
   @Test
   void aTokenThatRefusesTheTransferWithoutRevertingFailsTheClaimAndRecordsNothing()
       throws Exception {
-    Process solc =
-        new ProcessBuilder("node", "scripts/compile.js", "--reference", "target/reference")
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(solc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(solc.waitFor()).as(out).isZero();
     for (String refusing : List.of("FalseReturningToken", "SilentToken")) {
-      String bytecode =
-          new ObjectMapper()
-              .readTree(Path.of("target", "reference", refusing + ".json").toFile())
-              .get("bytecode")
-              .asText();
-      Address token = client.deployBytecode(bytecode);
+      Address token = client.deployBytecode(ReferenceContracts.bytecode(refusing));
       Address distributor = client.deployDistributor(token, validatorsA);
       RewardsTree t = tree(Map.of(wallet(0), open("2"), wallet(1), open("1")));
       List<byte[]> signatures =
