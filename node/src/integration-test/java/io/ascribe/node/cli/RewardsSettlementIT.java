@@ -181,18 +181,7 @@ class RewardsSettlementIT {
 
         // The validator's wallet claims with the proof the chain serves: to the unit what it
         // earned.
-        String[] claim = {
-          "rewards",
-          "claim",
-          "--rpc",
-          url,
-          "--evm-rpc",
-          anvil.url(),
-          "--distributor",
-          distributor.toString(),
-          "--key",
-          validator.toHex()
-        };
+        String[] claim = claimArgs(url, anvil.url(), distributor);
         assertThat(succeeds(ascribe(claim)))
             .contains("claimed " + Amount.formatOpen(credited) + " OPEN");
         assertThat(evm.balanceOf(token, validator.address())).isEqualTo(credited);
@@ -277,18 +266,7 @@ class RewardsSettlementIT {
         }
         assertThat(succeeds(submitEpoch(url, anvil.url(), distributor, epochs[0])))
             .contains("submitted epoch " + epochs[0]);
-        String[] claim = {
-          "rewards",
-          "claim",
-          "--rpc",
-          url,
-          "--evm-rpc",
-          anvil.url(),
-          "--distributor",
-          distributor.toString(),
-          "--key",
-          validator.toHex()
-        };
+        String[] claim = claimArgs(url, anvil.url(), distributor);
         anvil.rpc("evm_setAutomine", List.of(false));
 
         // Pinned to the distributor's epoch, the overtaken claim fails, naming why.
@@ -527,6 +505,22 @@ class RewardsSettlementIT {
       }
     }
     return included;
+  }
+
+  /** {@code ascribe rewards claim} for the validator's wallet, paid from its own key. */
+  private String[] claimArgs(String url, String evmUrl, Address distributor) {
+    return new String[] {
+      "rewards",
+      "claim",
+      "--rpc",
+      url,
+      "--evm-rpc",
+      evmUrl,
+      "--distributor",
+      distributor.toString(),
+      "--key",
+      validator.toHex()
+    };
   }
 
   /** {@code ascribe rewards submit-epoch}, relayed by the relayer's key. */
