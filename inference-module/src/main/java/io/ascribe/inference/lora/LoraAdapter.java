@@ -143,7 +143,13 @@ public final class LoraAdapter implements Adapter, Trainable {
             ? Dropout.dropout(input, (float) config.dropout(), true).singletonOrThrow()
             : input;
     NDArray low = Linear.linear(x, am).singletonOrThrow();
-    return baseOutput.add(Linear.linear(low, scaledB(module, x.getManager())).singletonOrThrow());
+    NDArray sb = scaledB(module, x.getManager());
+    if (low.getShape().dimension() == 2 && low.getDataType() == baseOutput.getDataType()) {
+      // The base output as the product's bias: one addmm where a product and an addition would
+      // each pass over the whole (tokens × out) output (libtorch takes such a bias for 2-D rows).
+      return Linear.linear(low, sb, baseOutput).singletonOrThrow();
+    }
+    return baseOutput.add(Linear.linear(low, sb).singletonOrThrow());
   }
 
   /**

@@ -598,11 +598,11 @@ public final class LlamaModel implements AutoCloseable {
         outputs.add(attention(inputs.get(i), blocks.get(i), l, cache, m));
       }
       NDArray attn = grid == null ? outputs.get(0) : grid.gather(outputs);
-      h = h.add(linear(attn, p + "self_attn.o_proj", training));
+      h = linear(attn, p + "self_attn.o_proj", h, training);
       x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"), norm);
       NDArray gate = linear(x, p + "mlp.gate_proj", training);
       NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
-      h = h.add(linear(act, p + "mlp.down_proj", training));
+      h = linear(act, p + "mlp.down_proj", h, training);
     }
     if (cache != null) {
       cache.advance(t);
@@ -758,6 +758,18 @@ public final class LlamaModel implements AutoCloseable {
 
   private NDArray linear(NDArray x, String module, boolean training) {
     NDArray y = project(x, projectionWeight(module, x.getManager()));
+    return adapter == null ? y : adapter.apply(module, x, y, training);
+  }
+
+  // residual + x·wᵀ (and the adapter's change): for (tokens, features) rows in float32 the residual
+  // connection is the product's bias, one addmm instead of a product and an addition over the
+  // whole output (libtorch's addmm takes a bias of the output's shape only for 2-D inputs).
+  private NDArray linear(NDArray x, String module, NDArray residual, boolean training) {
+    NDArray w = projectionWeight(module, x.getManager());
+    NDArray y =
+        precision == Precision.FP32 && x.getShape().dimension() == 2
+            ? Linear.linear(x, w, residual).singletonOrThrow()
+            : residual.add(project(x, w));
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }
 

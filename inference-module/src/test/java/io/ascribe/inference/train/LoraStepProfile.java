@@ -135,6 +135,8 @@ public final class LoraStepProfile {
           Stats.median(times.get("backward")) * 1e3,
           Stats.median(times.get("adamw")) * 1e3);
       System.out.printf(
+          "minor page faults a step (median): %.0f%n", Stats.median(times.get("faults")));
+      System.out.printf(
           "step FLOP/s (FlopModel, real tokens) %.1f G = %.1f%% of the 1024³ matmul's %.1f G%n",
           perToken * real / batches.size() / stepS / 1e9,
           100 * perToken * real / batches.size() / stepS / matmulFlops,
@@ -170,6 +172,7 @@ public final class LoraStepProfile {
 
   private static void step(
       LlamaModel model, AdamW opt, Trainer.Batch b, NDManager parent, Map<String, List<Double>> t) {
+    long faults = minorFaults();
     long t0 = System.nanoTime();
     long t1;
     long t2;
@@ -186,10 +189,23 @@ public final class LoraStepProfile {
     }
     opt.step(2e-3);
     long t3 = System.nanoTime();
+    t.computeIfAbsent("faults", k -> new ArrayList<>()).add((double) (minorFaults() - faults));
     t.computeIfAbsent("forward", k -> new ArrayList<>()).add((t1 - t0) / 1e9);
     t.computeIfAbsent("backward", k -> new ArrayList<>()).add((t2 - t1) / 1e9);
     t.computeIfAbsent("adamw", k -> new ArrayList<>()).add((t3 - t2) / 1e9);
     t.computeIfAbsent("step", k -> new ArrayList<>()).add((t3 - t0) / 1e9);
+  }
+
+  // The process's minor page faults so far (field 10 of /proc/self/stat): a step whose fresh
+  // arrays come from newly mapped pages pays one fault per 4 KiB page it first touches.
+  private static long minorFaults() {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[7]);
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   // Forward y = x·Wᵀ of each projection shape, the activation gradient dx = dy·W, and the products
