@@ -20,17 +20,7 @@
 #   JAVA_OPTS="-Dpretrain=0" scripts/bench-influence.sh   # the random base: r 0.774 for seed 1
 #   JAVA_OPTS="-Dfacts=8 -Dnoise=16 -Depochs=40 -Dlr=1e-2" scripts/bench-influence.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. "$root/.mvn/find-jdk.sh"
-module=inference-module
-./mvnw -q -B -o -pl "$module" -am test-compile -Dspotless.check.skip=true
-./mvnw -q -B -o -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
-cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/bench.classpath")"
-cache="$module/target/djl-cache"
+. "$(dirname "$0")/inference-bench-java.sh"
 # shellcheck disable=SC2086
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
-  -DDJL_CACHE_DIR="$cache" -DENGINE_CACHE_DIR="$cache" -Dai.djl.default_engine=PyTorch \
-  -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 ${JAVA_OPTS:-} \
-  -cp "$cp" io.ascribe.inference.job.InfluenceBenchmark
+inference_java -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+  ${JAVA_OPTS:-} io.ascribe.inference.job.InfluenceBenchmark

@@ -8,16 +8,6 @@
 #   scripts/bench-lora-step.sh
 #   JAVA_OPTS="-Dreps=50 -Dtrace=target/lora-step.json" scripts/bench-lora-step.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. "$root/.mvn/find-jdk.sh"
-module=inference-module
-./mvnw -q -B -o -pl "$module" -am test-compile -Dspotless.check.skip=true
-./mvnw -q -B -o -pl "$module" dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile=target/bench.classpath >/dev/null
-cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/bench.classpath")"
-cache="$module/target/djl-cache"
+. "$(dirname "$0")/inference-bench-java.sh"
 # shellcheck disable=SC2086
-exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dai.djl.offline=true \
-  -DDJL_CACHE_DIR="$cache" -DENGINE_CACHE_DIR="$cache" -Dai.djl.default_engine=PyTorch \
-  ${JAVA_OPTS:-} -cp "$cp" io.ascribe.inference.train.LoraStepProfile "$root/target/bench"
+inference_java ${JAVA_OPTS:-} io.ascribe.inference.train.LoraStepProfile "$root/target/bench"
