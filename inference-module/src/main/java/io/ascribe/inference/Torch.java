@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.Utils;
@@ -64,6 +65,17 @@ public final class Torch {
    */
   public static NDArray scalar(NDManager manager, double value) {
     return manager.full(new Shape(), (float) value);
+  }
+
+  /**
+   * {@code bias + x·wᵀ}: one addmm when libtorch takes the bias (2-D rows, one dtype), which saves
+   * a pass over the whole output; otherwise a product and an addition.
+   */
+  public static NDArray plusProduct(NDArray bias, NDArray x, NDArray w) {
+    if (x.getShape().dimension() == 2 && x.getDataType() == bias.getDataType()) {
+      return Linear.linear(x, w, bias).singletonOrThrow();
+    }
+    return bias.add(Linear.linear(x, w).singletonOrThrow());
   }
 
   /** Whether DJL runs in offline mode (never downloads). */

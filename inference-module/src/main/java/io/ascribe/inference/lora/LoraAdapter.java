@@ -143,13 +143,8 @@ public final class LoraAdapter implements Adapter, Trainable {
             ? Dropout.dropout(input, (float) config.dropout(), true).singletonOrThrow()
             : input;
     NDArray low = Linear.linear(x, am).singletonOrThrow();
-    NDArray sb = scaledB(module, x.getManager());
-    if (low.getShape().dimension() == 2 && low.getDataType() == baseOutput.getDataType()) {
-      // The base output as the product's bias: one addmm where a product and an addition would
-      // each pass over the whole (tokens × out) output (libtorch takes such a bias for 2-D rows).
-      return Linear.linear(low, sb, baseOutput).singletonOrThrow();
-    }
-    return baseOutput.add(Linear.linear(low, sb).singletonOrThrow());
+    // The base output as the product's bias where libtorch takes one.
+    return Torch.plusProduct(baseOutput, low, scaledB(module, x.getManager()));
   }
 
   /**

@@ -761,14 +761,13 @@ public final class LlamaModel implements AutoCloseable {
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }
 
-  // residual + x·wᵀ (and the adapter's change): for (tokens, features) rows in float32 the residual
-  // connection is the product's bias, one addmm instead of a product and an addition over the
-  // whole output (libtorch's addmm takes a bias of the output's shape only for 2-D inputs).
+  // residual + x·wᵀ (and the adapter's change): in full precision the residual connection is the
+  // product's bias where libtorch takes one (see Torch.plusProduct).
   private NDArray linear(NDArray x, String module, NDArray residual, boolean training) {
     NDArray w = projectionWeight(module, x.getManager());
     NDArray y =
-        precision == Precision.FP32 && x.getShape().dimension() == 2
-            ? Linear.linear(x, w, residual).singletonOrThrow()
+        precision == Precision.FP32
+            ? Torch.plusProduct(residual, x, w)
             : residual.add(project(x, w));
     return adapter == null ? y : adapter.apply(module, x, y, training);
   }

@@ -106,14 +106,12 @@ public final class Trainer {
    * tokens alone, in row order, which is how {@link LlamaModel#forwardUnpadded} returns their
    * logits.
    */
-  record Batch(
-      long[] inputs,
-      long[] targets,
-      float[] mask,
-      int batch,
-      int len,
-      long tokens,
-      int[] lengths) {}
+  record Batch(long[] inputs, long[] targets, float[] mask, int batch, int len, int[] lengths) {
+    /** The real tokens trained on: one target each. */
+    long tokens() {
+      return targets.length;
+    }
+  }
 
   Batch batch(List<Example> examples) {
     List<int[]> seqs = new ArrayList<>();
@@ -162,7 +160,7 @@ public final class Trainer {
         }
       }
     }
-    return new Batch(in, out, mask, n, max, tokens, lengths);
+    return new Batch(in, out, mask, n, max, lengths);
   }
 
   /** Mean cross-entropy of the masked targets. */
