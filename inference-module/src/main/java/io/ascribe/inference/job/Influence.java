@@ -88,23 +88,7 @@ public final class Influence {
       NDManager parent)
       throws IOException {
     Map<String, float[]> initial = initialAdapter(spec, trainer.model(), parent);
-    Map<String, float[]> fin = values(trainable);
-    if (!initial.keySet().equals(fin.keySet())) {
-      throw new IllegalStateException(
-          "the spec's method initialises " + initial.keySet() + " but trained " + fin.keySet());
-    }
-    double[] sum = new double[spec.train().size()];
-    try {
-      for (double alpha : line()) {
-        moveTo(trainable, initial, fin, alpha);
-        double[] s = atPoint(trainer, trainable, spec, damping, keepBytes, parent);
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += s[i];
-        }
-      }
-    } finally {
-      moveTo(trainable, initial, fin, 1);
-    }
+    double[] sum = alongLine(trainer, trainable, spec, initial, line(), damping, keepBytes, parent);
     Map<String, Double> out = new LinkedHashMap<>();
     for (int i = 0; i < sum.length; i++) {
       out.put(spec.train().get(i).id(), sum[i]);
@@ -133,8 +117,42 @@ public final class Influence {
     };
   }
 
+  /**
+   * DataInf summed over the points at fractions {@code alpha} of the way from {@code initial} to
+   * the trainable arrays' current values (the final adapter), which they hold again when this
+   * returns.
+   */
+  static double[] alongLine(
+      Trainer trainer,
+      Trainable trainable,
+      TuningJobSpec spec,
+      Map<String, float[]> initial,
+      double[] alpha,
+      double damping,
+      long keepBytes,
+      NDManager parent) {
+    Map<String, float[]> fin = values(trainable);
+    if (!initial.keySet().equals(fin.keySet())) {
+      throw new IllegalStateException(
+          "the spec's method initialises " + initial.keySet() + " but trained " + fin.keySet());
+    }
+    double[] sum = new double[spec.train().size()];
+    try {
+      for (double a : alpha) {
+        moveTo(trainable, initial, fin, a);
+        double[] s = atPoint(trainer, trainable, spec, damping, keepBytes, parent);
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += s[i];
+        }
+      }
+    } finally {
+      moveTo(trainable, initial, fin, 1);
+    }
+    return sum;
+  }
+
   /** The arrays of {@code t} by name. */
-  private static Map<String, float[]> values(Trainable t) {
+  static Map<String, float[]> values(Trainable t) {
     Map<String, float[]> out = new LinkedHashMap<>();
     t.namedParameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
     return out;

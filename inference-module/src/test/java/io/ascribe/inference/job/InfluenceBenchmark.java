@@ -1,6 +1,5 @@
 package io.ascribe.inference.job;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.ascribe.inference.TinyModel;
 import io.ascribe.inference.Torch;
@@ -283,7 +282,7 @@ public final class InfluenceBenchmark {
         LlamaModel model = LlamaModel.load(base, m)) {
       Trainer trainer = new Trainer(model, new ByteTokenizer());
       try (Trainable t = spec.tuningMethod().applyTo(model)) {
-        List<float[]> initial = snapshot(t);
+        Map<String, float[]> initial = Influence.values(t);
         int every = Math.max(1, spec.totalSteps() / CHECKPOINTS);
         trainer.train(
             t,
@@ -358,8 +357,8 @@ public final class InfluenceBenchmark {
         }
         scores.put("datainf-tok", DataInf.scores(weighted, evalByModule, DataInf.DEFAULT_DAMPING));
         scores.put("datainf-" + CHECKPOINTS, multiDataInf);
-        scores.put("datainf-line2", line(trainer, t, spec, initial, 2, m));
-        double[] line5 = line(trainer, t, spec, initial, CHECKPOINTS, m);
+        scores.put("datainf-line2", line(trainer, t, spec, initial, even(2), m));
+        double[] line5 = line(trainer, t, spec, initial, even(CHECKPOINTS), m);
         scores.put("datainf-line" + CHECKPOINTS, line5);
         // Points bunched toward the final adapter, where the line is nearer the trajectory's
         // end: 5 at (k/5)^½; then the initial adapter included, at ((k/(P−1))^p for k = 0..P−1.
@@ -426,29 +425,6 @@ public final class InfluenceBenchmark {
         trainer, t, spec, DataInf.DEFAULT_DAMPING, Influence.KEEP_GRADIENTS_BYTES, m);
   }
 
-  private static List<float[]> snapshot(Trainable t) {
-    List<float[]> out = new ArrayList<>();
-    for (NDArray p : t.namedParameters().values()) {
-      out.add(p.toFloatArray());
-    }
-    return out;
-  }
-
-  /**
-   * DataInf summed over {@code points} evenly spaced points on the straight line from the initial
-   * adapter (which the seed determines) to the final one, the final included; the adapter is left
-   * at its final value.
-   */
-  private static double[] line(
-      Trainer trainer,
-      Trainable t,
-      TuningJobSpec spec,
-      List<float[]> initial,
-      int points,
-      NDManager m) {
-    return line(trainer, t, spec, initial, even(points), m);
-  }
-
   /** (k/(points-1))^power for k = 0..points-1: from the initial adapter to the final one. */
   private static double[] from0(int points, double power) {
     double[] a = new double[points];
@@ -484,38 +460,23 @@ public final class InfluenceBenchmark {
     return a;
   }
 
-  /**
-   * DataInf summed over the points of the line at fractions {@code alpha} of the way from the
-   * initial adapter to the final one; the adapter is left at its final value.
-   */
+  /** DataInf summed over the line's points at fractions {@code alpha}, as the job sums its own. */
   private static double[] line(
       Trainer trainer,
       Trainable t,
       TuningJobSpec spec,
-      List<float[]> initial,
+      Map<String, float[]> initial,
       double[] alpha,
       NDManager m) {
-    List<float[]> fin = snapshot(t);
-    List<NDArray> params = new ArrayList<>(t.namedParameters().values());
-    double[] sum = new double[spec.train().size()];
-    for (int k = 0; k < alpha.length; k++) {
-      double a = alpha[k];
-      for (int p = 0; p < params.size(); p++) {
-        float[] x = new float[fin.get(p).length];
-        for (int j = 0; j < x.length; j++) {
-          x[j] = (float) (initial.get(p)[j] + a * (fin.get(p)[j] - initial.get(p)[j]));
-        }
-        params.get(p).set(x);
-      }
-      double[] s = atPoint(trainer, t, spec, m);
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += s[i];
-      }
-    }
-    for (int p = 0; p < params.size(); p++) {
-      params.get(p).set(fin.get(p));
-    }
-    return sum;
+    return Influence.alongLine(
+        trainer,
+        t,
+        spec,
+        initial,
+        alpha,
+        DataInf.DEFAULT_DAMPING,
+        Influence.KEEP_GRADIENTS_BYTES,
+        m);
   }
 
   /** Each document's blocks concatenated into the groups {@code groupOf} assigns them to. */

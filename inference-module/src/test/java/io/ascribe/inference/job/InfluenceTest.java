@@ -10,7 +10,6 @@ import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.train.Trainer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,9 +49,9 @@ class InfluenceTest {
           LlamaModel model = LlamaModel.load(base, m)) {
         Trainer trainer = new Trainer(model, new ByteTokenizer());
         try (Trainable t = spec.tuningMethod().applyTo(model)) {
-          Map<String, float[]> before = values(t);
+          Map<String, float[]> before = Influence.values(t);
           trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
-          Map<String, float[]> trained = values(t);
+          Map<String, float[]> trained = Influence.values(t);
           // What a verifier rebuilds from the spec alone, after training, is where this run's
           // training began.
           assertThat(Influence.initialAdapter(spec, model, m))
@@ -62,7 +61,7 @@ class InfluenceTest {
           Influence.scores(trainer, t, spec, m);
           // The adapter written, evaluated and served after scoring is the trained one, bit for
           // bit, not the last point of the line scored.
-          assertThat(values(t))
+          assertThat(Influence.values(t))
               .as("%s", method)
               .allSatisfy((name, v) -> assertThat(v).containsExactly(trained.get(name)));
         }
@@ -83,9 +82,9 @@ class InfluenceTest {
         LlamaModel model = LlamaModel.load(base, m)) {
       Trainer trainer = new Trainer(model, new ByteTokenizer());
       try (Trainable t = spec.tuningMethod().applyTo(model)) {
-        Map<String, float[]> initial = values(t);
+        Map<String, float[]> initial = Influence.values(t);
         trainer.train(t, spec.trainExamples(), spec.trainConfig(), m, null, null);
-        Map<String, float[]> trained = values(t);
+        Map<String, float[]> trained = Influence.values(t);
         double[] finalOnly =
             Influence.atPoint(
                 trainer, t, spec, DataInf.DEFAULT_DAMPING, Influence.KEEP_GRADIENTS_BYTES, m);
@@ -108,12 +107,6 @@ class InfluenceTest {
             .isNotEqualTo(finalOnly);
       }
     }
-  }
-
-  private static Map<String, float[]> values(Trainable t) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    t.namedParameters().forEach((name, p) -> out.put(name, p.toFloatArray()));
-    return out;
   }
 
   @Test
