@@ -118,12 +118,10 @@ class RewardsSettlementIT {
   void aValidatorsWalletClaimsOnTheEvmExactlyWhatTheChainCredited(@TempDir Path dir)
       throws Exception {
     Genesis genesis = genesis();
-    Path genesisFile = dir.resolve("genesis.json");
-    GenesisWriter.write(genesis, genesisFile);
     try (Anvil anvil = Anvil.start()) {
-      JsonNode deployed = deploy(anvil, genesisFile);
-      Address token = Address.fromHex(deployed.path("token").asText());
-      Address distributor = Address.fromHex(deployed.path("distributor").asText());
+      Contracts deployed = deploy(anvil, genesis, dir);
+      Address token = deployed.token();
+      Address distributor = deployed.distributor();
       assertThat(distributor).isEqualTo(genesis.settlement().orElseThrow().distributor());
       SettlementClient evm = new SettlementClient(anvil.web3j(), relayer);
       assertThat(evm.balanceOf(token, validator.address())).isZero();
@@ -248,12 +246,10 @@ class RewardsSettlementIT {
   void aClaimOvertakenByANewerRootTriesAgainWithThatEpochsProof(@TempDir Path dir)
       throws Exception {
     Genesis genesis = genesis();
-    Path genesisFile = dir.resolve("genesis.json");
-    GenesisWriter.write(genesis, genesisFile);
     try (Anvil anvil = Anvil.start()) {
-      JsonNode deployed = deploy(anvil, genesisFile);
-      Address token = Address.fromHex(deployed.path("token").asText());
-      Address distributor = Address.fromHex(deployed.path("distributor").asText());
+      Contracts deployed = deploy(anvil, genesis, dir);
+      Address token = deployed.token();
+      Address distributor = deployed.distributor();
       SettlementClient evm = new SettlementClient(anvil.web3j(), relayer);
       try (AscribeNode node =
           AscribeNode.start(
@@ -406,25 +402,37 @@ class RewardsSettlementIT {
     assertThat(sent.hasError()).as("anvil refused the root: %s", sent.getError()).isFalse();
   }
 
-  /** {@code ascribe evm deploy} for the genesis's validators, by dev account 0. */
-  private JsonNode deploy(Anvil anvil, Path genesisFile) throws IOException {
+  /** The contracts {@code ascribe evm deploy} put on anvil. */
+  private record Contracts(Address token, Address distributor) {}
+
+  /**
+   * Writes {@code genesis} into {@code dir} and runs {@code ascribe evm deploy} for its validators,
+   * by dev account 0.
+   */
+  private Contracts deploy(Anvil anvil, Genesis genesis, Path dir) throws IOException {
+    Path genesisFile = dir.resolve("genesis.json");
+    GenesisWriter.write(genesis, genesisFile);
     // The devnet's validators sign for the distributor dev account 0 deploys first on a fresh
     // anvil; it mints only the reward pool, so its wallet holds no OPEN but what it claims.
-    return JSON.readTree(
-        succeeds(
-            ascribe(
-                "evm",
-                "deploy",
-                "--evm-rpc",
-                anvil.url(),
-                "--key",
-                validator.toHex(),
-                "--validators",
-                genesisFile.toString(),
-                "--supply",
-                "1000",
-                "--reward-pool",
-                "1000")));
+    JsonNode deployed =
+        JSON.readTree(
+            succeeds(
+                ascribe(
+                    "evm",
+                    "deploy",
+                    "--evm-rpc",
+                    anvil.url(),
+                    "--key",
+                    validator.toHex(),
+                    "--validators",
+                    genesisFile.toString(),
+                    "--supply",
+                    "1000",
+                    "--reward-pool",
+                    "1000")));
+    return new Contracts(
+        Address.fromHex(deployed.path("token").asText()),
+        Address.fromHex(deployed.path("distributor").asText()));
   }
 
   /**
