@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.Utils;
@@ -29,13 +30,14 @@ public final class Torch {
    * it on inside a GradientCollector and back off after, so off is the right state between steps.
    */
   public static Engine engine() {
-    Engine engine;
-    synchronized (Torch.class) {
-      offlineUnlessSet();
-      engine = Engine.getEngine(ENGINE);
-    }
+    Engine engine = loaded();
     JniUtils.setGradMode(false);
     return engine;
+  }
+
+  private static synchronized Engine loaded() {
+    offlineUnlessSet();
+    return Engine.getEngine(ENGINE);
   }
 
   /**
@@ -49,10 +51,13 @@ public final class Torch {
     }
   }
 
-  /** Seeds PyTorch's generator (CPU and, where present, CUDA). */
+  /**
+   * Seeds PyTorch's generator (CPU and, where present, CUDA), leaving autograd's mode as it is, so
+   * a pass inside a GradientCollector may reseed.
+   */
   public static void seed(long seed) {
     // DJL's API takes an int; fold the long so distinct seeds stay distinct in practice.
-    engine().setRandomSeed((int) (seed ^ (seed >>> 32)));
+    loaded().setRandomSeed((int) (seed ^ (seed >>> 32)));
   }
 
   /**
@@ -76,6 +81,27 @@ public final class Torch {
       return Linear.linear(x, w, bias).singletonOrThrow();
     }
     return bias.add(Linear.linear(x, w).singletonOrThrow());
+  }
+
+  /**
+   * Adds {@code gradient} (the gradient of some objective with respect to {@code output}, same
+   * shape) times {@code output}'s derivatives into every array that requires a gradient, and frees
+   * the graph: the backward pass of one piece of a model, where a GradientCollector's only starts
+   * from a scalar with gradient 1. Call it inside a GradientCollector.
+   */
+  public static void backward(NDArray output, NDArray gradient) {
+    JniUtils.backward((PtNDArray) output, (PtNDArray) gradient, false, false);
+  }
+
+  /** Runs {@code work} with autograd off on this thread, then restores the mode it found. */
+  public static void withoutGradient(Runnable work) {
+    boolean was = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      work.run();
+    } finally {
+      JniUtils.setGradMode(was);
+    }
   }
 
   /** Whether DJL runs in offline mode (never downloads). */

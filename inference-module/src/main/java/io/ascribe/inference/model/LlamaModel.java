@@ -525,6 +525,38 @@ public final class LlamaModel implements AutoCloseable {
     return logits(hidden(real, grid, null, null, training, null));
   }
 
+  /**
+   * One training micro-batch's forward and backward pass with activations recomputed layer by layer
+   * (gradient checkpointing; see {@link LayerRecompute}): adds the gradient of {@code gradientScale
+   * · objective(logits)} into every array that requires one, where the logits are {@link
+   * #forwardUnpadded}'s in training mode, and returns the objective's value. The gradients are
+   * those of a {@code GradientCollector}'s backward pass of the same product, while the memory
+   * autograd holds is one layer's; it costs about one more forward pass. Dropout masks are drawn
+   * afresh for each layer from {@code seed + layer}, the same in both passes. {@code collector} is
+   * the open collector the gradients go to; {@code ids}' manager holds the layers' inputs until it
+   * returns.
+   *
+   * @throws IllegalArgumentException when {@code lengths} does not fit {@code ids}
+   * @throws ModelException when a row is longer than {@code max_position_embeddings}
+   */
+  public double backwardRecomputing(
+      ai.djl.training.GradientCollector collector,
+      NDArray ids,
+      int[] lengths,
+      java.util.function.Function<NDArray, NDArray> objective,
+      double gradientScale,
+      long seed) {
+    return new LayerRecompute(this)
+        .backward(collector, ids, lengths, objective, gradientScale, seed);
+  }
+
+  // Whether the token embeddings are a trained array (full fine-tuning), whose gradient then
+  // needs the embedding lookup's backward pass.
+  boolean embeddingsTrain() {
+    NDArray e = weights.get(EMBEDDINGS);
+    return e != null && e.hasGradient();
+  }
+
   // ids: (batch, tokens), or with a grid the real tokens (n) it places; embeddings: the dequantised
   // table when the caller has it already, else null. The hidden states come back in the layout
   // the ids came in.
@@ -535,6 +567,27 @@ public final class LlamaModel implements AutoCloseable {
       LeftPadding padding,
       boolean training,
       NDArray embeddings) {
+    Pass pass = pass(ids, grid, cache, padding);
+    NDArray h = embed(ids, embeddings);
+    for (int l = 0; l < config.numHiddenLayers(); l++) {
+      h = layer(l, h, pass, training);
+    }
+    if (cache != null) {
+      cache.advance(pass.tokens());
+    }
+    return finalNorm(h, pass);
+  }
+
+  /**
+   * What every layer of one forward pass shares: the attention's blocks of rows, the grid of the
+   * real tokens (null for a padded batch), the cache (or null), the number of new tokens per row,
+   * and RMSNorm's eps and exponent, made once for the pass's 2 · layers + 1 norms.
+   */
+  record Pass(List<Block> blocks, TokenGrid grid, KvCache cache, int tokens, NDArray[] norm) {}
+
+  // The pass's masks and rotary tables, checked against the context; arrays belong to ids'
+  // manager.
+  Pass pass(NDArray ids, TokenGrid grid, KvCache cache, LeftPadding padding) {
     NDManager m = ids.getManager();
     long b = grid != null ? grid.rows() : ids.getShape().get(0);
     int t = grid != null ? grid.width() : Math.toIntExact(ids.getShape().get(1));
@@ -583,31 +636,33 @@ public final class LlamaModel implements AutoCloseable {
       }
       blocks.add(block(b, t, cos, sin, mask));
     }
-
-    // RMSNorm's eps and exponent, made once for the pass's 2 · layers + 1 norms.
     NDArray[] norm = {Torch.scalar(m, config.rmsNormEps()), Torch.scalar(m, -0.5)};
-    NDArray h = embed(ids, embeddings);
-    for (int l = 0; l < config.numHiddenLayers(); l++) {
-      String p = "model.layers." + l + ".";
-      NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"), norm);
-      // q, k and v in one product, spread onto each block's grid for the attention.
-      NDArray qkv = linear(x, l, ATTENTION_INPUTS, training);
-      NDList inputs = grid == null ? new NDList(qkv) : grid.spread(qkv);
-      NDList outputs = new NDList();
-      for (int i = 0; i < blocks.size(); i++) {
-        outputs.add(attention(inputs.get(i), blocks.get(i), l, cache, m));
-      }
-      NDArray attn = grid == null ? outputs.get(0) : grid.gather(outputs);
-      h = linear(attn, p + "self_attn.o_proj", h, training);
-      x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"), norm);
-      NDArray gate = linear(x, p + "mlp.gate_proj", training);
-      NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
-      h = linear(act, p + "mlp.down_proj", h, training);
+    return new Pass(List.copyOf(blocks), grid, cache, t, norm);
+  }
+
+  // Decoder layer l on hidden states h; its intermediates belong to h's manager.
+  NDArray layer(int l, NDArray h, Pass pass, boolean training) {
+    NDManager m = h.getManager();
+    TokenGrid grid = pass.grid();
+    String p = "model.layers." + l + ".";
+    NDArray x = rmsNorm(h, weight(p + "input_layernorm.weight"), pass.norm());
+    // q, k and v in one product, spread onto each block's grid for the attention.
+    NDArray qkv = linear(x, l, ATTENTION_INPUTS, training);
+    NDList inputs = grid == null ? new NDList(qkv) : grid.spread(qkv);
+    NDList outputs = new NDList();
+    for (int i = 0; i < pass.blocks().size(); i++) {
+      outputs.add(attention(inputs.get(i), pass.blocks().get(i), l, pass.cache(), m));
     }
-    if (cache != null) {
-      cache.advance(t);
-    }
-    return rmsNorm(h, weight("model.norm.weight"), norm);
+    NDArray attn = grid == null ? outputs.get(0) : grid.gather(outputs);
+    h = linear(attn, p + "self_attn.o_proj", h, training);
+    x = rmsNorm(h, weight(p + "post_attention_layernorm.weight"), pass.norm());
+    NDArray gate = linear(x, p + "mlp.gate_proj", training);
+    NDArray act = gate.mul(Activation.sigmoid(gate)).mul(linear(x, p + "mlp.up_proj", training));
+    return linear(act, p + "mlp.down_proj", h, training);
+  }
+
+  NDArray finalNorm(NDArray h, Pass pass) {
+    return rmsNorm(h, weight("model.norm.weight"), pass.norm());
   }
 
   /**
@@ -615,7 +670,7 @@ public final class LlamaModel implements AutoCloseable {
    * keys} keys (cache and prefix included), the rotary tables of their query and key heads, and the
    * mask added to their scores.
    */
-  private record Block(
+  record Block(
       long rows,
       int tokens,
       int keys,
@@ -706,7 +761,7 @@ public final class LlamaModel implements AutoCloseable {
   // The token embeddings of ids. In NF4, a lookup of fewer tokens than the vocabulary has rows
   // dequantises the rows it reads; a larger one (a long batch over a small vocabulary) the table
   // once, which is then the smaller job (see the README, "Tuning benchmark").
-  private NDArray embed(NDArray ids, NDArray embeddings) {
+  NDArray embed(NDArray ids, NDArray embeddings) {
     Nf4Weight q = quantized.get(EMBEDDINGS);
     NDArray table = embeddings;
     if (table == null && q != null) {

@@ -146,6 +146,8 @@ final class TokenGrid {
   /** (tokens, features) of the real tokens → one (rows · width, features) array per grid. */
   NDList spread(NDArray tokens) {
     NDArray all = Embedding.embedding(slots, tokens, SparseFormat.DENSE).singletonOrThrow();
+    // The lookup's result belongs to the grid's manager; like any op's, it goes to its input's.
+    all.attach(tokens.getManager());
     if (groups.size() == 1) {
       return new NDList(all);
     }
@@ -160,6 +162,8 @@ final class TokenGrid {
       flat.add(grid.reshape(grid.getShape().get(0) * grid.getShape().get(1), -1));
     }
     NDArray all = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat, 0);
-    return Embedding.embedding(places, all, SparseFormat.DENSE).singletonOrThrow();
+    NDArray tokens = Embedding.embedding(places, all, SparseFormat.DENSE).singletonOrThrow();
+    tokens.attach(all.getManager());
+    return tokens;
   }
 }
