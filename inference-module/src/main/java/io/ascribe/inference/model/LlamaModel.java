@@ -167,10 +167,24 @@ public final class LlamaModel implements AutoCloseable {
       Map<String, float[]> values,
       String where,
       DataType dtype) {
+    return fromFloats(config, parent, values, where, dtype, Set.of());
+  }
+
+  // The same without the weights named in held, which the caller holds in another form.
+  private static LlamaModel fromFloats(
+      LlamaConfig config,
+      NDManager parent,
+      Map<String, float[]> values,
+      String where,
+      DataType dtype,
+      Set<String> held) {
     Map<String, long[]> shapes = expectedShapes(config);
     NDManager manager = parent.newSubManager();
     Map<String, NDArray> weights = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      if (held.contains(e.getKey())) {
+        continue;
+      }
       float[] v = values.get(e.getKey());
       if (v == null) {
         manager.close();
@@ -193,6 +207,17 @@ public final class LlamaModel implements AutoCloseable {
    * model.safetensors.index.json}); F32, F16 and BF16 weights are widened to float32.
    */
   public static LlamaModel load(Path dir, NDManager parent) throws IOException {
+    return load(dir, parent, false);
+  }
+
+  /**
+   * As {@link #load(Path, NDManager)}; with {@code nf4}, QLoRA's base: each weight that {@link
+   * #quantizeNf4} turns into NF4 or int8 is quantised as soon as it is read, so only one weight is
+   * ever held in float32 (loading in float32 first would need the whole float32 model, the memory
+   * QLoRA is there to save). The result is the same as loading and then calling {@link
+   * #quantizeNf4}, bit for bit.
+   */
+  public static LlamaModel load(Path dir, NDManager parent, boolean nf4) throws IOException {
     LlamaConfig config = LlamaConfig.read(dir.resolve(CONFIG_FILE));
     Map<String, long[]> shapes = expectedShapes(config);
     Map<String, Path> fileOf = new HashMap<>();
@@ -217,6 +242,9 @@ public final class LlamaModel implements AutoCloseable {
       throw new ModelException(dir + ": no " + WEIGHTS_FILE + " or " + INDEX_FILE);
     }
     Map<String, float[]> values = new HashMap<>();
+    Set<String> toNf4 = nf4 ? Set.copyOf(nf4Names(config)) : Set.of();
+    Map<String, Nf4Tensor> nf4Tensors = new HashMap<>();
+    Int8Tensor head = null;
     for (Path f : files) {
       try (SafeTensorsFile st = SafeTensorsFile.open(f)) {
         for (TensorInfo t : st.tensors()) {
@@ -242,11 +270,23 @@ public final class LlamaModel implements AutoCloseable {
           if (!Set.of(DType.F32, DType.F16, DType.BF16).contains(t.dtype())) {
             throw new ModelException(f + ": " + name + " is " + t.dtype() + ", not F32/F16/BF16");
           }
-          values.put(name, st.floats(name));
+          if (toNf4.contains(name)) {
+            nf4Tensors.put(name, Nf4.quantize(st.floats(name), t.shape()));
+          } else if (nf4 && name.equals(HEAD)) {
+            head = Int8.quantize(st.floats(name), t.shape());
+          } else {
+            values.put(name, st.floats(name));
+          }
         }
       }
     }
-    LlamaModel model = fromFloats(config, parent, values, dir.toString());
+    Set<String> held = new java.util.HashSet<>(nf4Tensors.keySet());
+    if (head != null) {
+      held.add(HEAD);
+    }
+    LlamaModel model =
+        fromFloats(config, parent, values, dir.toString(), DataType.FLOAT32, Set.copyOf(held));
+    model.hold(nf4Tensors, head);
     model.source = dir;
     model.sha256 = ModelHash.of(dir, files);
     return model;
@@ -366,6 +406,23 @@ public final class LlamaModel implements AutoCloseable {
     if (!quantized.isEmpty()) {
       throw new ModelException("model is already NF4-quantised");
     }
+    Map<String, Nf4Tensor> nf4 = new LinkedHashMap<>();
+    for (String name : nf4Names(config)) {
+      NDArray w = weights.remove(name);
+      nf4.put(name, Nf4.quantize(w.toFloatArray(), w.getShape().getShape()));
+      w.close();
+    }
+    Int8Tensor head = null;
+    if (!config.tieWordEmbeddings()) {
+      NDArray w = weights.remove(HEAD);
+      head = Int8.quantize(w.toFloatArray(), w.getShape().getShape());
+      w.close();
+    }
+    hold(nf4, head);
+  }
+
+  // The weights QLoRA's base holds in NF4: every projection and the embeddings.
+  private static List<String> nf4Names(LlamaConfig config) {
     List<String> names = new ArrayList<>();
     for (int l = 0; l < config.numHiddenLayers(); l++) {
       for (String proj : PROJECTIONS) {
@@ -373,16 +430,20 @@ public final class LlamaModel implements AutoCloseable {
       }
     }
     names.add(EMBEDDINGS);
-    for (String name : names) {
-      NDArray w = weights.remove(name);
-      quantized.put(
-          name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
-      w.close();
+    return names;
+  }
+
+  // Puts quantised weights on the device, in place of float32 ones this model does not hold, in
+  // nf4Names' order whatever order they were read in.
+  private void hold(Map<String, Nf4Tensor> nf4, Int8Tensor head) {
+    for (String name : nf4Names(config)) {
+      Nf4Tensor t = nf4.get(name);
+      if (t != null) {
+        quantized.put(name, Nf4Weight.of(t, manager));
+      }
     }
-    if (!config.tieWordEmbeddings()) {
-      NDArray w = weights.remove(HEAD);
-      head8 = Int8Weight.of(Int8.quantize(w.toFloatArray(), w.getShape().getShape()), manager);
-      w.close();
+    if (head != null) {
+      head8 = Int8Weight.of(head, manager);
     }
   }
 

@@ -117,6 +117,48 @@ class LlamaModelTest {
   }
 
   @Test
+  void loadingAsNf4GivesTheBaseThatQuantisingAfterLoadingGives() throws IOException {
+    int[] tokens = {72, 105, 33};
+    for (boolean tied : new boolean[] {false, true}) {
+      LlamaConfig config = TINY.withTiedEmbeddings(tied);
+      Path out = dir.resolve("q" + tied);
+      try (LlamaModel model = ModelFactory.create(config, 9, manager)) {
+        model.save(out);
+      }
+      try (LlamaModel after = LlamaModel.load(out, manager);
+          LlamaModel onLoad = LlamaModel.load(out, manager, true)) {
+        after.quantizeNf4();
+        assertThat(onLoad.isQuantized()).isTrue();
+        assertThat(onLoad.weights().keySet()).isEqualTo(after.weights().keySet());
+        for (String name : after.weights().keySet()) {
+          assertThat(onLoad.weight(name).toFloatArray())
+              .containsExactly(after.weight(name).toFloatArray());
+        }
+        for (String name : LlamaModel.expectedShapes(config).keySet()) {
+          if (after.weights().containsKey(name) || name.equals(LlamaModel.HEAD)) {
+            continue;
+          }
+          var a = after.quantizedWeight(name);
+          var b = onLoad.quantizedWeight(name);
+          assertThat(b.packed()).as(name).containsExactly(a.packed());
+          assertThat(b.scaleCodes()).as(name).containsExactly(a.scaleCodes());
+          assertThat(b.scaleScales()).as(name).containsExactly(a.scaleScales());
+          assertThat(b.scaleOffset()).as(name).isEqualTo(a.scaleOffset());
+        }
+        if (!tied) {
+          assertThat(onLoad.int8Weight(LlamaModel.HEAD).codes())
+              .containsExactly(after.int8Weight(LlamaModel.HEAD).codes());
+          assertThat(onLoad.int8Weight(LlamaModel.HEAD).scales())
+              .containsExactly(after.int8Weight(LlamaModel.HEAD).scales());
+        }
+        assertThat(onLoad.baseWeightBytes()).isEqualTo(after.baseWeightBytes());
+        assertThat(onLoad.sha256()).isEqualTo(after.sha256());
+        assertThat(logits(onLoad, tokens)).containsExactly(logits(after, tokens));
+      }
+    }
+  }
+
+  @Test
   void refusesWeightsThatDoNotMatchTheConfig() throws IOException {
     Path out = dir.resolve("m");
     try (LlamaModel model = ModelFactory.create(TINY, 5, manager)) {
