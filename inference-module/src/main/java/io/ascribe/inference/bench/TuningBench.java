@@ -253,7 +253,8 @@ public final class TuningBench {
       String method, Path baseDir, Split split, Settings s, Consumer<String> log)
       throws IOException {
     try (NDManager manager = Torch.engine().newBaseManager();
-        LlamaModel model = LlamaModel.load(baseDir, manager)) {
+        // QLoRA's base is quantised as it loads, as ascribe tune loads it.
+        LlamaModel model = LlamaModel.load(baseDir, manager, method.equals("qlora"))) {
       List<Double> matmulTimes = new ArrayList<>(matmulSeconds(manager));
       log.accept(
           String.format(
@@ -269,6 +270,7 @@ public final class TuningBench {
       List<Long> tokens = new ArrayList<>();
       List<Double> losses = new ArrayList<>();
       Trainer trainer = new Trainer(model, tokenizer);
+      trainer.setRecomputeLayers(tuning.recomputesLayers());
       int every = Math.max(1, s.tuneSteps() / 10);
       Trainer.Listener listener =
           p -> {

@@ -21,10 +21,12 @@ import java.util.Map;
  * subword tokenizers) and count, per layer and token, the normalised inputs, queries, keys and
  * values with their rotated copies, the attention probabilities, and the MLP's four
  * intermediate-sized arrays, plus three vocabulary-sized arrays per token for the logits, their
- * log-softmax and its gradient. {@code heap} is apart from those (which live in libtorch's memory,
- * on the GPU under CUDA): the Java heap that scoring influence holds, the two ends of its line as
- * float arrays, 8 bytes a trainable value. An estimate, meant to refuse what cannot fit before
- * loading anything, not to promise what can.
+ * log-softmax and its gradient. Where training recomputes the layers (QLoRA, see {@link
+ * io.ascribe.inference.train.Trainer#setRecomputeLayers}) autograd keeps one layer's arrays and its
+ * dequantised float32 matrices instead, beside every layer's hidden-sized input. {@code heap} is
+ * apart from those (which live in libtorch's memory, on the GPU under CUDA): the Java heap that
+ * scoring influence holds, the two ends of its line as float arrays, 8 bytes a trainable value. An
+ * estimate, meant to refuse what cannot fit before loading anything, not to promise what can.
  */
 public record MemoryEstimate(long weights, long optimizer, long activations, long heap) {
   /** The device memory the job needs: weights, optimizer and activations. */
@@ -135,7 +137,22 @@ public record MemoryEstimate(long weights, long optimizer, long activations, lon
             + 2 * h
             + 4L * c.intermediateSize()
             + 2L * c.numAttentionHeads() * (t + prefix);
-    long activations = 4 * b * t * (c.numHiddenLayers() * perLayer + 3L * c.vocabSize());
+    long logits = 3L * c.vocabSize();
+    long activations =
+        spec.tuningMethod().recomputesLayers()
+            ? 4 * b * t * (c.numHiddenLayers() * h + perLayer + logits) + 4 * layerMatrices(shapes)
+            : 4 * b * t * (c.numHiddenLayers() * perLayer + logits);
     return new MemoryEstimate(weights, optimizer, activations, 8 * trainable);
+  }
+
+  // Weights in one decoder layer's matrices: what a recomputed layer holds dequantised.
+  private static long layerMatrices(Map<String, long[]> shapes) {
+    long n = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      if (e.getKey().startsWith("model.layers.0.") && e.getValue().length == 2) {
+        n += e.getValue()[0] * e.getValue()[1];
+      }
+    }
+    return n;
   }
 }

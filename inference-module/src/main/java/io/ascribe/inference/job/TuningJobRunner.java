@@ -139,7 +139,9 @@ public final class TuningJobRunner {
     need.requireHeap(Runtime.getRuntime().maxMemory());
     Files.createDirectories(workDir);
     try (NDManager manager = Torch.engine().newBaseManager();
-        LlamaModel model = LlamaModel.load(spec.baseModelDir(), manager);
+        LlamaModel model =
+            LlamaModel.load(
+                spec.baseModelDir(), manager, spec.method() == TuningJobSpec.Method.QLORA_NF4);
         Tokenizer tokenizer =
             Tokenizers.forModel(spec.baseModelDir(), model.config().vocabSize())) {
       Path checkpoint = workDir.resolve(CHECKPOINT_DIR);
@@ -151,6 +153,7 @@ public final class TuningJobRunner {
       if (stopRequested) {
         t.requestStop();
       }
+      t.setRecomputeLayers(spec.tuningMethod().recomputesLayers());
       try (Trainable trained = spec.tuningMethod().applyTo(model)) {
         List<Double> losses =
             t.train(

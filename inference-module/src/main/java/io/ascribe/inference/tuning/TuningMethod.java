@@ -20,6 +20,16 @@ public sealed interface TuningMethod {
   /** Prepares {@code model} for this method and returns its trainable arrays. */
   Trainable applyTo(LlamaModel model);
 
+  /**
+   * Whether training recomputes each layer's activations by default ({@link
+   * io.ascribe.inference.train.Trainer#setRecomputeLayers}): QLoRA does, as PEFT's QLoRA recipe
+   * turns on gradient checkpointing, because its point is memory and without it the backward pass
+   * holds every layer's dequantised weights at once.
+   */
+  default boolean recomputesLayers() {
+    return false;
+  }
+
   /** LoRA on float32 base weights; A drawn from {@code seed}. */
   record Lora(LoraConfig config, long seed) implements TuningMethod {
     @Override
@@ -50,6 +60,11 @@ public sealed interface TuningMethod {
       LoraAdapter adapter = LoraAdapter.create(model, config, seed);
       model.attach(adapter);
       return adapter;
+    }
+
+    @Override
+    public boolean recomputesLayers() {
+      return true;
     }
   }
 

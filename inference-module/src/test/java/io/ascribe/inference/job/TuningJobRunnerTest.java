@@ -387,6 +387,29 @@ class TuningJobRunnerTest {
     assertThat(q.weights())
         .isEqualTo(5 * 64 * 4 + (long) Math.ceil(nf4 * 4.126953125 / 8) + head + 4 * 258);
     assertThat(l.activations()).isPositive();
+    // Activations for batch 4 of the longest document (t bytes): per token and layer LoRA keeps
+    // 2·64 + 2·(64 + 2·32) + 2·64 + 4·128 + 2·4·t floats (norm inputs, q|k|v and their rotated
+    // copies, attention inputs, the MLP's four, the attention probabilities), and 3 · 258 for the
+    // logits. QLoRA recomputes the layers: it keeps each layer's 64-wide input, one layer's arrays
+    // and that layer's float32 matrices (36 864 weights) instead of both layers' arrays.
+    long t =
+        qlora.train().stream()
+                .mapToLong(
+                    d ->
+                        d.example()
+                                .prompt()
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                                .length
+                            + d.example()
+                                .response()
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                                .length)
+                .max()
+                .orElseThrow()
+            + 2;
+    long perLayer = 1024 + 8 * t;
+    assertThat(l.activations()).isEqualTo(4 * 4 * t * (2 * perLayer + 3 * 258));
+    assertThat(q.activations()).isEqualTo(4 * 4 * t * (2 * 64 + perLayer + 3 * 258) + 4 * 36_864);
     assertThatThrownBy(() -> l.requireFits(l.total() - 1, "this machine"))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("weights")

@@ -31,6 +31,11 @@ final class LoadedModel implements AutoCloseable {
 
   /** Loads the model in {@code dir} (the {@code --base} option). */
   static LoadedModel open(Path dir) {
+    return open(dir, false);
+  }
+
+  /** The same; with {@code nf4}, quantised to QLoRA's base as it loads. */
+  static LoadedModel open(Path dir, boolean nf4) {
     if (!Files.isDirectory(dir)) {
       throw new UserErrorException(
           "--base " + dir + ": no such directory; make one with ascribe model create");
@@ -38,7 +43,7 @@ final class LoadedModel implements AutoCloseable {
     NDManager manager = Torch.engine().newBaseManager();
     LlamaModel model = null;
     try {
-      model = LlamaModel.load(dir, manager);
+      model = LlamaModel.load(dir, manager, nf4);
       Tokenizer tokenizer = Tokenizers.forModel(dir, model.config().vocabSize());
       return new LoadedModel(dir, manager, model, tokenizer);
     } catch (IOException e) {
