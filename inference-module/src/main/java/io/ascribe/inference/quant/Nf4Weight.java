@@ -64,8 +64,20 @@ public final class Nf4Weight implements AutoCloseable {
     return new Shape(tensor.shape());
   }
 
-  /** The float32 weight, computed on the device into {@code m}. */
+  /**
+   * The float32 weight, computed on the device into {@code m}. Its intermediates (int64 codes among
+   * them, twice the float32 weight's size) are freed before it returns: held until the step ends,
+   * they were most of an NF4 layer's memory.
+   */
   public NDArray dequantize(NDManager m) {
+    try (NDManager scratch = m.newSubManager()) {
+      NDArray w = dequantizeInto(scratch);
+      w.attach(m);
+      return w;
+    }
+  }
+
+  private NDArray dequantizeInto(NDManager m) {
     long blocks = tensor.scaleCodes().length;
     int scaleBlocks = tensor.scaleScales().length;
     // Ops on a resident array would put their results in this weight's manager; convert into the
