@@ -67,13 +67,33 @@ public final class TuningBench {
       int maxNewTokens,
       int loraRank,
       int prefixLength,
-      long seed) {
+      long seed,
+      long tuneSeed) {
     public static Settings full() {
-      return new Settings(400, 16, 128, 200, 8, 100, 100, 8, 16, 1);
+      return new Settings(400, 16, 128, 200, 8, 100, 100, 8, 16, 1, 1);
     }
 
     public static Settings quick() {
-      return new Settings(10, 8, 128, 8, 4, 4, 24, 8, 16, 1);
+      return new Settings(10, 8, 128, 8, 4, 4, 24, 8, 16, 1, 1);
+    }
+
+    /**
+     * Fine-tunes from another seed (adapter initialisation and batch order), on the same base and
+     * split: to see how much a method's figures owe to one draw.
+     */
+    public Settings withTuneSeed(long n) {
+      return new Settings(
+          pretrainSteps,
+          pretrainBatch,
+          chunkLength,
+          tuneSteps,
+          tuneBatch,
+          testPrompts,
+          maxNewTokens,
+          loraRank,
+          prefixLength,
+          seed,
+          n);
     }
 
     public Settings withTuneSteps(int n) {
@@ -87,7 +107,8 @@ public final class TuningBench {
           maxNewTokens,
           loraRank,
           prefixLength,
-          seed);
+          seed,
+          tuneSeed);
     }
 
     public Settings withPretrainSteps(int n) {
@@ -101,7 +122,8 @@ public final class TuningBench {
           maxNewTokens,
           loraRank,
           prefixLength,
-          seed);
+          seed,
+          tuneSeed);
     }
 
     public Settings withTestPrompts(int n) {
@@ -115,7 +137,8 @@ public final class TuningBench {
           maxNewTokens,
           loraRank,
           prefixLength,
-          seed);
+          seed,
+          tuneSeed);
     }
 
     /** The base model's cache directory name: a changed pretraining setting is another base. */
@@ -285,7 +308,7 @@ public final class TuningBench {
             }
           };
       TrainConfig config =
-          TrainConfig.lora(learningRate(method), s.tuneSteps(), s.tuneBatch(), s.seed())
+          TrainConfig.lora(learningRate(method), s.tuneSteps(), s.tuneBatch(), s.tuneSeed())
               .withSchedule(new Schedule.WarmupCosine(Math.max(1, s.tuneSteps() / 20), 0.1));
       Trainer.Result r = trainer.fineTune(tuning, split.train(), config, manager, listener);
       try (Trainable trainable = r.trainable()) {
@@ -346,9 +369,9 @@ public final class TuningBench {
   public static TuningMethod method(String name, Settings s) {
     LoraConfig lora = new LoraConfig(s.loraRank(), 2.0 * s.loraRank(), 0, LlamaModel.PROJECTIONS);
     return switch (name) {
-      case "lora" -> new TuningMethod.Lora(lora, s.seed());
-      case "qlora" -> new TuningMethod.QLora(lora, s.seed());
-      case "ptuning" -> new TuningMethod.PrefixTuning(s.prefixLength(), s.seed());
+      case "lora" -> new TuningMethod.Lora(lora, s.tuneSeed());
+      case "qlora" -> new TuningMethod.QLora(lora, s.tuneSeed());
+      case "ptuning" -> new TuningMethod.PrefixTuning(s.prefixLength(), s.tuneSeed());
       case "full" -> new TuningMethod.Full();
       default ->
           throw new IllegalArgumentException(

@@ -80,6 +80,13 @@ final class BenchCommand implements Runnable {
     Integer testPrompts;
 
     @Option(
+        names = "--tune-seed",
+        description =
+            "Seed of the fine-tuning (adapter initialisation, batch order) on the same base and"
+                + " split; results of a seed other than 1 go to METHOD-seedN.json (default: 1).")
+    Long tuneSeed;
+
+    @Option(
         names = "--table-only",
         description =
             "Print the table from the results a finished (or interrupted) run left in"
@@ -145,7 +152,8 @@ final class BenchCommand implements Runnable {
     }
 
     private Path resultFile(String method) {
-      return work.resolve("results").resolve(method + (quick ? "-quick" : "") + ".json");
+      String seed = tuneSeed == null || tuneSeed == 1 ? "" : "-seed" + tuneSeed;
+      return work.resolve("results").resolve(method + (quick ? "-quick" : "") + seed + ".json");
     }
 
     private void report(List<MethodResult> results, PrintWriter out) throws IOException {
@@ -185,6 +193,12 @@ final class BenchCommand implements Runnable {
         }
         s = s.withPretrainSteps(pretrainSteps);
       }
+      if (tuneSeed != null) {
+        s = s.withTuneSeed(tuneSeed);
+      }
+      if (tuneSeed != null) {
+        s = s.withTuneSeed(tuneSeed);
+      }
       if (testPrompts != null) {
         if (testPrompts < 2 || testPrompts > 1000) {
           throw new UserErrorException(
@@ -222,6 +236,9 @@ final class BenchCommand implements Runnable {
       }
       if (pretrainSteps != null) {
         cmd.add("--pretrain-steps=" + pretrainSteps);
+      }
+      if (tuneSeed != null) {
+        cmd.add("--tune-seed=" + tuneSeed);
       }
       if (testPrompts != null) {
         cmd.add("--test-prompts=" + testPrompts);
