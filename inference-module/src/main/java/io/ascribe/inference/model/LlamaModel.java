@@ -178,26 +178,43 @@ public final class LlamaModel implements AutoCloseable {
       String where,
       DataType dtype,
       Set<String> held) {
-    Map<String, long[]> shapes = expectedShapes(config);
     NDManager manager = parent.newSubManager();
+    Map<String, NDArray> arrays = new HashMap<>();
+    for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
+      float[] v = values.get(e.getKey());
+      if (v != null && !held.contains(e.getKey())) {
+        NDArray a = manager.create(v, new Shape(e.getValue()));
+        if (dtype != DataType.FLOAT32) {
+          NDArray wide = a.toType(dtype, true);
+          a.close();
+          a = wide;
+        }
+        arrays.put(e.getKey(), a);
+      }
+    }
+    return assemble(config, manager, arrays, where, held);
+  }
+
+  // The model over arrays (in manager, which it then owns) with every expected weight that held
+  // does not name, in expectedShapes' order; closes manager when one is missing.
+  private static LlamaModel assemble(
+      LlamaConfig config,
+      NDManager manager,
+      Map<String, NDArray> arrays,
+      String where,
+      Set<String> held) {
     Map<String, NDArray> weights = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      if (held.contains(e.getKey())) {
+    for (String name : expectedShapes(config).keySet()) {
+      if (held.contains(name)) {
         continue;
       }
-      float[] v = values.get(e.getKey());
-      if (v == null) {
+      NDArray a = arrays.get(name);
+      if (a == null) {
         manager.close();
-        throw new ModelException(where + ": missing weight " + e.getKey());
+        throw new ModelException(where + ": missing weight " + name);
       }
-      NDArray a = manager.create(v, new Shape(e.getValue()));
-      if (dtype != DataType.FLOAT32) {
-        NDArray wide = a.toType(dtype, true);
-        a.close();
-        a = wide;
-      }
-      a.setName(e.getKey());
-      weights.put(e.getKey(), a);
+      a.setName(name);
+      weights.put(name, a);
     }
     return new LlamaModel(config, manager, weights);
   }
@@ -241,51 +258,60 @@ public final class LlamaModel implements AutoCloseable {
     } else {
       throw new ModelException(dir + ": no " + WEIGHTS_FILE + " or " + INDEX_FILE);
     }
-    Map<String, float[]> values = new HashMap<>();
+    // Each weight goes into libtorch (or NF4) as it is read, so at most one is ever held twice.
+    NDManager manager = parent.newSubManager();
+    Map<String, NDArray> arrays = new HashMap<>();
     Set<String> toNf4 = nf4 ? Set.copyOf(nf4Names(config)) : Set.of();
     Map<String, Nf4Tensor> nf4Tensors = new HashMap<>();
     Int8Tensor head = null;
-    for (Path f : files) {
-      try (SafeTensorsFile st = SafeTensorsFile.open(f)) {
-        for (TensorInfo t : st.tensors()) {
-          String name = t.name();
-          if (name.endsWith("rotary_emb.inv_freq")
-              || (name.equals(HEAD) && config.tieWordEmbeddings())) {
-            continue; // recomputed / shared with the embeddings
-          }
-          long[] want = shapes.get(name);
-          if (want == null) {
-            throw new ModelException(f + ": unexpected tensor " + name + " for this config");
-          }
-          if (!Arrays.equals(want, t.shape())) {
-            throw new ModelException(
-                f
-                    + ": "
-                    + name
-                    + " has shape "
-                    + Arrays.toString(t.shape())
-                    + " but config.json implies "
-                    + Arrays.toString(want));
-          }
-          if (!Set.of(DType.F32, DType.F16, DType.BF16).contains(t.dtype())) {
-            throw new ModelException(f + ": " + name + " is " + t.dtype() + ", not F32/F16/BF16");
-          }
-          if (toNf4.contains(name)) {
-            nf4Tensors.put(name, Nf4.quantize(st.floats(name), t.shape()));
-          } else if (nf4 && name.equals(HEAD)) {
-            head = Int8.quantize(st.floats(name), t.shape());
-          } else {
-            values.put(name, st.floats(name));
+    try {
+      for (Path f : files) {
+        try (SafeTensorsFile st = SafeTensorsFile.open(f)) {
+          for (TensorInfo t : st.tensors()) {
+            String name = t.name();
+            if (name.endsWith("rotary_emb.inv_freq")
+                || (name.equals(HEAD) && config.tieWordEmbeddings())) {
+              continue; // recomputed / shared with the embeddings
+            }
+            long[] want = shapes.get(name);
+            if (want == null) {
+              throw new ModelException(f + ": unexpected tensor " + name + " for this config");
+            }
+            if (!Arrays.equals(want, t.shape())) {
+              throw new ModelException(
+                  f
+                      + ": "
+                      + name
+                      + " has shape "
+                      + Arrays.toString(t.shape())
+                      + " but config.json implies "
+                      + Arrays.toString(want));
+            }
+            if (!Set.of(DType.F32, DType.F16, DType.BF16).contains(t.dtype())) {
+              throw new ModelException(f + ": " + name + " is " + t.dtype() + ", not F32/F16/BF16");
+            }
+            if (toNf4.contains(name)) {
+              nf4Tensors.put(name, Nf4.quantize(st.floats(name), t.shape()));
+            } else if (nf4 && name.equals(HEAD)) {
+              head = Int8.quantize(st.floats(name), t.shape());
+            } else {
+              NDArray previous = arrays.put(name, manager.create(st.floats(name), new Shape(want)));
+              if (previous != null) {
+                previous.close();
+              }
+            }
           }
         }
       }
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
     }
     Set<String> held = new java.util.HashSet<>(nf4Tensors.keySet());
     if (head != null) {
       held.add(HEAD);
     }
-    LlamaModel model =
-        fromFloats(config, parent, values, dir.toString(), DataType.FLOAT32, Set.copyOf(held));
+    LlamaModel model = assemble(config, manager, arrays, dir.toString(), Set.copyOf(held));
     model.hold(nf4Tensors, head);
     model.source = dir;
     model.sha256 = ModelHash.of(dir, files);

@@ -90,10 +90,15 @@ public final class TrainingMemoryProfile {
         ModelFactory.write(SHAPE, 1, model, m);
       }
     }
+    // -Drecomputing=only skips the cases that keep every layer's activations (the slow, large
+    // ones on a deep model).
+    boolean onlyRecomputing = "only".equals(System.getProperty("recomputing"));
     List<Figures> all = new ArrayList<>();
     for (String method : List.of("lora", "qlora")) {
       for (boolean recompute : new boolean[] {false, true}) {
-        all.add(child(work, method, recompute));
+        if (recompute || !onlyRecomputing) {
+          all.add(child(work, method, recompute));
+        }
       }
     }
     System.out.println();
