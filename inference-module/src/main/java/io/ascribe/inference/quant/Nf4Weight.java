@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import java.nio.ByteBuffer;
 
 /**
@@ -19,6 +21,7 @@ public final class Nf4Weight implements AutoCloseable {
   private final NDArray scaleCodes;
   private final NDArray scaleScales;
   private final NDArray levels;
+  private final NDArray pairs;
   private final NDArray dynamicMap;
 
   private Nf4Weight(Nf4Tensor tensor, NDManager parent) {
@@ -32,7 +35,19 @@ public final class Nf4Weight implements AutoCloseable {
     this.scaleCodes = owned(uint8(manager, tensor.scaleCodes()));
     this.scaleScales = owned(manager.create(tensor.scaleScales()));
     this.levels = owned(manager.create(Nf4.LEVELS));
+    this.pairs = owned(manager.create(bytePairs(), new Shape(256, 2)));
     this.dynamicMap = owned(manager.create(Nf4.DYNAMIC_MAP));
+  }
+
+  // Row b: the levels of byte b's two codes, high nibble first, so one lookup per byte gives both
+  // of its weights.
+  private static float[] bytePairs() {
+    float[] out = new float[512];
+    for (int b = 0; b < 256; b++) {
+      out[2 * b] = Nf4.LEVELS[b >> 4];
+      out[2 * b + 1] = Nf4.LEVELS[b & 15];
+    }
+    return out;
   }
 
   /** Moves {@code tensor} onto {@code parent}'s device. */
@@ -81,13 +96,14 @@ public final class Nf4Weight implements AutoCloseable {
     long blocks = tensor.scaleCodes().length;
     int scaleBlocks = tensor.scaleScales().length;
     // Ops on a resident array would put their results in this weight's manager; convert into the
-    // step's manager first so every intermediate is freed with the step.
-    NDArray p = packed.toType(DataType.FLOAT32, true);
-    p.attach(m);
-    NDArray hi = p.div(16).floor();
-    NDArray lo = p.sub(hi.mul(16));
-    NDArray codes = hi.stack(lo, 1).reshape(-1).toType(DataType.INT64, false);
-    NDArray values = levels.take(m, codes).reshape(blocks, Nf4.BLOCK);
+    // scratch manager first so every intermediate is freed before dequantize returns.
+    // One int32 index per byte (a quarter of int64 codes per weight) looks up both its levels.
+    NDArray bytes = packed.toType(DataType.INT32, false);
+    bytes.attach(m);
+    NDArray values =
+        Embedding.embedding(bytes, pairs, SparseFormat.DENSE)
+            .singletonOrThrow()
+            .reshape(blocks, Nf4.BLOCK);
 
     NDArray sc = scaleCodes.toType(DataType.INT64, true);
     sc.attach(m);
@@ -105,7 +121,8 @@ public final class Nf4Weight implements AutoCloseable {
             .reshape(-1)
             .get("0:{}", blocks)
             .add(tensor.scaleOffset());
-    return values.mul(absmax.reshape(blocks, 1)).reshape(shape());
+    // In place: the looked-up values are this call's own, and nothing tracks them.
+    return values.muli(absmax.reshape(blocks, 1)).reshape(shape());
   }
 
   /**
