@@ -375,7 +375,7 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * The NF4 form of a weight after {@link #quantizeNf4}.
+   * The NF4 form of a weight after {@link #quantizeNf4}, copied back from the device.
    *
    * @throws ModelException when the weight is not held in NF4
    */
@@ -511,8 +511,8 @@ public final class LlamaModel implements AutoCloseable {
     long count = 0;
     for (Map.Entry<String, Nf4Weight> e : quantized.entrySet()) {
       if (e.getKey().startsWith("model.layers.")) {
-        bits += e.getValue().tensor().bits();
-        count += e.getValue().tensor().size();
+        bits += e.getValue().bits();
+        count += e.getValue().size();
       }
     }
     return (double) bits / count;
@@ -852,7 +852,7 @@ public final class LlamaModel implements AutoCloseable {
     Nf4Weight q = quantized.get(EMBEDDINGS);
     NDArray table = embeddings;
     if (table == null && q != null) {
-      if (ids.size() < config.vocabSize() && Nf4Weight.rowsAreWholeBlocks(q.tensor().shape())) {
+      if (ids.size() < config.vocabSize() && Nf4Weight.rowsAreWholeBlocks(q.shape().getShape())) {
         return q.dequantizeRows(ids, ids.getManager());
       }
       table = q.dequantize(ids.getManager());

@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * caller's manager and is freed with the step.
  */
 public final class Int8Weight implements AutoCloseable {
-  private final Int8Tensor tensor;
+  private final long[] shape;
+  private final long bits;
   private final NDManager manager;
   private final NDArray codes;
   private final NDArray scales;
@@ -26,7 +27,8 @@ public final class Int8Weight implements AutoCloseable {
               + ", got "
               + tensor.size());
     }
-    this.tensor = tensor;
+    this.shape = tensor.shape().clone();
+    this.bits = tensor.bits();
     this.manager = parent.newSubManager();
     ByteBuffer buf = manager.allocateDirect(tensor.codes().length);
     buf.put(tensor.codes()).flip();
@@ -43,12 +45,13 @@ public final class Int8Weight implements AutoCloseable {
     return new Int8Weight(tensor, parent);
   }
 
+  /** The weight's int8 form, copied back from the device (the Java arrays are not kept). */
   public Int8Tensor tensor() {
-    return tensor;
+    return new Int8Tensor(shape.clone(), codes.toByteArray(), scales.toFloatArray());
   }
 
   public Shape shape() {
-    return new Shape(tensor.shape());
+    return new Shape(shape);
   }
 
   /** The float32 weight {@code code · scale}, computed on the device into {@code m}. */
@@ -58,12 +61,12 @@ public final class Int8Weight implements AutoCloseable {
     c.attach(m);
     NDArray s = scales.duplicate();
     s.attach(m);
-    return c.reshape(tensor.scales().length, Int8.BLOCK).mul(s).reshape(shape());
+    return c.reshape(scales.getShape().get(0), Int8.BLOCK).mul(s).reshape(shape());
   }
 
   /** Bytes held on the device for the weight (codes and scales). */
   public long bytes() {
-    return tensor.bytes();
+    return (bits + 7) / 8;
   }
 
   @Override

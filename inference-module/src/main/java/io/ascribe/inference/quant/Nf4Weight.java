@@ -11,11 +11,16 @@ import java.nio.ByteBuffer;
 /**
  * An {@link Nf4Tensor} resident on the engine's device: the packed codes and scale codes as uint8
  * arrays and the scales of scales as float32, so the base costs ≈ 4.127 bits per weight in memory
- * too. {@link #dequantize} rebuilds the float32 weight for one forward pass; the result belongs to
- * the caller's manager and is freed with the step.
+ * too (the Java arrays it was made from are not kept; {@link #tensor} reads them back). {@link
+ * #dequantize} rebuilds the float32 weight for one forward pass; the result belongs to the caller's
+ * manager and is freed with the step.
  */
 public final class Nf4Weight implements AutoCloseable {
-  private final Nf4Tensor tensor;
+  private final long[] shape;
+  private final long blockCount;
+  private final int scaleBlocks;
+  private final float scaleOffset;
+  private final long bits;
   private final NDManager manager;
   private final NDArray packed;
   private final NDArray scaleCodes;
@@ -29,7 +34,11 @@ public final class Nf4Weight implements AutoCloseable {
       throw new IllegalArgumentException(
           "an on-device NF4 weight needs whole blocks of " + Nf4.BLOCK + ", got " + tensor.size());
     }
-    this.tensor = tensor;
+    this.shape = tensor.shape().clone();
+    this.blockCount = tensor.scaleCodes().length;
+    this.scaleBlocks = tensor.scaleScales().length;
+    this.scaleOffset = tensor.scaleOffset();
+    this.bits = tensor.bits();
     this.manager = parent.newSubManager();
     this.packed = owned(uint8(manager, tensor.packed()));
     this.scaleCodes = owned(uint8(manager, tensor.scaleCodes()));
@@ -71,12 +80,28 @@ public final class Nf4Weight implements AutoCloseable {
     return m.create(buf, new Shape(bytes.length), DataType.UINT8);
   }
 
+  /** The weight's NF4 form, copied back from the device (tests and reports read it). */
   public Nf4Tensor tensor() {
-    return tensor;
+    return new Nf4Tensor(
+        shape.clone(),
+        packed.toByteArray(),
+        scaleCodes.toByteArray(),
+        scaleScales.toFloatArray(),
+        scaleOffset);
   }
 
   public Shape shape() {
-    return new Shape(tensor.shape());
+    return new Shape(shape);
+  }
+
+  /** Number of weights. */
+  public long size() {
+    return shape().size();
+  }
+
+  /** Storage in bits, as {@link Nf4Tensor#bits}. */
+  public long bits() {
+    return bits;
   }
 
   /**
@@ -93,8 +118,6 @@ public final class Nf4Weight implements AutoCloseable {
   }
 
   private NDArray dequantizeInto(NDManager m) {
-    long blocks = tensor.scaleCodes().length;
-    int scaleBlocks = tensor.scaleScales().length;
     // Ops on a resident array would put their results in this weight's manager; convert into the
     // scratch manager first so every intermediate is freed before dequantize returns.
     // One int32 index per byte (a quarter of int64 codes per weight) looks up both its levels.
@@ -103,14 +126,14 @@ public final class Nf4Weight implements AutoCloseable {
     NDArray values =
         Embedding.embedding(bytes, pairs, SparseFormat.DENSE)
             .singletonOrThrow()
-            .reshape(blocks, Nf4.BLOCK);
+            .reshape(blockCount, Nf4.BLOCK);
 
     NDArray sc = scaleCodes.toType(DataType.INT64, true);
     sc.attach(m);
     NDArray centred = dynamicMap.take(m, sc);
     long padded = (long) scaleBlocks * Nf4.SCALE_BLOCK;
-    if (padded > blocks) {
-      centred = centred.concat(m.zeros(new Shape(padded - blocks)));
+    if (padded > blockCount) {
+      centred = centred.concat(m.zeros(new Shape(padded - blockCount)));
     }
     NDArray perBlock = scaleScales.reshape(scaleBlocks, 1);
     perBlock.attach(m);
@@ -119,10 +142,10 @@ public final class Nf4Weight implements AutoCloseable {
             .reshape(scaleBlocks, Nf4.SCALE_BLOCK)
             .mul(perBlock)
             .reshape(-1)
-            .get("0:{}", blocks)
-            .add(tensor.scaleOffset());
+            .get("0:{}", blockCount)
+            .add(scaleOffset);
     // In place: the looked-up values are this call's own, and nothing tracks them.
-    return values.muli(absmax.reshape(blocks, 1)).reshape(shape());
+    return values.muli(absmax.reshape(blockCount, 1)).reshape(shape());
   }
 
   /**
@@ -132,7 +155,6 @@ public final class Nf4Weight implements AutoCloseable {
    * length that is a multiple of {@value Nf4#BLOCK}), so every row starts a block.
    */
   public NDArray dequantizeRows(NDArray ids, NDManager m) {
-    long[] shape = tensor.shape();
     if (!rowsAreWholeBlocks(shape)) {
       throw new IllegalArgumentException(
           "gathering rows needs a 2-D weight with rows of whole "
@@ -162,7 +184,7 @@ public final class Nf4Weight implements AutoCloseable {
             .div(Nf4.SCALE_BLOCK)
             .floor()
             .toType(DataType.INT64, false);
-    NDArray absmax = centred.mul(scaleScales.take(m, scaleBlock)).add(tensor.scaleOffset());
+    NDArray absmax = centred.mul(scaleScales.take(m, scaleBlock)).add(scaleOffset);
     long[] out = java.util.Arrays.copyOf(ids.getShape().getShape(), ids.getShape().dimension() + 1);
     out[out.length - 1] = cols;
     return values.mul(absmax.reshape(n, blocksPerRow, 1)).reshape(new Shape(out));
@@ -175,7 +197,7 @@ public final class Nf4Weight implements AutoCloseable {
 
   /** Bytes held on the device for the weight (codes, scale codes, scales, offset). */
   public long bytes() {
-    return tensor.bytes();
+    return (bits + 7) / 8;
   }
 
   @Override
