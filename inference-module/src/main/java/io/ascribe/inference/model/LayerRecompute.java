@@ -69,7 +69,9 @@ final class LayerRecompute {
         // The same dropout masks as the forward pass drew for this layer.
         Torch.seed(seed + l);
         Torch.backward(model.layer(l, in, pass, true), gradient);
-        gradient = kept(in.getGradient(), m);
+        NDArray below = kept(in.getGradient(), m);
+        gradient.close();
+        gradient = below;
       }
       inputs[l + 1].close();
     }
