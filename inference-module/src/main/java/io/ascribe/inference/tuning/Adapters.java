@@ -1,5 +1,6 @@
 package io.ascribe.inference.tuning;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,22 @@ public final class Adapters {
   }
 
   /**
+   * Whether the adapter in {@code dir} was trained on an NF4 base (QLoRA), so that its base can be
+   * loaded as NF4 directly ({@link LlamaModel#load(Path, NDManager, boolean)}); false when it was
+   * not, and when its config is missing or unreadable, which {@link #load} then reports.
+   */
+  public static boolean needsNf4Base(Path dir) {
+    Path cfgFile = dir.resolve(LoraAdapter.CONFIG_FILE);
+    try {
+      JsonNode json = new ObjectMapper().readTree(cfgFile.toFile());
+      return "LORA".equals(json.path("peft_type").asText())
+          && ModelHash.trainedOnNf4(cfgFile, json);
+    } catch (IOException | ModelException e) {
+      return false;
+    }
+  }
+
+  /**
    * Loads the adapter in {@code dir} onto {@code base} and attaches it; close it to detach. A LoRA
    * adapter trained on an NF4 base (QLoRA) quantises {@code base} first, so it sees the weights it
    * was trained against.
@@ -58,8 +75,14 @@ public final class Adapters {
       case "LORA" -> {
         // Compare the hash before quantising: the check needs no weights, quantising is slow.
         ModelHash.checkBase(cfgFile, json, base);
-        if (ModelHash.trainedOnNf4(cfgFile, json) && !base.isQuantized()) {
+        boolean nf4 = ModelHash.trainedOnNf4(cfgFile, json);
+        if (nf4 && !base.isQuantized()) {
           base.quantizeNf4();
+        } else if (!nf4 && base.isQuantized()) {
+          throw new ModelException(
+              dir
+                  + " was trained on a float32 base, but this base is held in NF4; load the base"
+                  + " without quantising it");
         }
         LoraAdapter lora = LoraAdapter.load(dir, base);
         base.attach(lora);

@@ -134,6 +134,30 @@ class AdaptersTest {
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("trained on an NF4-quantised base (QLoRA)");
     }
+    // The CLI asks first and loads the base as NF4 directly: the same outputs.
+    assertThat(Adapters.needsNf4Base(out)).isTrue();
+    try (LlamaModel model = LlamaModel.load(base, manager, true);
+        Trainable lora = Adapters.load(out, model)) {
+      assertThat(lora).isInstanceOf(LoraAdapter.class);
+      assertThat(logits(model, "city: Lima")).containsExactly(tuned);
+    }
+  }
+
+  @Test
+  void aFloatLoraAdapterIsRefusedOnAnNf4Base() throws IOException {
+    Path out = dir.resolve("lora");
+    try (LlamaModel model = LlamaModel.load(base, manager);
+        Trainable lora =
+            new TuningMethod.Lora(new LoraConfig(4, 8, 0, List.of("q_proj")), 3).applyTo(model)) {
+      Adapters.save(lora, out);
+    }
+    assertThat(Adapters.needsNf4Base(out)).isFalse();
+    assertThat(Adapters.needsNf4Base(dir.resolve("nowhere"))).isFalse();
+    try (LlamaModel model = LlamaModel.load(base, manager, true)) {
+      assertThatThrownBy(() -> Adapters.load(out, model))
+          .isInstanceOf(ModelException.class)
+          .hasMessageContaining("trained on a float32 base, but this base is held in NF4");
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.ascribe.node.cli;
 
 import io.ascribe.inference.Generator;
 import io.ascribe.inference.Sampling;
+import io.ascribe.inference.tuning.Adapters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +65,9 @@ final class GenerateCommand implements Runnable {
     if (maxTokens < 1) {
       throw new UserErrorException("--max-tokens must be at least 1, got " + maxTokens);
     }
-    try (LoadedModel m = LoadedModel.open(base)) {
+    // A QLoRA adapter's base is quantised as it loads, as ascribe tune loaded it.
+    try (LoadedModel m =
+        LoadedModel.open(base, adapter != null && Adapters.needsNf4Base(adapter))) {
       if (adapter != null) {
         m.attach(adapter);
       }
