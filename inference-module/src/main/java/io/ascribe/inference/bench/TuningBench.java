@@ -277,7 +277,7 @@ public final class TuningBench {
       throws IOException {
     try (NDManager manager = Torch.engine().newBaseManager();
         // QLoRA's base is quantised as it loads, as ascribe tune loads it.
-        LlamaModel model = LlamaModel.load(baseDir, manager, method.equals("qlora"))) {
+        LlamaModel model = LlamaModel.load(baseDir, manager, method(method, s).quantizesBase())) {
       List<Double> matmulTimes = new ArrayList<>(matmulSeconds(manager));
       log.accept(
           String.format(

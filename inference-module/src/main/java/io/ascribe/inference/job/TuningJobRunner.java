@@ -140,8 +140,7 @@ public final class TuningJobRunner {
     Files.createDirectories(workDir);
     try (NDManager manager = Torch.engine().newBaseManager();
         LlamaModel model =
-            LlamaModel.load(
-                spec.baseModelDir(), manager, spec.method() == TuningJobSpec.Method.QLORA_NF4);
+            LlamaModel.load(spec.baseModelDir(), manager, spec.tuningMethod().quantizesBase());
         Tokenizer tokenizer =
             Tokenizers.forModel(spec.baseModelDir(), model.config().vocabSize())) {
       Path checkpoint = workDir.resolve(CHECKPOINT_DIR);

@@ -97,7 +97,8 @@ public final class TuningJobVerifier {
       int sampleSize,
       Tolerance tolerance) {
     try (NDManager manager = Torch.engine().newBaseManager();
-        LlamaModel model = LlamaModel.load(spec.baseModelDir(), manager);
+        LlamaModel model =
+            LlamaModel.load(spec.baseModelDir(), manager, spec.tuningMethod().quantizesBase());
         Tokenizer tokenizer =
             Tokenizers.forModel(spec.baseModelDir(), model.config().vocabSize())) {
       Trainable adapter;
@@ -111,8 +112,10 @@ public final class TuningJobVerifier {
         List<JobDocument> sample = sample(spec.train(), sampleSeed, sampleSize);
         // DataInf's scores depend on every training document, so all are computed; the sample
         // is what is compared.
-        Map<String, Double> all =
-            Influence.scores(new Trainer(model, tokenizer), adapter, spec, manager);
+        // The executor's gradients: QLoRA's recompute its layers there too.
+        Trainer trainer = new Trainer(model, tokenizer);
+        trainer.setRecomputeLayers(spec.tuningMethod().recomputesLayers());
+        Map<String, Double> all = Influence.scores(trainer, adapter, spec, manager);
         Map<String, Double> influence = new LinkedHashMap<>();
         for (JobDocument d : sample) {
           influence.put(d.id(), all.get(d.id()));

@@ -31,7 +31,8 @@ final class LayerRecompute {
       int[] lengths,
       Function<NDArray, NDArray> objective,
       double gradientScale,
-      long seed) {
+      long seed,
+      boolean training) {
     NDManager m = ids.getManager();
     TokenGrid grid = TokenGrid.of(lengths, ids.getShape(), m);
     NDArray real = ids.flatten().get(grid.real());
@@ -49,7 +50,7 @@ final class LayerRecompute {
                     inputs[l],
                     in -> {
                       Torch.seed(seed + layer);
-                      return model.layer(layer, in, pass, true);
+                      return model.layer(layer, in, pass, training);
                     });
           }
         });
@@ -63,19 +64,21 @@ final class LayerRecompute {
       collector.backward(gradientScale == 1 ? loss : loss.mul(Torch.scalar(top, gradientScale)));
       gradient = kept(in.getGradient(), m);
     }
+    boolean embeddingsTrain = model.embeddingsTrain();
     for (int l = layers - 1; l >= 0; l--) {
+      // The first layer's input gradient is needed only where the embeddings train.
+      boolean below = l > 0 || embeddingsTrain;
       try (NDManager sub = m.newSubManager()) {
-        NDArray in = leaf(inputs[l], sub);
+        NDArray in = below ? leaf(inputs[l], sub) : constant(inputs[l], sub);
         // The same dropout masks as the forward pass drew for this layer.
         Torch.seed(seed + l);
-        Torch.backward(model.layer(l, in, pass, true), gradient);
-        NDArray below = kept(in.getGradient(), m);
+        Torch.backward(model.layer(l, in, pass, training), gradient);
         gradient.close();
-        gradient = below;
+        gradient = below ? kept(in.getGradient(), m) : null;
       }
       inputs[l + 1].close();
     }
-    if (model.embeddingsTrain()) {
+    if (embeddingsTrain) {
       try (NDManager sub = m.newSubManager()) {
         NDArray in = real.duplicate();
         in.attach(sub);
@@ -89,17 +92,21 @@ final class LayerRecompute {
   // there; the output goes to m.
   private static NDArray inLayer(NDManager m, NDArray input, Function<NDArray, NDArray> work) {
     try (NDManager sub = m.newSubManager()) {
-      NDArray in = input.stopGradient();
-      in.attach(sub);
-      return kept(work.apply(in), m);
+      return kept(work.apply(constant(input, sub)), m);
     }
   }
 
   // A copy of a kept input that autograd starts from: a leaf whose gradient is the layer's.
   private static NDArray leaf(NDArray input, NDManager sub) {
+    NDArray in = constant(input, sub);
+    in.setRequiresGradient(true);
+    return in;
+  }
+
+  // A view of a kept input in sub, outside autograd.
+  private static NDArray constant(NDArray input, NDManager sub) {
     NDArray in = input.stopGradient();
     in.attach(sub);
-    in.setRequiresGradient(true);
     return in;
   }
 

@@ -167,36 +167,30 @@ public final class LlamaModel implements AutoCloseable {
       Map<String, float[]> values,
       String where,
       DataType dtype) {
-    return fromFloats(config, parent, values, where, dtype, Set.of());
-  }
-
-  // The same without the weights named in held, which the caller holds in another form.
-  private static LlamaModel fromFloats(
-      LlamaConfig config,
-      NDManager parent,
-      Map<String, float[]> values,
-      String where,
-      DataType dtype,
-      Set<String> held) {
     NDManager manager = parent.newSubManager();
-    Map<String, NDArray> arrays = new HashMap<>();
-    for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
-      float[] v = values.get(e.getKey());
-      if (v != null && !held.contains(e.getKey())) {
-        NDArray a = manager.create(v, new Shape(e.getValue()));
-        if (dtype != DataType.FLOAT32) {
-          NDArray wide = a.toType(dtype, true);
-          a.close();
-          a = wide;
+    try {
+      Map<String, NDArray> arrays = new HashMap<>();
+      for (Map.Entry<String, long[]> e : expectedShapes(config).entrySet()) {
+        float[] v = values.get(e.getKey());
+        if (v != null) {
+          NDArray a = manager.create(v, new Shape(e.getValue()));
+          if (dtype != DataType.FLOAT32) {
+            NDArray wide = a.toType(dtype, true);
+            a.close();
+            a = wide;
+          }
+          arrays.put(e.getKey(), a);
         }
-        arrays.put(e.getKey(), a);
       }
+      return assemble(config, manager, arrays, where, Set.of());
+    } catch (RuntimeException | Error e) {
+      manager.close();
+      throw e;
     }
-    return assemble(config, manager, arrays, where, held);
   }
 
   // The model over arrays (in manager, which it then owns) with every expected weight that held
-  // does not name, in expectedShapes' order; closes manager when one is missing.
+  // does not name, in expectedShapes' order.
   private static LlamaModel assemble(
       LlamaConfig config,
       NDManager manager,
@@ -210,7 +204,6 @@ public final class LlamaModel implements AutoCloseable {
       }
       NDArray a = arrays.get(name);
       if (a == null) {
-        manager.close();
         throw new ModelException(where + ": missing weight " + name);
       }
       a.setName(name);
@@ -260,11 +253,12 @@ public final class LlamaModel implements AutoCloseable {
     }
     // Each weight goes into libtorch (or NF4) as it is read, so at most one is ever held twice.
     NDManager manager = parent.newSubManager();
-    Map<String, NDArray> arrays = new HashMap<>();
-    Set<String> toNf4 = nf4 ? Set.copyOf(nf4Names(config)) : Set.of();
-    Map<String, Nf4Tensor> nf4Tensors = new HashMap<>();
-    Int8Tensor head = null;
+    boolean loaded = false;
     try {
+      Map<String, NDArray> arrays = new HashMap<>();
+      Set<String> toNf4 = nf4 ? Set.copyOf(nf4Names(config)) : Set.of();
+      Map<String, Nf4Weight> nf4Weights = new HashMap<>();
+      Int8Weight head = null;
       for (Path f : files) {
         try (SafeTensorsFile st = SafeTensorsFile.open(f)) {
           for (TensorInfo t : st.tensors()) {
@@ -290,32 +284,33 @@ public final class LlamaModel implements AutoCloseable {
             if (!Set.of(DType.F32, DType.F16, DType.BF16).contains(t.dtype())) {
               throw new ModelException(f + ": " + name + " is " + t.dtype() + ", not F32/F16/BF16");
             }
+            // A tensor named twice (in two shards) keeps its last copy, as before; the earlier
+            // one is freed with the manager.
             if (toNf4.contains(name)) {
-              nf4Tensors.put(name, Nf4.quantize(st.floats(name), t.shape()));
+              nf4Weights.put(name, Nf4Weight.of(Nf4.quantize(st.floats(name), t.shape()), manager));
             } else if (nf4 && name.equals(HEAD)) {
-              head = Int8.quantize(st.floats(name), t.shape());
+              head = Int8Weight.of(Int8.quantize(st.floats(name), t.shape()), manager);
             } else {
-              NDArray previous = arrays.put(name, manager.create(st.floats(name), new Shape(want)));
-              if (previous != null) {
-                previous.close();
-              }
+              arrays.put(name, manager.create(st.floats(name), new Shape(want)));
             }
           }
         }
       }
-    } catch (IOException | RuntimeException e) {
-      manager.close();
-      throw e;
+      Set<String> held = new java.util.HashSet<>(nf4Weights.keySet());
+      if (head != null) {
+        held.add(HEAD);
+      }
+      LlamaModel model = assemble(config, manager, arrays, dir.toString(), Set.copyOf(held));
+      model.hold(nf4Weights, head);
+      model.source = dir;
+      model.sha256 = ModelHash.of(dir, files);
+      loaded = true;
+      return model;
+    } finally {
+      if (!loaded) {
+        manager.close();
+      }
     }
-    Set<String> held = new java.util.HashSet<>(nf4Tensors.keySet());
-    if (head != null) {
-      held.add(HEAD);
-    }
-    LlamaModel model = assemble(config, manager, arrays, dir.toString(), Set.copyOf(held));
-    model.hold(nf4Tensors, head);
-    model.source = dir;
-    model.sha256 = ModelHash.of(dir, files);
-    return model;
   }
 
   /** The directory the model was loaded from; null when it was made in memory. */
@@ -375,7 +370,8 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * The NF4 form of a weight after {@link #quantizeNf4}, copied back from the device.
+   * The NF4 form of a weight after {@link #quantizeNf4} or an NF4 {@link #load(Path, NDManager,
+   * boolean)}, copied back from the device.
    *
    * @throws ModelException when the weight is not held in NF4
    */
@@ -391,7 +387,8 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * The int8 form of the untied LM head after {@link #quantizeNf4}.
+   * The int8 form of the untied LM head after {@link #quantizeNf4} or an NF4 {@link #load(Path,
+   * NDManager, boolean)}, copied back from the device.
    *
    * @throws ModelException when {@code name} is not a weight held in int8
    */
@@ -432,16 +429,16 @@ public final class LlamaModel implements AutoCloseable {
     if (!quantized.isEmpty()) {
       throw new ModelException("model is already NF4-quantised");
     }
-    Map<String, Nf4Tensor> nf4 = new LinkedHashMap<>();
+    Map<String, Nf4Weight> nf4 = new HashMap<>();
     for (String name : nf4Names(config)) {
       NDArray w = weights.remove(name);
-      nf4.put(name, Nf4.quantize(w.toFloatArray(), w.getShape().getShape()));
+      nf4.put(name, Nf4Weight.of(Nf4.quantize(w.toFloatArray(), w.getShape().getShape()), manager));
       w.close();
     }
-    Int8Tensor head = null;
+    Int8Weight head = null;
     if (!config.tieWordEmbeddings()) {
       NDArray w = weights.remove(HEAD);
-      head = Int8.quantize(w.toFloatArray(), w.getShape().getShape());
+      head = Int8Weight.of(Int8.quantize(w.toFloatArray(), w.getShape().getShape()), manager);
       w.close();
     }
     hold(nf4, head);
@@ -459,18 +456,16 @@ public final class LlamaModel implements AutoCloseable {
     return names;
   }
 
-  // Puts quantised weights on the device, in place of float32 ones this model does not hold, in
-  // nf4Names' order whatever order they were read in.
-  private void hold(Map<String, Nf4Tensor> nf4, Int8Tensor head) {
+  // Holds quantised weights in place of float32 ones this model does not hold, in nf4Names' order
+  // whatever order they were read in.
+  private void hold(Map<String, Nf4Weight> nf4, Int8Weight head) {
     for (String name : nf4Names(config)) {
-      Nf4Tensor t = nf4.get(name);
-      if (t != null) {
-        quantized.put(name, Nf4Weight.of(t, manager));
+      Nf4Weight q = nf4.get(name);
+      if (q != null) {
+        quantized.put(name, q);
       }
     }
-    if (head != null) {
-      head8 = Int8Weight.of(head, manager);
-    }
+    head8 = head;
   }
 
   /**
@@ -613,15 +608,16 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
-   * One training micro-batch's forward and backward pass with activations recomputed layer by layer
-   * (gradient checkpointing; see {@link LayerRecompute}): adds the gradient of {@code gradientScale
-   * · objective(logits)} into every array that requires one, where the logits are {@link
-   * #forwardUnpadded}'s in training mode, and returns the objective's value. The gradients are
-   * those of a {@code GradientCollector}'s backward pass of the same product, while the memory
-   * autograd holds is one layer's; it costs about one more forward pass. Dropout masks are drawn
-   * afresh for each layer from {@code seed + layer}, the same in both passes. {@code collector} is
-   * the open collector the gradients go to; {@code ids}' manager holds the layers' inputs until it
-   * returns.
+   * A micro-batch's forward and backward pass with activations recomputed layer by layer (gradient
+   * checkpointing; see {@link LayerRecompute}): adds the gradient of {@code gradientScale ·
+   * objective(logits)} into every array that requires one, where the logits are {@link
+   * #forwardUnpadded}'s (in training mode or not: dropout), and returns the objective's value. The
+   * gradients are those of a {@code GradientCollector}'s backward pass of the same product up to
+   * float rounding, while the memory autograd holds is one layer's; it costs about one more forward
+   * pass. Dropout masks are drawn afresh for each layer from {@code seed + layer}, the same in both
+   * passes, from PyTorch's one process-wide generator: no other thread may draw from it meanwhile.
+   * {@code collector} is the open collector the gradients go to; {@code ids}' manager keeps the
+   * pass's index arrays and the embeddings' output until the caller closes it.
    *
    * @throws IllegalArgumentException when {@code lengths} does not fit {@code ids}
    * @throws ModelException when a row is longer than {@code max_position_embeddings}
@@ -632,9 +628,10 @@ public final class LlamaModel implements AutoCloseable {
       int[] lengths,
       java.util.function.Function<NDArray, NDArray> objective,
       double gradientScale,
-      long seed) {
+      long seed,
+      boolean training) {
     return new LayerRecompute(this)
-        .backward(collector, ids, lengths, objective, gradientScale, seed);
+        .backward(collector, ids, lengths, objective, gradientScale, seed, training);
   }
 
   // Whether the token embeddings are a trained array (full fine-tuning), whose gradient then

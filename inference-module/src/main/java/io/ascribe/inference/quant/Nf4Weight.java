@@ -105,9 +105,9 @@ public final class Nf4Weight implements AutoCloseable {
   }
 
   /**
-   * The float32 weight, computed on the device into {@code m}. Its intermediates (int64 codes among
-   * them, twice the float32 weight's size) are freed before it returns: held until the step ends,
-   * they were most of an NF4 layer's memory.
+   * The float32 weight, computed on the device into {@code m}. Its intermediates (the int32 byte
+   * indices, half the weight's size) are freed before it returns rather than held until the step
+   * ends.
    */
   public NDArray dequantize(NDManager m) {
     try (NDManager scratch = m.newSubManager()) {

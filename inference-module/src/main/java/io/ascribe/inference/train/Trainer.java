@@ -99,9 +99,10 @@ public final class Trainer {
   /**
    * Whether training recomputes each layer's activations in the backward pass instead of keeping
    * them ({@link LlamaModel#backwardRecomputing}): less memory for about a third more time per
-   * step. Off unless set; QLoRA's callers turn it on, since its frozen base would otherwise be held
-   * dequantised for the whole backward pass. The trained arrays are the same either way (dropout
-   * aside, whose masks are then drawn per layer).
+   * step, in training and in {@link #backward} (influence scoring). Off unless set; QLoRA's callers
+   * turn it on, since its frozen base would otherwise be held dequantised for the whole backward
+   * pass. The trained arrays are the same either way up to float rounding (dropout aside, whose
+   * masks are then drawn per layer).
    */
   public void setRecomputeLayers(boolean on) {
     this.recomputeLayers = on;
@@ -222,10 +223,24 @@ public final class Trainer {
       for (Batch b : batches) {
         try (NDManager m = parent.newSubManager()) {
           NDArray[] arrays = arrays(m, b);
-          NDArray loss = loss(logits(arrays, b, false), arrays[1], arrays[2]);
           double weight = masked(b) / total;
-          gc.backward(weight == 1 ? loss : loss.mul(Torch.scalar(m, weight)));
-          sum += loss.getFloat() * weight;
+          if (recomputeLayers) {
+            // No dropout, so the seed draws nothing.
+            sum +=
+                model.backwardRecomputing(
+                        gc,
+                        arrays[0],
+                        b.lengths(),
+                        logits -> loss(logits, arrays[1], arrays[2]),
+                        weight,
+                        0,
+                        false)
+                    * weight;
+          } else {
+            NDArray loss = loss(logits(arrays, b, false), arrays[1], arrays[2]);
+            gc.backward(weight == 1 ? loss : loss.mul(Torch.scalar(m, weight)));
+            sum += loss.getFloat() * weight;
+          }
         }
       }
     }
@@ -406,7 +421,8 @@ public final class Trainer {
                         b.lengths(),
                         logits -> loss(logits, arrays[1], arrays[2]),
                         scaler.active() ? scaler.scale() / micro : 1.0 / micro,
-                        SplitMix64.derive(SplitMix64.derive(config.seed(), step), k));
+                        SplitMix64.derive(SplitMix64.derive(config.seed(), step), k),
+                        true);
               } else {
                 NDArray loss = loss(logits(arrays, b, true), arrays[1], arrays[2]);
                 gc.backward(

@@ -30,6 +30,15 @@ public sealed interface TuningMethod {
     return false;
   }
 
+  /**
+   * Whether the base is held in NF4 for this method (QLoRA), so that it can be loaded that way
+   * ({@link LlamaModel#load(java.nio.file.Path, ai.djl.ndarray.NDManager, boolean)}) instead of in
+   * float32 first.
+   */
+  default boolean quantizesBase() {
+    return false;
+  }
+
   /** LoRA on float32 base weights; A drawn from {@code seed}. */
   record Lora(LoraConfig config, long seed) implements TuningMethod {
     @Override
@@ -64,6 +73,11 @@ public sealed interface TuningMethod {
 
     @Override
     public boolean recomputesLayers() {
+      return true;
+    }
+
+    @Override
+    public boolean quantizesBase() {
       return true;
     }
   }

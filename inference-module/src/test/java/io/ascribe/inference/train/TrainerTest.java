@@ -132,6 +132,62 @@ class TrainerTest {
     for (int i = 0; i < adapters.get(0).length; i++) {
       assertThat(adapters.get(1)[i]).isCloseTo(adapters.get(0)[i], within(1e-4f));
     }
+    // With dropout the recomputed run draws its masks per layer, so its first update and the loss
+    // after it differ (the first loss does not: B starts at zero, so dropout before it changes
+    // nothing yet): the flag does take the other path.
+    LoraConfig dropout = new LoraConfig(4, 8, 0.3, LlamaModel.PROJECTIONS);
+    List<Double> second = new ArrayList<>();
+    for (boolean recompute : new boolean[] {false, true}) {
+      try (LlamaModel model = ModelFactory.create(TINY, 44, manager);
+          LoraAdapter lora = LoraAdapter.create(model, dropout, 45)) {
+        model.attach(lora);
+        Trainer trainer = new Trainer(model, TOK);
+        trainer.setRecomputeLayers(recompute);
+        second.add(trainer.train(lora, dataset(), c.withSteps(2), manager, null, null).get(1));
+      }
+    }
+    assertThat(second.get(1)).isNotEqualTo(second.get(0));
+  }
+
+  @Test
+  void influenceGradientsAreTheSameWhenTheLayersAreRecomputed() {
+    // Trainer.backward (influence scoring) in chunks of 2, with and without recomputing.
+    LoraConfig noDropout = new LoraConfig(4, 8, 0, LlamaModel.PROJECTIONS);
+    try (LlamaModel model = ModelFactory.create(TINY, 46, manager)) {
+      model.quantizeNf4();
+      try (LoraAdapter lora = LoraAdapter.create(model, noDropout, 47)) {
+        model.attach(lora);
+        List<ai.djl.ndarray.NDArray> params = List.copyOf(lora.namedParameters().values());
+        params.forEach(p -> p.setRequiresGradient(true));
+        List<float[]> grads = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        for (boolean recompute : new boolean[] {false, true}) {
+          Trainer trainer = new Trainer(model, TOK);
+          trainer.setRecomputeLayers(recompute);
+          losses.add(trainer.backward(dataset(), 2, manager));
+          List<Float> all = new ArrayList<>();
+          for (ai.djl.ndarray.NDArray p : params) {
+            for (float f : p.getGradient().toFloatArray()) {
+              all.add(f);
+            }
+            p.getGradient().subi(p.getGradient());
+          }
+          float[] flat = new float[all.size()];
+          for (int i = 0; i < flat.length; i++) {
+            flat[i] = all.get(i);
+          }
+          grads.add(flat);
+        }
+        assertThat(losses.get(1)).isCloseTo(losses.get(0), within(1e-6));
+        float largest = 0;
+        for (int i = 0; i < grads.get(0).length; i++) {
+          float want = grads.get(0)[i];
+          largest = Math.max(largest, Math.abs(want));
+          assertThat(grads.get(1)[i]).isCloseTo(want, within(1e-6f + 1e-4f * Math.abs(want)));
+        }
+        assertThat(largest).isGreaterThan(1e-3f);
+      }
+    }
   }
 
   @Test

@@ -132,7 +132,7 @@ class LayerRecomputeTest {
         List<double[]> expected = takeGradients(params);
         double recomputed;
         try (GradientCollector gc = Torch.engine().newGradientCollector()) {
-          recomputed = model.backwardRecomputing(gc, batch, LENGTHS, objective, scale, 83);
+          recomputed = model.backwardRecomputing(gc, batch, LENGTHS, objective, scale, 83, true);
         }
         List<double[]> actual = takeGradients(params);
 
@@ -173,7 +173,7 @@ class LayerRecomputeTest {
       Function<NDArray, NDArray> objective = objective(raw, step);
       long seed = 87;
       try (GradientCollector gc = Torch.engine().newGradientCollector()) {
-        model.backwardRecomputing(gc, batch, LENGTHS, objective, 1, seed);
+        model.backwardRecomputing(gc, batch, LENGTHS, objective, 1, seed, true);
       }
       List<double[]> gradients = takeGradients(params);
       List<double[]> direction = new ArrayList<>();
@@ -215,7 +215,7 @@ class LayerRecomputeTest {
     }
     double loss;
     try (GradientCollector gc = Torch.engine().newGradientCollector()) {
-      loss = model.backwardRecomputing(gc, batch, LENGTHS, objective, 1, seed);
+      loss = model.backwardRecomputing(gc, batch, LENGTHS, objective, 1, seed, true);
     }
     takeGradients(params);
     for (int i = 0; i < params.size(); i++) {

@@ -196,9 +196,6 @@ final class BenchCommand implements Runnable {
       if (tuneSeed != null) {
         s = s.withTuneSeed(tuneSeed);
       }
-      if (tuneSeed != null) {
-        s = s.withTuneSeed(tuneSeed);
-      }
       if (testPrompts != null) {
         if (testPrompts < 2 || testPrompts > 1000) {
           throw new UserErrorException(

@@ -145,7 +145,7 @@ final class TuneCommand implements Runnable {
     TuningMethod tuning = validate();
     JsonlDataset dataset = JsonlDataset.read(data);
     PrintWriter w = spec.commandLine().getOut();
-    try (LoadedModel m = LoadedModel.open(base, tuning instanceof TuningMethod.QLora)) {
+    try (LoadedModel m = LoadedModel.open(base, tuning.quantizesBase())) {
       dataset.checkFits(m.tokenizer, m.context());
       List<Example> examples = dataset.examples();
       int steps =
