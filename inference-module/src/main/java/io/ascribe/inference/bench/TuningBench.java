@@ -49,7 +49,7 @@ public final class TuningBench {
   public static final int HELD_OUT = 1000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern VM_HWM = Pattern.compile("(?m)^VmHWM:\\s+(\\d+) kB");
+  private static final Pattern STATUS_KB = Pattern.compile("(?m)^(\\w+):\\s+(\\d+) kB");
 
   private TuningBench() {}
 
@@ -275,9 +275,10 @@ public final class TuningBench {
   public static MethodResult run(
       String method, Path baseDir, Split split, Settings s, Consumer<String> log)
       throws IOException {
+    TuningMethod tuning = method(method, s);
     try (NDManager manager = Torch.engine().newBaseManager();
         // QLoRA's base is quantised as it loads, as ascribe tune loads it.
-        LlamaModel model = LlamaModel.load(baseDir, manager, method(method, s).quantizesBase())) {
+        LlamaModel model = LlamaModel.load(baseDir, manager, tuning.quantizesBase())) {
       List<Double> matmulTimes = new ArrayList<>(matmulSeconds(manager));
       log.accept(
           String.format(
@@ -288,7 +289,6 @@ public final class TuningBench {
           LlamaModel.expectedShapes(model.config()).values().stream()
               .mapToLong(sh -> java.util.Arrays.stream(sh).reduce(1, (a, b) -> a * b))
               .sum();
-      TuningMethod tuning = method(method, s);
       List<Double> seconds = new ArrayList<>();
       List<Long> tokens = new ArrayList<>();
       List<Double> losses = new ArrayList<>();
@@ -421,9 +421,22 @@ public final class TuningBench {
 
   /** The process's peak resident set (VmHWM) in bytes; 0 where /proc is not there. */
   public static long peakRssBytes() {
+    return statusBytes("VmHWM");
+  }
+
+  /**
+   * A size field of {@code /proc/self/status} ({@code VmRSS}, {@code VmHWM}, ...) in bytes; 0 where
+   * /proc or the field is not there.
+   */
+  public static long statusBytes(String field) {
     try {
-      Matcher m = VM_HWM.matcher(Files.readString(Path.of("/proc/self/status")));
-      return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+      Matcher m = STATUS_KB.matcher(Files.readString(Path.of("/proc/self/status")));
+      while (m.find()) {
+        if (m.group(1).equals(field)) {
+          return Long.parseLong(m.group(2)) * 1024;
+        }
+      }
+      return 0;
     } catch (IOException e) {
       return 0;
     }

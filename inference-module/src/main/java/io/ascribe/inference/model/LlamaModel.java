@@ -300,7 +300,7 @@ public final class LlamaModel implements AutoCloseable {
       if (head != null) {
         held.add(HEAD);
       }
-      LlamaModel model = assemble(config, manager, arrays, dir.toString(), Set.copyOf(held));
+      LlamaModel model = assemble(config, manager, arrays, dir.toString(), held);
       model.hold(nf4Weights, head);
       model.source = dir;
       model.sha256 = ModelHash.of(dir, files);

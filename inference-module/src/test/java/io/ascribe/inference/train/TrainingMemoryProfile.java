@@ -2,6 +2,7 @@ package io.ascribe.inference.train;
 
 import ai.djl.ndarray.NDManager;
 import io.ascribe.inference.Torch;
+import io.ascribe.inference.bench.TuningBench;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.inference.model.LlamaModel;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What QLoRA's memory saving comes to, on a model large enough for its weights and activations, not
@@ -47,7 +46,6 @@ public final class TrainingMemoryProfile {
           10000,
           256,
           false);
-  private static final Pattern FIELD = Pattern.compile("(?m)^(VmHWM|VmRSS):\\s+(\\d+) kB");
   private static final String RESULT = "result ";
 
   private TrainingMemoryProfile() {}
@@ -169,12 +167,12 @@ public final class TrainingMemoryProfile {
   private static Figures run(Path dir, String method, boolean recompute) throws IOException {
     try (NDManager manager = Torch.engine().newBaseManager()) {
       manager.ones(new ai.djl.ndarray.types.Shape(2)).sum().getFloat(); // libtorch loaded
-      long engine = status("VmRSS");
+      long engine = TuningBench.statusBytes("VmRSS");
       try (LlamaModel model = LlamaModel.load(dir, manager, method.equals("qlora"))) {
-        long loadPeak = status("VmHWM");
+        long loadPeak = TuningBench.statusBytes("VmHWM");
         System.gc();
         resetPeak();
-        long afterLoad = status("VmRSS");
+        long afterLoad = TuningBench.statusBytes("VmRSS");
         LoraConfig lora = new LoraConfig(8, 16, 0, LlamaModel.PROJECTIONS);
         TuningMethod tuning =
             method.equals("qlora")
@@ -200,7 +198,7 @@ public final class TrainingMemoryProfile {
                     p.totalSteps(),
                     p.loss(),
                     seconds.getLast(),
-                    mib(status("VmRSS")));
+                    mib(TuningBench.statusBytes("VmRSS")));
               },
               null);
         }
@@ -211,7 +209,7 @@ public final class TrainingMemoryProfile {
             engine,
             loadPeak,
             afterLoad,
-            status("VmHWM"),
+            TuningBench.statusBytes("VmHWM"),
             seconds.getLast());
       }
     }
@@ -233,20 +231,6 @@ public final class TrainingMemoryProfile {
       out.add(new Example(prompt.toString(), response.toString()));
     }
     return out;
-  }
-
-  private static long status(String field) {
-    try {
-      Matcher m = FIELD.matcher(Files.readString(Path.of("/proc/self/status")));
-      while (m.find()) {
-        if (m.group(1).equals(field)) {
-          return Long.parseLong(m.group(2)) * 1024;
-        }
-      }
-      return 0;
-    } catch (IOException e) {
-      return 0;
-    }
   }
 
   // Linux: writing 5 to clear_refs sets the peak resident set (VmHWM) to the current one.
