@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
@@ -17,33 +16,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class BatchGenerationTest {
   static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
   static final ByteTokenizer TOK = new ByteTokenizer();
   static final List<String> PROMPTS =
       List.of("city: Quito\ncountry:", "hi", "the longest prompt of the three, by far:");
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   /**
    * Per-prompt options: greedy with different budgets, and the first prompt with a stop sequence
    * cut from its own continuation alone, so it stops early in the batch.
    */
   private static List<Generator.Prompt> prompts(Generator g, boolean useCache) {
-    String stop = g.generate(PROMPTS.get(0), Generator.Options.greedy(20), manager).text();
+    String stop = g.generate(PROMPTS.get(0), Generator.Options.greedy(20), MANAGER.get()).text();
     assertThat(stop).hasSizeGreaterThan(10);
     List<Generator.Options> options =
         List.of(
@@ -63,7 +51,7 @@ class BatchGenerationTest {
     Generator g = new Generator(model, TOK);
     List<Generator.Result> alone = new ArrayList<>();
     for (Generator.Prompt p : prompts(g, true)) {
-      alone.add(g.generate(p.ids(), p.options(), manager));
+      alone.add(g.generate(p.ids(), p.options(), MANAGER.get()));
     }
     assertThat(alone)
         .extracting(Generator.Result::reason)
@@ -74,7 +62,7 @@ class BatchGenerationTest {
     assertThat(alone.get(0).tokens().length).isLessThan(20);
     assertThat(alone.get(1).tokens()).hasSize(7);
     for (boolean useCache : new boolean[] {true, false}) {
-      List<Generator.Result> batch = g.generateBatch(prompts(g, useCache), manager);
+      List<Generator.Result> batch = g.generateBatch(prompts(g, useCache), MANAGER.get());
       assertThat(batch).hasSize(3);
       for (int i = 0; i < 3; i++) {
         assertThat(batch.get(i).tokens())
@@ -89,14 +77,14 @@ class BatchGenerationTest {
 
   @Test
   void greedyBatchOfThreePromptsGivesEachItsTokensAlone() {
-    try (LlamaModel model = ModelFactory.create(TINY, 71, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 71, MANAGER.get())) {
       assertBatchEqualsAlone(model);
     }
   }
 
   @Test
   void sameWithAnUnmergedLoraAdapterAndWithAPrefix() {
-    try (LlamaModel model = ModelFactory.create(TINY, 72, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 72, MANAGER.get())) {
       List<Generator.Result> base = assertBatchEqualsAlone(model);
       try (LoraAdapter lora =
           LoraAdapter.create(model, new LoraConfig(4, 16, 0, LlamaModel.PROJECTIONS), 73)) {
@@ -125,7 +113,7 @@ class BatchGenerationTest {
 
   @Test
   void sampledSequencesDrawFromTheirOwnSeeds() {
-    try (LlamaModel model = ModelFactory.create(TINY, 76, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 76, MANAGER.get())) {
       Generator g = new Generator(model, TOK);
       List<Generator.Prompt> prompts = new ArrayList<>();
       for (int i = 0; i < PROMPTS.size(); i++) {
@@ -135,37 +123,40 @@ class BatchGenerationTest {
                 new Generator.Options(
                     16, new Sampling.Sampled(1.2, 0, 0.95, 80 + i), List.of(), true)));
       }
-      List<Generator.Result> batch = g.generateBatch(prompts, manager);
+      List<Generator.Result> batch = g.generateBatch(prompts, MANAGER.get());
       for (int i = 0; i < prompts.size(); i++) {
         Generator.Prompt p = prompts.get(i);
         assertThat(batch.get(i).tokens())
-            .containsExactly(g.generate(p.ids(), p.options(), manager).tokens());
+            .containsExactly(g.generate(p.ids(), p.options(), MANAGER.get()).tokens());
       }
       // The same options for every prompt: the text form adds BOS as generate(String) does.
-      List<Generator.Result> same = g.generateBatch(PROMPTS, Generator.Options.greedy(5), manager);
+      List<Generator.Result> same =
+          g.generateBatch(PROMPTS, Generator.Options.greedy(5), MANAGER.get());
       for (int i = 0; i < PROMPTS.size(); i++) {
         assertThat(same.get(i).tokens())
             .containsExactly(
-                g.generate(PROMPTS.get(i), Generator.Options.greedy(5), manager).tokens());
+                g.generate(PROMPTS.get(i), Generator.Options.greedy(5), MANAGER.get()).tokens());
       }
     }
   }
 
   @Test
   void refusesMixedCacheSettingsAndPromptsPastTheContext() {
-    try (LlamaModel model = ModelFactory.create(TINY, 77, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 77, MANAGER.get())) {
       Generator g = new Generator(model, TOK);
       Generator.Options cached = Generator.Options.greedy(4);
       Generator.Options plain = new Generator.Options(4, new Sampling.Greedy(), List.of(), false);
       assertThatThrownBy(
-              () -> g.generateBatch(List.of(g.prompt("a", cached), g.prompt("b", plain)), manager))
+              () ->
+                  g.generateBatch(
+                      List.of(g.prompt("a", cached), g.prompt("b", plain)), MANAGER.get()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("give every prompt the same useCache");
       assertThatThrownBy(
               () ->
                   g.generateBatch(
                       List.of(g.prompt("a", cached), new Generator.Prompt(new int[300], cached)),
-                      manager))
+                      MANAGER.get()))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("prompt of 300 tokens is longer than the context of 256");
       // A sequence near the end of the context stops there while a short one goes on.
@@ -176,10 +167,10 @@ class BatchGenerationTest {
               List.of(
                   new Generator.Prompt(nearEnd, Generator.Options.greedy(10)),
                   g.prompt("hi", Generator.Options.greedy(10))),
-              manager);
+              MANAGER.get());
       assertThat(r.get(0).tokens()).hasSize(2);
       assertThat(r.get(1).tokens()).hasSize(10);
-      assertThat(g.generateBatch(List.<Generator.Prompt>of(), manager)).isEmpty();
+      assertThat(g.generateBatch(List.<Generator.Prompt>of(), MANAGER.get())).isEmpty();
     }
   }
 }

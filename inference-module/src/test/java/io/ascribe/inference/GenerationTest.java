@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.ndarray.NDManager;
 import io.ascribe.inference.eval.Perplexity;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
@@ -17,24 +16,13 @@ import io.ascribe.inference.train.Trainer;
 import io.ascribe.inference.tuning.TuningMethod;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GenerationTest {
   static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
   static final ByteTokenizer TOK = new ByteTokenizer();
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @Test
   void temperatureTopKAndTopPShapeTheDistribution() {
@@ -75,33 +63,33 @@ class GenerationTest {
 
   @Test
   void samplingIsSeededStopsOnSequencesAndTopKOneIsGreedy() {
-    try (LlamaModel model = ModelFactory.create(TINY, 91, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 91, MANAGER.get())) {
       Generator g = new Generator(model, TOK);
       Generator.Options hot =
           new Generator.Options(24, new Sampling.Sampled(1.5, 0, 0.95, 5), List.of(), true);
-      Generator.Result a = g.generate("hello", hot, manager);
+      Generator.Result a = g.generate("hello", hot, MANAGER.get());
       assertThat(a.tokens()).hasSize(24);
       assertThat(a.reason()).isEqualTo(Generator.StopReason.LENGTH);
-      assertThat(g.generate("hello", hot, manager).tokens()).containsExactly(a.tokens());
+      assertThat(g.generate("hello", hot, MANAGER.get()).tokens()).containsExactly(a.tokens());
       Generator.Options otherSeed =
           new Generator.Options(24, new Sampling.Sampled(1.5, 0, 0.95, 6), List.of(), true);
-      assertThat(g.generate("hello", otherSeed, manager).tokens()).isNotEqualTo(a.tokens());
+      assertThat(g.generate("hello", otherSeed, MANAGER.get()).tokens()).isNotEqualTo(a.tokens());
       // Without the cache the same seed draws the same tokens.
       Generator.Options noCache =
           new Generator.Options(24, new Sampling.Sampled(1.5, 0, 0.95, 5), List.of(), false);
-      assertThat(g.generate("hello", noCache, manager).tokens()).containsExactly(a.tokens());
+      assertThat(g.generate("hello", noCache, MANAGER.get()).tokens()).containsExactly(a.tokens());
 
-      Generator.Result greedy = g.generate("hello", Generator.Options.greedy(16), manager);
+      Generator.Result greedy = g.generate("hello", Generator.Options.greedy(16), MANAGER.get());
       Generator.Options k1 =
           new Generator.Options(16, new Sampling.Sampled(0.7, 1, 1, 77), List.of(), true);
-      assertThat(g.generate("hello", k1, manager).tokens()).containsExactly(greedy.tokens());
+      assertThat(g.generate("hello", k1, MANAGER.get()).tokens()).containsExactly(greedy.tokens());
 
       // Stop at the first occurrence of a piece of the sampled text: cut there, tokens kept.
       String stop = a.text().substring(5, 7);
       Generator.Options withStop =
           new Generator.Options(
               24, new Sampling.Sampled(1.5, 0, 0.95, 5), List.of("\u0000\u0001", stop), true);
-      Generator.Result s = g.generate("hello", withStop, manager);
+      Generator.Result s = g.generate("hello", withStop, MANAGER.get());
       assertThat(s.reason()).isEqualTo(Generator.StopReason.STOP_SEQUENCE);
       assertThat(s.text()).isEqualTo(a.text().substring(0, a.text().indexOf(stop)));
       assertThat(a.tokens()).startsWith(s.tokens());
@@ -116,22 +104,22 @@ class GenerationTest {
             new Example("colour of snow:", " white"),
             new Example("colour of grass:", " green"),
             new Example("colour of sky:", " blue"));
-    try (LlamaModel model = ModelFactory.create(TINY, 93, manager)) {
-      double random = Perplexity.ofTexts(model, TOK, List.of("some text", "more"), manager);
+    try (LlamaModel model = ModelFactory.create(TINY, 93, MANAGER.get())) {
+      double random = Perplexity.ofTexts(model, TOK, List.of("some text", "more"), MANAGER.get());
       assertThat(random).isBetween(0.85 * 258, 1.15 * 258);
       Trainer trainer = new Trainer(model, TOK);
-      double before = Perplexity.ofResponses(model, TOK, data, manager);
+      double before = Perplexity.ofResponses(model, TOK, data, MANAGER.get());
       // Token-pooled over one batch, the response perplexity is exp of the trainer's loss.
-      assertThat(Math.log(before)).isCloseTo(trainer.evaluate(data, manager), within(1e-4));
+      assertThat(Math.log(before)).isCloseTo(trainer.evaluate(data, MANAGER.get()), within(1e-4));
       var r =
           trainer.fineTune(
               new TuningMethod.Lora(
                   new LoraConfig(8, 16, 0, List.of("q_proj", "v_proj", "up_proj")), 94),
               data,
               TrainConfig.lora(2e-2, 30, 3, 95),
-              manager,
+              MANAGER.get(),
               null);
-      double after = Perplexity.ofResponses(model, TOK, data, manager);
+      double after = Perplexity.ofResponses(model, TOK, data, MANAGER.get());
       assertThat(after).isLessThan(before / 2);
       r.trainable().close();
     }

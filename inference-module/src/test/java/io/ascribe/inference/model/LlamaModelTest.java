@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import io.ascribe.inference.Torch;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.safetensors.SafeTensorsWriter;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import java.io.IOException;
@@ -14,29 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class LlamaModelTest {
   static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
-  static NDManager manager;
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
-
   private static float[] logits(LlamaModel model, int[] tokens) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = MANAGER.get().newSubManager()) {
       return model.forward(LlamaModel.ids(step, tokens), null, false).toFloatArray();
     }
   }
@@ -44,9 +33,9 @@ class LlamaModelTest {
   @Test
   void sameSeedSameWeightsAndLogits() {
     int[] tokens = new ByteTokenizer().encode("hello world");
-    try (LlamaModel a = ModelFactory.create(TINY, 7, manager);
-        LlamaModel b = ModelFactory.create(TINY, 7, manager);
-        LlamaModel c = ModelFactory.create(TINY, 8, manager)) {
+    try (LlamaModel a = ModelFactory.create(TINY, 7, MANAGER.get());
+        LlamaModel b = ModelFactory.create(TINY, 7, MANAGER.get());
+        LlamaModel c = ModelFactory.create(TINY, 8, MANAGER.get())) {
       float[] la = logits(a, tokens);
       assertThat(la).hasSize(tokens.length * TINY.vocabSize());
       assertThat(logits(b, tokens)).containsExactly(la);
@@ -56,7 +45,7 @@ class LlamaModelTest {
 
   @Test
   void causal_laterTokensDoNotChangeEarlierLogits() {
-    try (LlamaModel model = ModelFactory.create(TINY, 1, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 1, MANAGER.get())) {
       float[] full = logits(model, new int[] {1, 2, 3, 4, 5});
       float[] prefix = logits(model, new int[] {1, 2, 3});
       for (int i = 0; i < prefix.length; i++) {
@@ -68,12 +57,12 @@ class LlamaModelTest {
   @Test
   void kvCacheGivesTheSameLogitsAsTheFullSequence() {
     int[] tokens = new ByteTokenizer().encode("the quick brown fox");
-    try (LlamaModel model = ModelFactory.create(TINY, 3, manager);
-        KvCache cache = model.newCache(manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 3, MANAGER.get());
+        KvCache cache = model.newCache(MANAGER.get())) {
       float[] full = logits(model, tokens);
       int v = TINY.vocabSize();
       int split = 11;
-      try (NDManager step = manager.newSubManager()) {
+      try (NDManager step = MANAGER.get().newSubManager()) {
         int[] head = java.util.Arrays.copyOf(tokens, split);
         float[] first = model.forward(LlamaModel.ids(step, head), cache, false).toFloatArray();
         assertThat(cache.length()).isEqualTo(split);
@@ -82,7 +71,7 @@ class LlamaModelTest {
         }
       }
       for (int pos = split; pos < tokens.length; pos++) {
-        try (NDManager step = manager.newSubManager()) {
+        try (NDManager step = MANAGER.get().newSubManager()) {
           float[] one =
               model
                   .forward(LlamaModel.ids(step, new int[] {tokens[pos]}), cache, false)
@@ -103,9 +92,9 @@ class LlamaModelTest {
     for (boolean tied : new boolean[] {false, true}) {
       LlamaConfig config = TINY.withTiedEmbeddings(tied);
       Path out = dir.resolve("m" + tied);
-      try (LlamaModel model = ModelFactory.create(config, 5, manager)) {
+      try (LlamaModel model = ModelFactory.create(config, 5, MANAGER.get())) {
         model.save(out);
-        try (LlamaModel loaded = LlamaModel.load(out, manager)) {
+        try (LlamaModel loaded = LlamaModel.load(out, MANAGER.get())) {
           assertThat(loaded.config()).isEqualTo(config);
           assertThat(logits(loaded, tokens)).containsExactly(logits(model, tokens));
           assertThat(loaded.weights().containsKey("lm_head.weight")).isEqualTo(!tied);
@@ -122,11 +111,11 @@ class LlamaModelTest {
     for (boolean tied : new boolean[] {false, true}) {
       LlamaConfig config = TINY.withTiedEmbeddings(tied);
       Path out = dir.resolve("q" + tied);
-      try (LlamaModel model = ModelFactory.create(config, 9, manager)) {
+      try (LlamaModel model = ModelFactory.create(config, 9, MANAGER.get())) {
         model.save(out);
       }
-      try (LlamaModel after = LlamaModel.load(out, manager);
-          LlamaModel onLoad = LlamaModel.load(out, manager, true)) {
+      try (LlamaModel after = LlamaModel.load(out, MANAGER.get());
+          LlamaModel onLoad = LlamaModel.load(out, MANAGER.get(), true)) {
         after.quantizeNf4();
         assertThat(onLoad.isQuantized()).isTrue();
         // The same weights in the same order (full fine-tuning's optimiser state follows it).
@@ -162,7 +151,7 @@ class LlamaModelTest {
     Path out = dir.resolve("qfalse");
     new LlamaConfig(64, 256, 2, 4, 2, ByteTokenizer.VOCAB_SIZE, 1e-5, 10000, 256, false)
         .write(out.resolve("config.json"));
-    assertThatThrownBy(() -> LlamaModel.load(out, manager, true))
+    assertThatThrownBy(() -> LlamaModel.load(out, MANAGER.get(), true))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("mlp.down_proj.weight has shape [64, 128]");
   }
@@ -170,13 +159,13 @@ class LlamaModelTest {
   @Test
   void refusesWeightsThatDoNotMatchTheConfig() throws IOException {
     Path out = dir.resolve("m");
-    try (LlamaModel model = ModelFactory.create(TINY, 5, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 5, MANAGER.get())) {
       model.save(out);
     }
     LlamaConfig bigger =
         new LlamaConfig(64, 256, 2, 4, 2, ByteTokenizer.VOCAB_SIZE, 1e-5, 10000, 256, false);
     bigger.write(out.resolve("config.json"));
-    assertThatThrownBy(() -> LlamaModel.load(out, manager))
+    assertThatThrownBy(() -> LlamaModel.load(out, MANAGER.get()))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("mlp.down_proj.weight has shape [64, 128]")
         .hasMessageContaining("implies [64, 256]");
@@ -186,10 +175,10 @@ class LlamaModelTest {
         out.resolve("model.safetensors"),
         Map.of(),
         List.of(SafeTensorsWriter.Tensor.f32("model.norm.weight", new long[] {64}, new float[64])));
-    assertThatThrownBy(() -> LlamaModel.load(out, manager))
+    assertThatThrownBy(() -> LlamaModel.load(out, MANAGER.get()))
         .hasMessageContaining("missing weight model.embed_tokens.weight");
     Files.delete(out.resolve("model.safetensors"));
-    assertThatThrownBy(() -> LlamaModel.load(out, manager))
+    assertThatThrownBy(() -> LlamaModel.load(out, MANAGER.get()))
         .hasMessageContaining("no model.safetensors");
   }
 
@@ -228,8 +217,8 @@ class LlamaModelTest {
 
   @Test
   void refusesASequenceLongerThanTheContext() {
-    try (LlamaModel model = ModelFactory.create(TINY, 1, manager);
-        NDManager step = manager.newSubManager()) {
+    try (LlamaModel model = ModelFactory.create(TINY, 1, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       NDArray ids = LlamaModel.ids(step, new int[TINY.maxPositionEmbeddings() + 1]);
       assertThatThrownBy(() -> model.forward(ids, null, false))
           .isInstanceOf(ModelException.class)
@@ -240,8 +229,8 @@ class LlamaModelTest {
 
   @Test
   void theUnpaddedForwardRefusesLengthsThatDoNotFitTheBatch() {
-    try (LlamaModel model = ModelFactory.create(TINY, 1, manager);
-        NDManager step = manager.newSubManager()) {
+    try (LlamaModel model = ModelFactory.create(TINY, 1, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       NDArray ids = LlamaModel.ids(step, List.of(new int[] {1, 2, 3}, new int[] {4, 5}), 0);
       assertThatThrownBy(() -> model.forwardUnpadded(ids, new int[] {3}, false))
           .isInstanceOf(IllegalArgumentException.class)

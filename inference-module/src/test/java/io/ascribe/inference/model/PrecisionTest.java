@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.ascribe.inference.Torch;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Mixed precision: chosen per device (float32 on CPU, float16 on CUDA GPUs with tensor cores), and
@@ -18,17 +17,7 @@ import org.junit.jupiter.api.Test;
 class PrecisionTest {
   static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
   static final ByteTokenizer TOK = new ByteTokenizer();
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @Test
   void theCpuStaysFloat32AndGpusWithTensorCoresGetFloat16() {
@@ -42,7 +31,7 @@ class PrecisionTest {
 
   @Test
   void float16ProductsStayCloseToFloat32() {
-    try (LlamaModel model = ModelFactory.create(TINY, 3, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 3, MANAGER.get())) {
       assertThat(model.precision()).as("the default").isEqualTo(Precision.FP32);
       float[] fp32 = logits(model, "city: Lima");
       model.setPrecision(Precision.FP16);
@@ -61,7 +50,7 @@ class PrecisionTest {
   }
 
   private static float[] logits(LlamaModel model, String text) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = MANAGER.get().newSubManager()) {
       return model.forward(LlamaModel.ids(step, TOK.encode(text)), null, false).toFloatArray();
     }
   }

@@ -4,23 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
-import io.ascribe.inference.Torch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.ascribe.inference.ClassManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class Int8Test {
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @Test
   void everyWeightComesBackWithinHalfAStepOfItsBlocksAbsmax() {
@@ -56,7 +45,7 @@ class Int8Test {
     Int8Tensor t = Int8.quantize(Nf4Test.normal(258 * 64, 1, 2), new long[] {258, 64});
     assertThat(t.bytes()).isEqualTo(258 * 64 + 4 * 258);
     assertThat(t.bitsPerParameter()).isEqualTo(Int8.BITS_PER_PARAMETER).isEqualTo(8.5);
-    try (Int8Weight d = Int8Weight.of(t, manager)) {
+    try (Int8Weight d = Int8Weight.of(t, MANAGER.get())) {
       assertThat(d.bytes()).isEqualTo(t.bytes());
     }
   }
@@ -64,8 +53,8 @@ class Int8Test {
   @Test
   void theDeviceDequantisesToTheSameFloatsAsJava() {
     Int8Tensor t = Int8.quantize(Nf4Test.normal(12 * 128, 0.05, 3), new long[] {12, 128});
-    try (Int8Weight d = Int8Weight.of(t, manager);
-        NDManager step = manager.newSubManager()) {
+    try (Int8Weight d = Int8Weight.of(t, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       var w = d.dequantize(step);
       assertThat(w.getShape().getShape()).containsExactly(12, 128);
       assertThat(w.toFloatArray()).containsExactly(t.dequantize());
@@ -87,7 +76,7 @@ class Int8Test {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("holds 12 values, got 10");
     Int8Tensor partial = Int8.quantize(new float[100], new long[] {100});
-    assertThatThrownBy(() -> Int8Weight.of(partial, manager))
+    assertThatThrownBy(() -> Int8Weight.of(partial, MANAGER.get()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("whole blocks of 64");
   }

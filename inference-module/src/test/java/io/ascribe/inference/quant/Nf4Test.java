@@ -6,24 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.ascribe.inference.Torch;
+import io.ascribe.inference.ClassManager;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class Nf4Test {
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   /** Seeded N(0, std²) values, shared with {@link Int8Test}. */
   static float[] normal(int n, double std, long seed) {
@@ -97,8 +86,8 @@ class Nf4Test {
     int n = 64 * 300; // 300 blocks: a full and a partial block of 256 scales
     float[] w = normal(n, 0.05, 4);
     Nf4Tensor t = Nf4.quantize(w, new long[] {300, 64});
-    try (Nf4Weight dev = Nf4Weight.of(t, manager);
-        NDManager step = manager.newSubManager()) {
+    try (Nf4Weight dev = Nf4Weight.of(t, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       assertThat(dev.dequantize(step).toFloatArray()).containsExactly(t.dequantize());
       assertThat(dev.shape().getShape()).containsExactly(300, 64);
     }
@@ -112,8 +101,8 @@ class Nf4Test {
     Nf4Tensor t = Nf4.quantize(normal(rows * cols, 0.02, 5), new long[] {rows, cols});
     float[] table = t.dequantize();
     long[] ids = {0, 299, 127, 128, 0, 200, 64, 255};
-    try (Nf4Weight dev = Nf4Weight.of(t, manager);
-        NDManager step = manager.newSubManager()) {
+    try (Nf4Weight dev = Nf4Weight.of(t, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       NDArray idArray = step.create(ids, new Shape(2, 4));
       NDArray got = dev.dequantizeRows(idArray, step);
       assertThat(got.getShape().getShape()).containsExactly(2, 4, cols);
@@ -128,8 +117,8 @@ class Nf4Test {
     }
     assertThat(Nf4Weight.rowsAreWholeBlocks(new long[] {10, 96})).isFalse();
     Nf4Tensor odd = Nf4.quantize(normal(2 * 96, 1, 6), new long[] {2, 96});
-    try (Nf4Weight dev = Nf4Weight.of(odd, manager);
-        NDManager step = manager.newSubManager()) {
+    try (Nf4Weight dev = Nf4Weight.of(odd, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       assertThatThrownBy(() -> dev.dequantizeRows(step.create(new long[] {1}), step))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("rows of whole 64-blocks");

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.Generator;
-import io.ascribe.inference.Torch;
 import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelException;
@@ -25,6 +25,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Answers with attribution from a tiny model trained here to read one fact from its context: the
@@ -40,13 +41,12 @@ class RagTest {
           new RetrievalIndex.Doc("bread", "Bread is baked in an oven."),
           new RetrievalIndex.Doc("cats", "Cats purr when they are happy."),
           new RetrievalIndex.Doc("rain", "Rain falls from grey clouds."));
-  static NDManager manager;
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
   static LlamaModel model;
 
   @BeforeAll
   static void train() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-    model = ModelFactory.create(TINY, 7, manager);
+    model = ModelFactory.create(TINY, 7, MANAGER.get());
     List<Example> data = new ArrayList<>();
     Random r = new Random(8);
     List<RetrievalIndex.Doc> all = new ArrayList<>(FILLERS);
@@ -63,13 +63,13 @@ class RagTest {
       data.add(new Example(RagPrompt.text(QUESTION, docs, null), answer));
     }
     new Trainer(model, TOK)
-        .fineTune(new TuningMethod.Full(), data, TrainConfig.lora(3e-3, 120, 16, 9), manager, null);
+        .fineTune(
+            new TuningMethod.Full(), data, TrainConfig.lora(3e-3, 120, 16, 9), MANAGER.get(), null);
   }
 
   @AfterAll
   static void stop() {
     model.close();
-    manager.close();
   }
 
   private static RagAnswerer.Options options(long seed) {
@@ -79,11 +79,11 @@ class RagTest {
 
   @Test
   void theAnswerComesFromTheFactAndFillersScoreAboutZero() throws IOException {
-    Embedder embedder = new Embedder(model, TOK, manager);
+    Embedder embedder = new Embedder(model, TOK, MANAGER.get());
     try (RetrievalIndex index = RetrievalIndex.inMemory(embedder)) {
       index.add(FACT.id(), FACT.text());
       index.addAll(FILLERS);
-      RagAnswerer rag = new RagAnswerer(model, TOK, index, manager);
+      RagAnswerer rag = new RagAnswerer(model, TOK, index, MANAGER.get());
       RagAnswer a = rag.answer(QUESTION, options(1));
       assertThat(a.text()).isEqualTo(" green");
       assertThat(a.citations())
@@ -113,7 +113,7 @@ class RagTest {
 
   @Test
   void ablatingEveryDocumentChangesTheLogProbAndBatchingDoesNot() {
-    ContextCite cite = new ContextCite(model, TOK, manager);
+    ContextCite cite = new ContextCite(model, TOK, MANAGER.get());
     List<RetrievalIndex.Doc> docs = new ArrayList<>(FILLERS);
     docs.add(1, FACT);
     int[] green = TOK.encode(" green");
@@ -137,7 +137,7 @@ class RagTest {
   private static double logProb(int[] prompt, int[] answer) {
     int[] seq = java.util.Arrays.copyOf(prompt, prompt.length + answer.length);
     System.arraycopy(answer, 0, seq, prompt.length, answer.length);
-    try (NDManager m = manager.newSubManager()) {
+    try (NDManager m = MANAGER.get().newSubManager()) {
       float[] logp =
           model
               .forward(LlamaModel.ids(m, java.util.Arrays.copyOf(seq, seq.length - 1)), null, false)
@@ -154,7 +154,7 @@ class RagTest {
 
   @Test
   void theSameInputsAndSeedGiveTheSameScores() {
-    RagAnswerer rag = new RagAnswerer(model, TOK, null, manager);
+    RagAnswerer rag = new RagAnswerer(model, TOK, null, MANAGER.get());
     List<RetrievalIndex.Doc> docs = new ArrayList<>(FILLERS);
     docs.add(FACT);
     RagAnswer a = rag.answer(QUESTION, docs, options(5));
@@ -181,7 +181,7 @@ class RagTest {
 
   @Test
   void aPromptOverTheContextIsRefusedWithBothLengths() {
-    RagAnswerer rag = new RagAnswerer(model, TOK, null, manager);
+    RagAnswerer rag = new RagAnswerer(model, TOK, null, MANAGER.get());
     List<RetrievalIndex.Doc> docs = new ArrayList<>(FILLERS);
     docs.add(new RetrievalIndex.Doc("long", "x".repeat(200)));
     int tokens = RagPrompt.tokens(TOK, QUESTION, docs, null).length;
@@ -204,8 +204,8 @@ class RagTest {
 
   @Test
   void anEmptyIndexAnswersWithoutCitations() throws IOException {
-    try (RetrievalIndex index = RetrievalIndex.inMemory(new Embedder(model, TOK, manager))) {
-      RagAnswer a = new RagAnswerer(model, TOK, index, manager).answer(QUESTION, options(1));
+    try (RetrievalIndex index = RetrievalIndex.inMemory(new Embedder(model, TOK, MANAGER.get()))) {
+      RagAnswer a = new RagAnswerer(model, TOK, index, MANAGER.get()).answer(QUESTION, options(1));
       assertThat(a.text()).isEqualTo(" blue");
       assertThat(a.citations()).isEmpty();
       assertThat(ContextCite.toPpm(a.citations())).isEmpty();

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.ndarray.NDManager;
-import io.ascribe.inference.Torch;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.inference.model.LlamaModel;
 import io.ascribe.inference.model.ModelFactory;
@@ -17,6 +16,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class RetrievalIndexTest {
@@ -28,7 +28,7 @@ class RetrievalIndexTest {
           new RetrievalIndex.Doc("d3", "a zebra grazes on the plain"),
           new RetrievalIndex.Doc("d4", "the plain is wide and the river is slow"),
           new RetrievalIndex.Doc("d5", "flour and water make bread"));
-  static NDManager manager;
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
   static LlamaModel model;
   static Embedder embedder;
 
@@ -36,15 +36,13 @@ class RetrievalIndexTest {
 
   @BeforeAll
   static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-    model = ModelFactory.create(LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE), 5, manager);
-    embedder = new Embedder(model, TOK, manager);
+    model = ModelFactory.create(LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE), 5, MANAGER.get());
+    embedder = new Embedder(model, TOK, MANAGER.get());
   }
 
   @AfterAll
   static void stop() {
     model.close();
-    manager.close();
   }
 
   @Test
@@ -165,8 +163,8 @@ class RetrievalIndexTest {
   void embeddingsWiderThanLucenesDefaultLimitAreIndexedAndReadBack() throws IOException {
     LlamaConfig wide =
         new LlamaConfig(1280, 32, 1, 4, 4, ByteTokenizer.VOCAB_SIZE, 1e-5, 1e4, 64, true);
-    try (LlamaModel big = ModelFactory.create(wide, 6, manager)) {
-      Embedder e = new Embedder(big, TOK, manager);
+    try (LlamaModel big = ModelFactory.create(wide, 6, MANAGER.get())) {
+      Embedder e = new Embedder(big, TOK, MANAGER.get());
       try (RetrievalIndex index = RetrievalIndex.open(dir, e)) {
         index.addAll(DOCS);
       }

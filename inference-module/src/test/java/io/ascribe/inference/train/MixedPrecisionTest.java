@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.ascribe.inference.Torch;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.inference.model.LlamaModel;
@@ -16,9 +15,8 @@ import io.ascribe.inference.tokenizer.ByteTokenizer;
 import io.ascribe.inference.tuning.TuningMethod;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The trainer's precision: float32 on CPU (these tests' device), and the float16 path with loss
@@ -33,22 +31,12 @@ class MixedPrecisionTest {
           new Example("city: Lima\ncountry:", " peru"),
           new Example("city: Oslo\ncountry:", " norway"),
           new Example("city: Rome\ncountry:", " italy"));
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @Test
   void onTheCpuTrainingRunsInFloat32() {
-    assertThat(manager.getDevice().isGpu()).as("these tests run on CPU").isFalse();
-    try (LlamaModel model = ModelFactory.create(TINY, 3, manager)) {
+    assertThat(MANAGER.get().getDevice().isGpu()).as("these tests run on CPU").isFalse();
+    try (LlamaModel model = ModelFactory.create(TINY, 3, MANAGER.get())) {
       List<Precision> seen = new ArrayList<>();
       Trainer.Result r =
           new Trainer(model, TOK)
@@ -56,7 +44,7 @@ class MixedPrecisionTest {
                   new TuningMethod.Lora(LORA, 4),
                   DATA,
                   TrainConfig.lora(1e-2, 2, 3, 5),
-                  manager,
+                  MANAGER.get(),
                   p -> seen.add(model.precision()));
       r.trainable().close();
       assertThat(seen).containsExactly(Precision.FP32, Precision.FP32);
@@ -68,7 +56,7 @@ class MixedPrecisionTest {
   void float16WithLossScalingTracksFloat32AndTrainsFloat32MasterWeights() {
     List<List<Double>> runs = new ArrayList<>();
     for (Precision precision : List.of(Precision.FP32, Precision.FP16)) {
-      try (LlamaModel model = ModelFactory.create(TINY, 3, manager)) {
+      try (LlamaModel model = ModelFactory.create(TINY, 3, MANAGER.get())) {
         Trainer trainer = new Trainer(model, TOK);
         trainer.setPrecision(precision);
         List<Precision> seen = new ArrayList<>();
@@ -77,7 +65,7 @@ class MixedPrecisionTest {
                 new TuningMethod.Lora(LORA, 4),
                 DATA,
                 TrainConfig.lora(2e-2, 12, 3, 5),
-                manager,
+                MANAGER.get(),
                 p -> seen.add(model.precision()));
         assertThat(seen).containsOnly(precision);
         assertThat(model.precision()).as("restored after the run").isEqualTo(Precision.FP32);
@@ -102,7 +90,7 @@ class MixedPrecisionTest {
 
   @Test
   void overflowingStepsAreSkippedAndTheScaleHalvesUntilGradientsFit() {
-    try (LlamaModel model = ModelFactory.create(TINY, 3, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 3, MANAGER.get())) {
       Trainer trainer = new Trainer(model, TOK);
       trainer.setPrecision(Precision.FP16);
       // 2^40 times the loss overflows float16's 65504 in the backward pass at once.
@@ -113,7 +101,7 @@ class MixedPrecisionTest {
               new TuningMethod.Lora(LORA, 4),
               DATA,
               TrainConfig.lora(2e-2, 40, 3, 5),
-              manager,
+              MANAGER.get(),
               steps::add);
       long skipped = steps.stream().filter(p -> !Double.isFinite(p.gradNorm())).count();
       assertThat(steps.get(0).gradNorm()).as("first step overflows").isNotFinite();

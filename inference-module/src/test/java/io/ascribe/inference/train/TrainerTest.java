@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
-import io.ascribe.inference.Torch;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
@@ -18,28 +18,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
   static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
   static final ByteTokenizer TOK = new ByteTokenizer();
   static final LoraConfig LORA = new LoraConfig(4, 8, 0.1, List.of("q_proj", "v_proj", "up_proj"));
-  static NDManager manager;
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
 
   static List<Example> dataset() {
     List<Example> out = new ArrayList<>();
@@ -51,7 +40,7 @@ class TrainerTest {
   }
 
   private static float[] logits(LlamaModel model, String text) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = MANAGER.get().newSubManager()) {
       return model.forward(LlamaModel.ids(step, TOK.encode(text)), null, false).toFloatArray();
     }
   }
@@ -79,11 +68,11 @@ class TrainerTest {
     List<List<Double>> runs = new ArrayList<>();
     List<Trainer.Progress> seen = new ArrayList<>();
     for (int[] shape : new int[][] {{8, 1}, {4, 2}}) {
-      try (LlamaModel model = ModelFactory.create(TINY, 5, manager);
+      try (LlamaModel model = ModelFactory.create(TINY, 5, MANAGER.get());
           LoraAdapter lora = LoraAdapter.create(model, noDropout, 6)) {
         model.attach(lora);
         TrainConfig c = TrainConfig.lora(1e-2, 5, shape[0], 7).withAccumulation(shape[1]);
-        runs.add(new Trainer(model, TOK).train(lora, same, c, manager, seen::add, null));
+        runs.add(new Trainer(model, TOK).train(lora, same, c, MANAGER.get(), seen::add, null));
       }
     }
     for (int i = 0; i < 5; i++) {
@@ -111,13 +100,14 @@ class TrainerTest {
     for (boolean recompute : new boolean[] {false, true}) {
       List<Double> norm = new ArrayList<>();
       norms.add(norm);
-      try (LlamaModel model = ModelFactory.create(TINY, 44, manager)) {
+      try (LlamaModel model = ModelFactory.create(TINY, 44, MANAGER.get())) {
         model.quantizeNf4();
         try (LoraAdapter lora = LoraAdapter.create(model, noDropout, 45)) {
           model.attach(lora);
           Trainer trainer = new Trainer(model, TOK);
           trainer.setRecomputeLayers(recompute);
-          losses.add(trainer.train(lora, dataset(), c, manager, p -> norm.add(p.gradNorm()), null));
+          losses.add(
+              trainer.train(lora, dataset(), c, MANAGER.get(), p -> norm.add(p.gradNorm()), null));
           adapters.add(logits(model, "word: two\ndigit:"));
         }
       }
@@ -138,12 +128,13 @@ class TrainerTest {
     LoraConfig dropout = new LoraConfig(4, 8, 0.3, LlamaModel.PROJECTIONS);
     List<Double> second = new ArrayList<>();
     for (boolean recompute : new boolean[] {false, true}) {
-      try (LlamaModel model = ModelFactory.create(TINY, 44, manager);
+      try (LlamaModel model = ModelFactory.create(TINY, 44, MANAGER.get());
           LoraAdapter lora = LoraAdapter.create(model, dropout, 45)) {
         model.attach(lora);
         Trainer trainer = new Trainer(model, TOK);
         trainer.setRecomputeLayers(recompute);
-        second.add(trainer.train(lora, dataset(), c.withSteps(2), manager, null, null).get(1));
+        second.add(
+            trainer.train(lora, dataset(), c.withSteps(2), MANAGER.get(), null, null).get(1));
       }
     }
     assertThat(second.get(1)).isNotEqualTo(second.get(0));
@@ -153,7 +144,7 @@ class TrainerTest {
   void influenceGradientsAreTheSameWhenTheLayersAreRecomputed() {
     // Trainer.backward (influence scoring) in chunks of 2, with and without recomputing.
     LoraConfig noDropout = new LoraConfig(4, 8, 0, LlamaModel.PROJECTIONS);
-    try (LlamaModel model = ModelFactory.create(TINY, 46, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 46, MANAGER.get())) {
       model.quantizeNf4();
       try (LoraAdapter lora = LoraAdapter.create(model, noDropout, 47)) {
         model.attach(lora);
@@ -165,7 +156,7 @@ class TrainerTest {
         for (boolean recompute : new boolean[] {false, true}) {
           Trainer trainer = new Trainer(model, TOK);
           trainer.setRecomputeLayers(recompute);
-          losses.add(trainer.backward(dataset(), 2, manager));
+          losses.add(trainer.backward(dataset(), 2, MANAGER.get()));
           List<float[]> run = new ArrayList<>();
           for (ai.djl.ndarray.NDArray p : params) {
             run.add(p.getGradient().toFloatArray());
@@ -192,17 +183,17 @@ class TrainerTest {
   @Test
   void aStopAskedForBeforeTheRunStopsItAfterOneStepWithACheckpoint() throws Exception {
     Path ckpt = dir.resolve("early");
-    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+    try (LlamaModel model = ModelFactory.create(TINY, 40, MANAGER.get());
         LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
       model.attach(lora);
       Trainer trainer = new Trainer(model, TOK);
       trainer.requestStop(); // Ctrl-C while the model was still loading
       TrainConfig config = TrainConfig.lora(1e-2, 4, 2, 41);
       Trainer.Checkpointing every = new Trainer.Checkpointing(ckpt, 10);
-      assertThat(trainer.train(lora, dataset(), config, manager, null, every)).hasSize(1);
+      assertThat(trainer.train(lora, dataset(), config, MANAGER.get(), null, every)).hasSize(1);
       assertThat(Trainer.checkpointStep(ckpt)).hasValue(1);
       // The request was used up: the next run goes on to the end.
-      assertThat(trainer.train(lora, dataset(), config, manager, null, every)).hasSize(4);
+      assertThat(trainer.train(lora, dataset(), config, MANAGER.get(), null, every)).hasSize(4);
     }
   }
 
@@ -214,15 +205,15 @@ class TrainerTest {
             .withAccumulation(2);
     List<Double> whole;
     float[] wholeLogits;
-    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+    try (LlamaModel model = ModelFactory.create(TINY, 40, MANAGER.get());
         LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
       model.attach(lora);
-      whole = new Trainer(model, TOK).train(lora, dataset(), config, manager, null, null);
+      whole = new Trainer(model, TOK).train(lora, dataset(), config, MANAGER.get(), null, null);
       wholeLogits = logits(model, "word: two\ndigit:");
     }
     Path ckpt = dir.resolve("ckpt");
     Trainer.Checkpointing every3 = new Trainer.Checkpointing(ckpt, 3);
-    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+    try (LlamaModel model = ModelFactory.create(TINY, 40, MANAGER.get());
         LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
       model.attach(lora);
       Trainer trainer = new Trainer(model, TOK);
@@ -232,7 +223,7 @@ class TrainerTest {
               lora,
               dataset(),
               config,
-              manager,
+              MANAGER.get(),
               p -> {
                 if (p.step() == 5) {
                   trainer.requestStop();
@@ -245,24 +236,26 @@ class TrainerTest {
     assertThat(Trainer.checkpointStep(ckpt)).hasValue(5);
     assertThat(Trainer.checkpointStep(dir.resolve("none"))).isEmpty();
     assertThat(Files.exists(ckpt.resolve("optimizer.safetensors"))).isTrue();
-    try (LlamaModel model = ModelFactory.create(TINY, 40, manager);
+    try (LlamaModel model = ModelFactory.create(TINY, 40, MANAGER.get());
         LoraAdapter lora = LoraAdapter.create(model, LORA, 42)) {
       model.attach(lora);
       List<Double> resumed =
-          new Trainer(model, TOK).train(lora, dataset(), config, manager, null, every3);
+          new Trainer(model, TOK).train(lora, dataset(), config, MANAGER.get(), null, every3);
       assertThat(resumed).isEqualTo(whole);
       assertThat(logits(model, "word: two\ndigit:")).containsExactly(wholeLogits);
       assertThat(whole.getLast()).isLessThan(whole.getFirst());
 
       TrainConfig other = config.withSteps(9);
       assertThatThrownBy(
-              () -> new Trainer(model, TOK).train(lora, dataset(), other, manager, null, every3))
+              () ->
+                  new Trainer(model, TOK)
+                      .train(lora, dataset(), other, MANAGER.get(), null, every3))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("checkpoint of another run");
       assertThatThrownBy(
               () ->
                   new Trainer(model, TOK)
-                      .train(lora, dataset().subList(0, 3), config, manager, null, every3))
+                      .train(lora, dataset().subList(0, 3), config, MANAGER.get(), null, every3))
           .hasMessageContaining("trained on 5 examples, not 3");
     }
   }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.Generator;
-import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
@@ -23,10 +23,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Adapters of every method saved alone and loaded back onto a base read from disk. */
@@ -36,29 +35,19 @@ class AdaptersTest {
   static final List<Example> DATA =
       List.of(new Example("city: Lima\ncountry:", " peru"), new Example("city: Oslo", " norway"));
   static final Generator.Options GREEDY = Generator.Options.greedy(12);
-  static NDManager manager;
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   @TempDir Path dir;
   Path base;
 
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
-
   @BeforeEach
   void writeBase() throws IOException {
     base = dir.resolve("base");
-    ModelFactory.write(TINY, 7, base, manager);
+    ModelFactory.write(TINY, 7, base, MANAGER.get());
   }
 
   private static float[] logits(LlamaModel model, String text) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = MANAGER.get().newSubManager()) {
       return model.forward(LlamaModel.ids(step, TOK.encode(text)), null, false).toFloatArray();
     }
   }
@@ -68,7 +57,7 @@ class AdaptersTest {
     Path out = dir.resolve("prefix");
     float[] tuned;
     float[] value;
-    try (LlamaModel model = LlamaModel.load(base, manager);
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get());
         Trainable prefix = new TuningMethod.PrefixTuning(3, 11).applyTo(model)) {
       tuned = logits(model, "city: Lima");
       // Layer 1's value prefix, KV head 1, position 2: (kv heads, length, head dim).
@@ -92,7 +81,7 @@ class AdaptersTest {
     }
     assertThat(Files.readString(out.resolve(LoraAdapter.CONFIG_FILE)))
         .contains("\"peft_type\" : \"PREFIX_TUNING\"", "\"num_virtual_tokens\" : 3");
-    try (LlamaModel model = LlamaModel.load(base, manager);
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get());
         Trainable prefix = Adapters.load(out, model)) {
       assertThat(prefix).isInstanceOf(PrefixAdapter.class);
       assertThat(logits(model, "city: Lima")).containsExactly(tuned);
@@ -104,39 +93,39 @@ class AdaptersTest {
     Path out = dir.resolve("qlora");
     float[] tuned;
     String generated;
-    try (LlamaModel model = LlamaModel.load(base, manager)) {
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get())) {
       Trainer.Result r =
           new Trainer(model, TOK)
               .fineTune(
                   new TuningMethod.QLora(new LoraConfig(4, 8, 0, List.of("q_proj", "v_proj")), 3),
                   DATA,
                   TrainConfig.lora(1e-2, 2, 2, 5),
-                  manager,
+                  MANAGER.get(),
                   null);
       tuned = logits(model, "city: Lima");
-      generated = new Generator(model, TOK).generate("city: Lima", GREEDY, manager).text();
+      generated = new Generator(model, TOK).generate("city: Lima", GREEDY, MANAGER.get()).text();
       Adapters.save(r.trainable(), out);
       r.trainable().close();
     }
     assertThat(Files.readString(out.resolve(LoraAdapter.CONFIG_FILE)))
         .contains("\"base_model_quantization\" : \"nf4-int8head\"");
-    try (LlamaModel model = LlamaModel.load(base, manager);
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get());
         Trainable lora = Adapters.load(out, model)) {
       assertThat(lora).isInstanceOf(LoraAdapter.class);
       assertThat(model.isQuantized()).isTrue();
       assertThat(model.quantizedWeight(LlamaModel.EMBEDDINGS).size()).isEqualTo(258 * 64);
       assertThat(logits(model, "city: Lima")).containsExactly(tuned);
-      assertThat(new Generator(model, TOK).generate("city: Lima", GREEDY, manager).text())
+      assertThat(new Generator(model, TOK).generate("city: Lima", GREEDY, MANAGER.get()).text())
           .isEqualTo(generated);
     }
-    try (LlamaModel model = LlamaModel.load(base, manager)) {
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get())) {
       assertThatThrownBy(() -> LoraAdapter.load(out, model))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("trained on an NF4-quantised base (QLoRA)");
     }
     // The CLI asks first and loads the base as NF4 directly: the same outputs.
     assertThat(Adapters.needsNf4Base(out)).isTrue();
-    try (LlamaModel model = LlamaModel.load(base, manager, true);
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get(), true);
         Trainable lora = Adapters.load(out, model)) {
       assertThat(lora).isInstanceOf(LoraAdapter.class);
       assertThat(logits(model, "city: Lima")).containsExactly(tuned);
@@ -146,14 +135,14 @@ class AdaptersTest {
   @Test
   void aFloatLoraAdapterIsRefusedOnAnNf4Base() throws IOException {
     Path out = dir.resolve("lora");
-    try (LlamaModel model = LlamaModel.load(base, manager);
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get());
         Trainable lora =
             new TuningMethod.Lora(new LoraConfig(4, 8, 0, List.of("q_proj")), 3).applyTo(model)) {
       Adapters.save(lora, out);
     }
     assertThat(Adapters.needsNf4Base(out)).isFalse();
     assertThat(Adapters.needsNf4Base(dir.resolve("nowhere"))).isFalse();
-    try (LlamaModel model = LlamaModel.load(base, manager, true)) {
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get(), true)) {
       assertThatThrownBy(() -> Adapters.load(out, model))
           .isInstanceOf(ModelException.class)
           .hasMessageContaining("trained on a float32 base, but this base is held in NF4");
@@ -163,7 +152,7 @@ class AdaptersTest {
   @Test
   void aQloraAdapterOfAnotherBaseFormIsRefusedBeforeTheBaseIsTouched() throws IOException {
     Path out = dir.resolve("qlora");
-    try (LlamaModel model = LlamaModel.load(base, manager)) {
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get())) {
       Trainable lora =
           new TuningMethod.QLora(new LoraConfig(4, 8, 0, List.of("q_proj")), 3).applyTo(model);
       Adapters.save(lora, out);
@@ -173,7 +162,7 @@ class AdaptersTest {
     String current = Files.readString(cfg);
     // "nf4" is what adapters trained on NF4 projections over float32 embeddings and head say.
     Files.writeString(cfg, current.replace("\"nf4-int8head\"", "\"nf4\""));
-    try (LlamaModel model = LlamaModel.load(base, manager)) {
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get())) {
       assertThatThrownBy(() -> Adapters.load(out, model))
           .isInstanceOf(ModelException.class)
           .hasMessageStartingWith(cfg.toString())
@@ -199,7 +188,7 @@ class AdaptersTest {
 
   @Test
   void whatIsNotAnAdapterIsNamed() throws IOException {
-    try (LlamaModel model = LlamaModel.load(base, manager)) {
+    try (LlamaModel model = LlamaModel.load(base, MANAGER.get())) {
       assertThatThrownBy(() -> Adapters.load(base, model))
           .isInstanceOf(ModelException.class)
           .hasMessage(

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraAdapter;
 import io.ascribe.inference.lora.LoraConfig;
@@ -18,9 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Autograd's gradients of the LoRA and prefix parameters against central differences of the loss,
@@ -39,17 +39,7 @@ class GradientCheckTest {
   static final double H = 1e-5;
   static final double RELATIVE = 1e-6;
   static final double ABSOLUTE = 1e-9;
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   /** BOS text: the tokens the loss is over, each predicting the next. */
   private static int[] sequence(String text) {
@@ -74,7 +64,7 @@ class GradientCheckTest {
   }
 
   private static double lossValue(LlamaModel model, int[] seq) {
-    try (NDManager m = manager.newSubManager()) {
+    try (NDManager m = MANAGER.get().newSubManager()) {
       return loss(model, seq, m).getDouble();
     }
   }
@@ -99,7 +89,7 @@ class GradientCheckTest {
       p.setRequiresGradient(true);
     }
     Map<String, double[]> grads = new java.util.LinkedHashMap<>();
-    try (NDManager m = manager.newSubManager();
+    try (NDManager m = MANAGER.get().newSubManager();
         GradientCollector gc = Torch.engine().newGradientCollector()) {
       gc.backward(loss(model, seq, m));
     }
@@ -154,7 +144,7 @@ class GradientCheckTest {
   void loraGradientsMatchCentralDifferences() {
     // alpha / r = 16 / 4 = 4: a backward pass without the scale would be off by a factor of 4.
     LoraConfig config = new LoraConfig(4, 16, 0, List.of("q_proj", "v_proj", "down_proj"));
-    try (LlamaModel model = ModelFactory.create(TINY, 5, manager, DataType.FLOAT64);
+    try (LlamaModel model = ModelFactory.create(TINY, 5, MANAGER.get(), DataType.FLOAT64);
         LoraAdapter lora = LoraAdapter.create(model, config, 6)) {
       assertThat(model.dtype()).isEqualTo(DataType.FLOAT64);
       Map<String, NDArray> named = lora.namedParameters();
@@ -187,7 +177,7 @@ class GradientCheckTest {
 
   @Test
   void prefixGradientsMatchCentralDifferences() {
-    try (LlamaModel model = ModelFactory.create(TINY, 9, manager, DataType.FLOAT64);
+    try (LlamaModel model = ModelFactory.create(TINY, 9, MANAGER.get(), DataType.FLOAT64);
         PrefixAdapter prefix = PrefixAdapter.create(model, 3, 10)) {
       model.attach(prefix);
       Map<String, NDArray> named = prefix.namedParameters();

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraConfig;
 import io.ascribe.inference.model.LlamaConfig;
@@ -20,9 +21,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Training with each layer's activations recomputed in the backward pass ({@link
@@ -35,17 +35,7 @@ class LayerRecomputeTest {
   // Rows of 7, 12 and 3 tokens in a grid 12 wide: the 3-token row attends in a grid of its own.
   static final int[] LENGTHS = {7, 12, 3};
   static final int WIDTH = 12;
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   private static long[] ids(Random r) {
     long[] ids = new long[LENGTHS.length * WIDTH];
@@ -116,8 +106,8 @@ class LayerRecomputeTest {
     for (Map.Entry<String, TuningMethod> e : methods.entrySet()) {
       Random r = new Random(81);
       LlamaConfig config = TINY.withTiedEmbeddings(e.getKey().endsWith("tied"));
-      try (LlamaModel model = ModelFactory.create(config, 82, manager);
-          NDManager step = manager.newSubManager()) {
+      try (LlamaModel model = ModelFactory.create(config, 82, MANAGER.get());
+          NDManager step = MANAGER.get().newSubManager()) {
         List<NDArray> params = trainable(model, e.getValue(), r);
         long[] raw = ids(r);
         NDArray batch = step.create(raw, new Shape(LENGTHS.length, WIDTH));
@@ -165,8 +155,8 @@ class LayerRecomputeTest {
     // masks than the forward pass (half the inputs dropped) would be far off.
     LoraConfig dropout = new LoraConfig(4, 8, 0.5, LlamaModel.PROJECTIONS);
     Random r = new Random(84);
-    try (LlamaModel model = ModelFactory.create(TINY, 85, manager, DataType.FLOAT64);
-        NDManager step = manager.newSubManager()) {
+    try (LlamaModel model = ModelFactory.create(TINY, 85, MANAGER.get(), DataType.FLOAT64);
+        NDManager step = MANAGER.get().newSubManager()) {
       List<NDArray> params = trainable(model, new TuningMethod.Lora(dropout, 86), r);
       long[] raw = ids(r);
       NDArray batch = step.create(raw, new Shape(LENGTHS.length, WIDTH));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.ascribe.inference.ClassManager;
 import io.ascribe.inference.Generator;
 import io.ascribe.inference.Torch;
 import io.ascribe.inference.lora.LoraAdapter;
@@ -29,26 +30,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TuningMethodTest {
   static final LlamaConfig TINY = LlamaConfig.tiny(ByteTokenizer.VOCAB_SIZE);
   static final ByteTokenizer TOK = new ByteTokenizer();
   static final LoraConfig LORA =
       new LoraConfig(8, 16, 0, List.of("q_proj", "k_proj", "v_proj", "o_proj", "up_proj"));
-  static NDManager manager;
-
-  @BeforeAll
-  static void start() {
-    manager = NDManager.newBaseManager(Torch.ENGINE);
-  }
-
-  @AfterAll
-  static void stop() {
-    manager.close();
-  }
+  @RegisterExtension static final ClassManager MANAGER = new ClassManager();
 
   static List<Example> dataset() {
     String[][] pairs = {
@@ -63,7 +53,7 @@ class TuningMethodTest {
   }
 
   private static float[] logits(LlamaModel model, String text) {
-    try (NDManager step = manager.newSubManager()) {
+    try (NDManager step = MANAGER.get().newSubManager()) {
       return model.forward(LlamaModel.ids(step, TOK.encode(text)), null, false).toFloatArray();
     }
   }
@@ -78,19 +68,20 @@ class TuningMethodTest {
   private static double[] fineTune(
       LlamaModel model, TuningMethod method, double lr, int steps, long seed) {
     Trainer trainer = new Trainer(model, TOK);
-    double start = trainer.evaluate(dataset(), manager);
+    double start = trainer.evaluate(dataset(), MANAGER.get());
     Trainer.Result r =
-        trainer.fineTune(method, dataset(), TrainConfig.lora(lr, steps, 8, seed), manager, null);
+        trainer.fineTune(
+            method, dataset(), TrainConfig.lora(lr, steps, 8, seed), MANAGER.get(), null);
     assertThat(r.losses()).hasSize(steps);
-    double end = trainer.evaluate(dataset(), manager);
+    double end = trainer.evaluate(dataset(), MANAGER.get());
     r.trainable().close();
     return new double[] {start, end};
   }
 
   @Test
   void qloraBaseIsNf4AndItsLogitsStayCloseToTheFloat32Base() {
-    try (LlamaModel fp32 = ModelFactory.create(TINY, 61, manager);
-        LlamaModel q = ModelFactory.create(TINY, 61, manager)) {
+    try (LlamaModel fp32 = ModelFactory.create(TINY, 61, MANAGER.get());
+        LlamaModel q = ModelFactory.create(TINY, 61, MANAGER.get())) {
       long before = q.baseWeightBytes();
       q.quantizeNf4();
       assertThat(q.isQuantized()).isTrue();
@@ -119,7 +110,7 @@ class TuningMethodTest {
       // NF4, 0.161 with the embeddings and head too, the three errors adding about in quadrature
       // (the head is int8 now, its share nearly gone); another seed is ~1.4 away.
       assertThat(Math.sqrt(num / den)).isLessThan(0.2);
-      try (LlamaModel other = ModelFactory.create(TINY, 99, manager)) {
+      try (LlamaModel other = ModelFactory.create(TINY, 99, MANAGER.get())) {
         float[] c = logits(other, text);
         double far = 0;
         for (int i = 0; i < a.length; i++) {
@@ -154,7 +145,7 @@ class TuningMethodTest {
     long params = 2 * (2 * 4096 + 2 * 2048 + 3 * 8192) + 2 * 16512 + 5 * 64;
     for (boolean tied : new boolean[] {false, true}) {
       LlamaConfig config = TINY.withTiedEmbeddings(tied);
-      try (LlamaModel q = ModelFactory.create(config, 65, manager)) {
+      try (LlamaModel q = ModelFactory.create(config, 65, MANAGER.get())) {
         long all = tied ? params - 16512 : params;
         assertThat(q.baseWeightBytes()).isEqualTo(4 * all);
         q.quantizeNf4();
@@ -178,8 +169,8 @@ class TuningMethodTest {
 
   @Test
   void qloraHoldsTheEmbeddingsInNf4AndTheHeadInInt8WithinTheirRoundTripBounds() {
-    try (LlamaModel fp32 = ModelFactory.create(TINY, 66, manager);
-        LlamaModel q = ModelFactory.create(TINY, 66, manager)) {
+    try (LlamaModel fp32 = ModelFactory.create(TINY, 66, MANAGER.get());
+        LlamaModel q = ModelFactory.create(TINY, 66, MANAGER.get())) {
       q.quantizeNf4();
       assertThatThrownBy(() -> q.weight(LlamaModel.HEAD)).hasMessageContaining("held in int8");
       assertThatThrownBy(() -> q.quantizedWeight(LlamaModel.HEAD))
@@ -239,8 +230,8 @@ class TuningMethodTest {
   void qloraLogitsAreThoseOfTheFloatModelHoldingTheSameDequantisedWeights() {
     for (boolean tied : new boolean[] {false, true}) {
       LlamaConfig config = TINY.withTiedEmbeddings(tied);
-      try (LlamaModel q = ModelFactory.create(config, 72, manager);
-          LlamaModel fp32 = ModelFactory.create(config, 72, manager)) {
+      try (LlamaModel q = ModelFactory.create(config, 72, MANAGER.get());
+          LlamaModel fp32 = ModelFactory.create(config, 72, MANAGER.get())) {
         q.quantizeNf4();
         // Give the float model exactly the values the quantised one computes with.
         for (Map.Entry<String, NDArray> e : fp32.weights().entrySet()) {
@@ -269,8 +260,8 @@ class TuningMethodTest {
 
   @Test
   void qloraQuantisationIsReproducibleFromTheSeed() {
-    try (LlamaModel a = ModelFactory.create(TINY, 73, manager);
-        LlamaModel b = ModelFactory.create(TINY, 73, manager)) {
+    try (LlamaModel a = ModelFactory.create(TINY, 73, MANAGER.get());
+        LlamaModel b = ModelFactory.create(TINY, 73, MANAGER.get())) {
       a.quantizeNf4();
       b.quantizeNf4();
       assertThat(a.int8Weight(LlamaModel.HEAD).codes())
@@ -300,8 +291,8 @@ class TuningMethodTest {
     methods.put("qlora", new TuningMethod.QLora(LORA, 5));
     methods.put("ptuning", new TuningMethod.PrefixTuning(4, 5));
     for (Map.Entry<String, TuningMethod> e : methods.entrySet()) {
-      try (LlamaModel model = ModelFactory.create(TINY, 72, manager);
-          NDManager step = manager.newSubManager()) {
+      try (LlamaModel model = ModelFactory.create(TINY, 72, MANAGER.get());
+          NDManager step = MANAGER.get().newSubManager()) {
         List<NDArray> params = new ArrayList<>();
         if (e.getValue() != null) {
           var trained = e.getValue().applyTo(model);
@@ -370,8 +361,8 @@ class TuningMethodTest {
   @Test
   void anNf4LookupGivesTheSameLogitsWhetherItGathersRowsOrDequantisesTheTable() {
     for (boolean tied : new boolean[] {false, true}) {
-      try (LlamaModel q = ModelFactory.create(TINY.withTiedEmbeddings(tied), 67, manager);
-          NDManager step = manager.newSubManager()) {
+      try (LlamaModel q = ModelFactory.create(TINY.withTiedEmbeddings(tied), 67, MANAGER.get());
+          NDManager step = MANAGER.get().newSubManager()) {
         q.quantizeNf4();
         // Three rows of 100 tokens: 300 ids, more than the 258 rows, so the batch dequantises the
         // table; each row alone gathers its 100 rows.
@@ -401,7 +392,7 @@ class TuningMethodTest {
 
   @Test
   void qloraGenerationIsTheSameWithAndWithoutTheKvCache() {
-    try (LlamaModel model = ModelFactory.create(TINY, 69, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 69, MANAGER.get())) {
       LoraAdapter lora = (LoraAdapter) new TuningMethod.QLora(LORA, 70).applyTo(model);
       // B starts at zero; give it values so the adapter shapes the tokens too.
       java.util.Random r = new java.util.Random(71);
@@ -414,8 +405,8 @@ class TuningMethodTest {
       }
       Generator g = new Generator(model, TOK);
       int[] prompt = TOK.encode("city: Oslo\ncountry:");
-      int[] cached = g.greedy(prompt, 24, -1, true, manager);
-      int[] recomputed = g.greedy(prompt, 24, -1, false, manager);
+      int[] cached = g.greedy(prompt, 24, -1, true, MANAGER.get());
+      int[] recomputed = g.greedy(prompt, 24, -1, false, MANAGER.get());
       assertThat(cached).hasSize(24).containsExactly(recomputed);
       lora.close();
     }
@@ -426,14 +417,14 @@ class TuningMethodTest {
     List<List<Double>> losses = new ArrayList<>();
     List<Map<String, float[]>> adapters = new ArrayList<>();
     for (int run = 0; run < 2; run++) {
-      try (LlamaModel model = ModelFactory.create(TINY, 72, manager)) {
+      try (LlamaModel model = ModelFactory.create(TINY, 72, MANAGER.get())) {
         Trainer.Result r =
             new Trainer(model, TOK)
                 .fineTune(
                     new TuningMethod.QLora(LORA, 73),
                     dataset(),
                     TrainConfig.lora(1e-2, 8, 4, 74),
-                    manager,
+                    MANAGER.get(),
                     null);
         losses.add(r.losses());
         Map<String, float[]> values = new LinkedHashMap<>();
@@ -450,15 +441,16 @@ class TuningMethodTest {
 
   @Test
   void qloraTrainingLowersTheLossAndRefusesToMerge() {
-    try (LlamaModel model = ModelFactory.create(TINY, 62, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 62, MANAGER.get())) {
       TuningMethod method = new TuningMethod.QLora(LORA, 63);
       Trainer trainer = new Trainer(model, TOK);
-      double start = trainer.evaluate(dataset(), manager);
+      double start = trainer.evaluate(dataset(), MANAGER.get());
       Trainer.Result r =
-          trainer.fineTune(method, dataset(), TrainConfig.lora(1e-2, 60, 8, 64), manager, null);
+          trainer.fineTune(
+              method, dataset(), TrainConfig.lora(1e-2, 60, 8, 64), MANAGER.get(), null);
       try (LoraAdapter lora = (LoraAdapter) r.trainable()) {
         assertThat(model.isQuantized()).isTrue();
-        assertThat(trainer.evaluate(dataset(), manager)).isLessThan(start - 0.5);
+        assertThat(trainer.evaluate(dataset(), MANAGER.get())).isLessThan(start - 0.5);
         assertThatThrownBy(lora::merge)
             .isInstanceOf(ModelException.class)
             .hasMessageContaining("NF4");
@@ -470,7 +462,7 @@ class TuningMethodTest {
 
   @Test
   void prefixTuningLowersTheLossAndLeavesTheBaseUnchanged() {
-    try (LlamaModel model = ModelFactory.create(TINY, 71, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 71, MANAGER.get())) {
       Map<String, float[]> base = snapshot(model);
       // On a random base the prefix reaches the logits only through frozen small projections,
       // so it needs a larger step than LoRA and falls less (measured: 5.56 → 5.08).
@@ -484,7 +476,7 @@ class TuningMethodTest {
 
   @Test
   void prefixIsSeenByEveryTokenAndWorksWithTheKvCache() {
-    try (LlamaModel model = ModelFactory.create(TINY, 74, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 74, MANAGER.get())) {
       PrefixAdapter prefix = PrefixAdapter.create(model, 4, 75);
       float[] plain = logits(model, "abc");
       model.attach(prefix);
@@ -493,8 +485,8 @@ class TuningMethodTest {
       assertThat(java.util.Arrays.copyOf(full, 258))
           .isNotEqualTo(java.util.Arrays.copyOf(plain, 258));
       assertThat(prefix.parameterCount()).isEqualTo(2L * 2 * (2 * 4 * 16));
-      try (var cache = model.newCache(manager);
-          NDManager step = manager.newSubManager()) {
+      try (var cache = model.newCache(MANAGER.get());
+          NDManager step = MANAGER.get().newSubManager()) {
         model.forward(LlamaModel.ids(step, TOK.encode("abc")), cache, false);
         float[] last =
             model.forward(LlamaModel.ids(step, TOK.encode("d")), cache, false).toFloatArray();
@@ -510,7 +502,7 @@ class TuningMethodTest {
 
   @Test
   void fullFineTuningTrainsEveryWeight() {
-    try (LlamaModel model = ModelFactory.create(TINY, 81, manager)) {
+    try (LlamaModel model = ModelFactory.create(TINY, 81, MANAGER.get())) {
       Map<String, float[]> base = snapshot(model);
       double[] loss = fineTune(model, new TuningMethod.Full(), 3e-3, 20, 82);
       assertThat(loss[1]).as("before %s", loss[0]).isLessThan(loss[0] - 1.0);
@@ -523,8 +515,8 @@ class TuningMethodTest {
 
   /** LoRA B's gradient for one forward and backward pass, optionally with a GC in between. */
   private static float[] gradientOfB(boolean collectBeforeBackward) throws InterruptedException {
-    try (LlamaModel model = ModelFactory.create(TINY, 91, manager);
-        NDManager step = manager.newSubManager()) {
+    try (LlamaModel model = ModelFactory.create(TINY, 91, MANAGER.get());
+        NDManager step = MANAGER.get().newSubManager()) {
       LoraAdapter lora = (LoraAdapter) new TuningMethod.QLora(LORA, 92).applyTo(model);
       NDArray b = lora.namedParameters().get("model.layers.0.self_attn.q_proj.lora_B.weight");
       b.setRequiresGradient(true);
