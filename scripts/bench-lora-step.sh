@@ -7,6 +7,7 @@
 #
 #   scripts/bench-lora-step.sh
 #   JAVA_OPTS="-Dreps=50 -Dtrace=target/lora-step.json" scripts/bench-lora-step.sh
+#   JAVA_OPTS="-Dhidden=256 -Dheads=8" scripts/bench-lora-step.sh   a random model half as wide
 set -euo pipefail
 . "$(dirname "$0")/inference-bench-java.sh"
 # shellcheck disable=SC2086

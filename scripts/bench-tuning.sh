@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tuning benchmark of issue 5: pretrains a ~2.4 M-parameter Llama-style base on the KJV
+# The tuning benchmark of issue 5: pretrains a ~9.7 M-parameter Llama-style base on the KJV
 # (cached under target/bench once trained), fine-tunes it 200 steps on GCIDE headword → definition
 # pairs with LoRA, P-tuning, QLoRA and full fine-tuning, each in its own JVM, and prints the table
 # (also written to target/bench/tuning-table.md). See inference-module/README.md, "Tuning

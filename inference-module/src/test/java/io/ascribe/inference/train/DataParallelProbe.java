@@ -34,7 +34,7 @@ public final class DataParallelProbe {
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
     int reps = Integer.getInteger("reps", 30);
-    Path base = work.resolve("base-kjv-400x16x128-s1");
+    Path base = work.resolve(TuningBench.Settings.full().baseName());
     TuningBench.Settings s = TuningBench.Settings.full();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (NDManager manager = Torch.engine().newBaseManager();

@@ -10,7 +10,9 @@ import io.ascribe.inference.bench.FlopModel;
 import io.ascribe.inference.bench.Stats;
 import io.ascribe.inference.bench.TuningBench;
 import io.ascribe.inference.data.JsonlDataset;
+import io.ascribe.inference.model.LlamaConfig;
 import io.ascribe.inference.model.LlamaModel;
+import io.ascribe.inference.model.ModelFactory;
 import io.ascribe.inference.model.Trainable;
 import io.ascribe.inference.tokenizer.ByteTokenizer;
 import java.nio.file.Path;
@@ -28,8 +30,9 @@ import java.util.Map;
  * (forward x·Wᵀ, the activation gradient dy·W and the weight gradient dyᵀ·x), each as GFLOP/s. The
  * libtorch thread counts are those of the process, printed first: run it as the benchmark runs
  * (libtorch's default, one intra-op thread per core) or pass {@code -Dai.djl.pytorch.num_threads}.
- * With {@code -Dtrace=FILE} it also records two steps with libtorch's profiler into a Chrome trace.
- * Run with {@code scripts/bench-lora-step.sh}.
+ * With {@code -Dtrace=FILE} it also records two steps with libtorch's profiler into a Chrome trace;
+ * with {@code -Dhidden=N} (and {@code -Dheads=H}) it times a random model of the base's shape at
+ * another width instead of the base. Run with {@code scripts/bench-lora-step.sh}.
  */
 public final class LoraStepProfile {
   private LoraStepProfile() {}
@@ -49,7 +52,7 @@ public final class LoraStepProfile {
     // with the tokens a step's products run on).
     int batch = Integer.getInteger("batch", 8);
     try (NDManager manager = Torch.engine().newBaseManager();
-        LlamaModel model = LlamaModel.load(work.resolve("base-kjv-400x16x128-s1"), manager)) {
+        LlamaModel model = model(work, manager)) {
       System.out.printf(
           "libtorch threads: intra-op %d, inter-op %d%n",
           JniUtils.getNumThreads(), JniUtils.getNumInteropThreads());
@@ -168,6 +171,34 @@ public final class LoraStepProfile {
           shapeFlop / shapeSeconds / 1e9,
           100 * shapeFlop / shapeSeconds / matmulFlops);
     }
+  }
+
+  // The benchmark's pretrained base, or with -Dhidden=N a random model of its shape at width N
+  // (SwiGLU 2N, -Dheads query heads, default N/64, and half as many key/value heads): to see how
+  // the share moves with the width. A step's time does not depend on the weights' values.
+  private static LlamaModel model(Path work, NDManager manager) throws java.io.IOException {
+    Integer hidden = Integer.getInteger("hidden");
+    if (hidden == null) {
+      return LlamaModel.load(work.resolve(TuningBench.Settings.full().baseName()), manager);
+    }
+    int heads = Integer.getInteger("heads", hidden / 64);
+    LlamaConfig b = TuningBench.baseConfig();
+    LlamaConfig c =
+        new LlamaConfig(
+            hidden,
+            2 * hidden,
+            b.numHiddenLayers(),
+            heads,
+            heads / 2,
+            b.vocabSize(),
+            b.rmsNormEps(),
+            b.ropeTheta(),
+            b.maxPositionEmbeddings(),
+            b.tieWordEmbeddings());
+    System.out.printf(
+        "a random model of hidden %d, SwiGLU %d, %d query and %d key/value heads%n",
+        hidden, 2 * hidden, heads, heads / 2);
+    return ModelFactory.create(c, 1, manager);
   }
 
   private static void step(

@@ -37,7 +37,7 @@ final class BenchCommand implements Runnable {
   @Command(
       name = "tuning",
       description =
-          "Pretrain a 2.4 M-parameter base on the KJV, fine-tune it on GCIDE definitions with"
+          "Pretrain a 9.7 M-parameter base on the KJV, fine-tune it on GCIDE definitions with"
               + " LoRA, P-tuning, QLoRA and full fine-tuning, and print the comparison table."
               + " Needs Debian's bible-kjv and dict-gcide (scripts/bench-data.sh).")
   static final class Tuning implements Runnable {
