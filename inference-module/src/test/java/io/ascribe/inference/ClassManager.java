@@ -21,8 +21,11 @@ public final class ClassManager implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) {
-    manager.close();
-    manager = null;
+    // Null when libtorch failed to start in beforeAll, whose error is then the one reported.
+    if (manager != null) {
+      manager.close();
+      manager = null;
+    }
   }
 
   /** The open manager; only between the class's first and last test. */

@@ -182,6 +182,15 @@ public final class LoraStepProfile {
       return LlamaModel.load(work.resolve(TuningBench.Settings.full().baseName()), manager);
     }
     int heads = Integer.getInteger("heads", hidden / 64);
+    if (heads < 2 || heads % 2 != 0 || hidden % heads != 0) {
+      throw new IllegalArgumentException(
+          "-Dhidden="
+              + hidden
+              + " -Dheads="
+              + heads
+              + ": the query heads must be even (half as many key/value heads) and divide the"
+              + " width; pass -Dheads");
+    }
     LlamaConfig b = TuningBench.baseConfig();
     LlamaConfig c =
         new LlamaConfig(
