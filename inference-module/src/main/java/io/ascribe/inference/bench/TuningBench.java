@@ -141,10 +141,16 @@ public final class TuningBench {
           tuneSeed);
     }
 
-    /** The base model's cache directory name: a changed pretraining setting is another base. */
+    /**
+     * The base model's cache directory name: a changed width, learning rate or pretraining setting
+     * is another base (a cached base of another shape is refused when it is read, see {@link
+     * #pretrain}).
+     */
     public String baseName() {
       return "base-kjv-h"
           + baseConfig().hiddenSize()
+          + "-lr"
+          + PRETRAIN_LEARNING_RATE
           + "-"
           + pretrainSteps
           + "x"
@@ -157,11 +163,18 @@ public final class TuningBench {
   }
 
   /**
+   * Pretraining's peak AdamW learning rate: half the 3e-3 the 256-wide base pretrained at, which at
+   * 512 wide ends the 400 steps at a loss of 1.61 where 1.5e-3 ends at 1.45.
+   */
+  public static final double PRETRAIN_LEARNING_RATE = 1.5e-3;
+
+  /**
    * The base: a Llama-style decoder of about 9.7 M parameters over bytes (hidden 512, 4 layers, 8
-   * query and 4 key/value heads of 64, SwiGLU 1024, context 256, untied embeddings). Half as wide
-   * (2.4 M parameters, the benchmark's base until 2026-12-07), a step's thousand-odd small
-   * element-wise operations weigh as much as its products and its FLOP/s stay below 40% of the
-   * plain product's (see the module's README, "Where a LoRA step's time goes").
+   * query and 4 key/value heads of 64, SwiGLU 1024, context 256, untied embeddings). At half the
+   * width (2.49 M parameters, the benchmark's base before commit 1505af6) a LoRA step's 1 300-odd
+   * small operations (element-wise work, the attention's batched products, LoRA's rank-8 products)
+   * took as long as the base's products, and its FLOP/s stayed at 35-43% of the plain product's
+   * (see the module's README, "Why the base is 512 wide").
    */
   public static LlamaConfig baseConfig() {
     return new LlamaConfig(512, 1024, 4, 8, 4, ByteTokenizer.VOCAB_SIZE, 1e-5, 10000, 256, false);
@@ -222,6 +235,11 @@ public final class TuningBench {
   public static Path pretrain(Path work, Settings s, Consumer<String> log) throws IOException {
     Path dir = work.resolve(s.baseName());
     if (Files.exists(dir.resolve("pretrain.json"))) {
+      LlamaConfig cached = LlamaConfig.read(dir.resolve(LlamaModel.CONFIG_FILE));
+      if (!cached.equals(baseConfig())) {
+        throw new IOException(
+            dir + " holds a base of another shape than this bench's; delete it to pretrain again");
+      }
       log.accept("using the pretrained base in " + dir);
       return dir;
     }
@@ -234,11 +252,9 @@ public final class TuningBench {
         String.format(
             "pretraining %s on the KJV (%,d characters in %,d chunks): %d steps of %d",
             dir, text.length(), chunks.size(), s.pretrainSteps(), s.pretrainBatch()));
-    // Half the 3e-3 the 256-wide base pretrained at: at 512 wide 3e-3 ends the 400 steps at a
-    // loss of 1.61 (1.52 for the narrower base), 1.5e-3 at 1.45.
     TrainConfig config =
         new TrainConfig(
-            1.5e-3,
+            PRETRAIN_LEARNING_RATE,
             0.01,
             0.9,
             0.95,
@@ -278,6 +294,7 @@ public final class TuningBench {
       info.put("batch", s.pretrainBatch());
       info.put("chunk_length", s.chunkLength());
       info.put("seed", s.seed());
+      info.put("learning_rate", PRETRAIN_LEARNING_RATE);
       info.put("final_loss", TuningTable.finalLoss(losses, TuningTable.WINDOW));
       JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("pretrain.json").toFile(), info);
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
