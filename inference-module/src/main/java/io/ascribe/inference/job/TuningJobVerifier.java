@@ -112,7 +112,7 @@ public final class TuningJobVerifier {
         List<JobDocument> sample = sample(spec.train(), sampleSeed, sampleSize);
         // DataInf's scores depend on every training document, so all are computed; the sample
         // is what is compared.
-        // The executor's gradients: QLoRA's recompute its layers there too.
+        // The executor's gradients: QLoRA recomputes its layers there too.
         Trainer trainer = new Trainer(model, tokenizer);
         trainer.setRecomputeLayers(spec.tuningMethod().recomputesLayers());
         Map<String, Double> all = Influence.scores(trainer, adapter, spec, manager);

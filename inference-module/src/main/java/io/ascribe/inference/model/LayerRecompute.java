@@ -62,7 +62,7 @@ final class LayerRecompute {
       NDArray loss = objective.apply(model.logits(model.finalNorm(in, pass)));
       value = loss.toType(DataType.FLOAT64, false).getDouble();
       collector.backward(gradientScale == 1 ? loss : loss.mul(Torch.scalar(top, gradientScale)));
-      gradient = kept(in.getGradient(), m);
+      gradient = LlamaModel.local(in.getGradient(), m);
     }
     boolean embeddingsTrain = model.embeddingsTrain();
     for (int l = layers - 1; l >= 0; l--) {
@@ -74,7 +74,7 @@ final class LayerRecompute {
         Torch.seed(seed + l);
         Torch.backward(model.layer(l, in, pass, training), gradient);
         gradient.close();
-        gradient = below ? kept(in.getGradient(), m) : null;
+        gradient = below ? LlamaModel.local(in.getGradient(), m) : null;
       }
       inputs[l + 1].close();
     }
@@ -92,7 +92,7 @@ final class LayerRecompute {
   // there; the output goes to m.
   private static NDArray inLayer(NDManager m, NDArray input, Function<NDArray, NDArray> work) {
     try (NDManager sub = m.newSubManager()) {
-      return kept(work.apply(constant(input, sub)), m);
+      return LlamaModel.local(work.apply(constant(input, sub)), m);
     }
   }
 
@@ -108,10 +108,5 @@ final class LayerRecompute {
     NDArray in = input.stopGradient();
     in.attach(sub);
     return in;
-  }
-
-  private static NDArray kept(NDArray a, NDManager m) {
-    a.attach(m);
-    return a;
   }
 }

@@ -230,7 +230,6 @@ public final class LlamaModel implements AutoCloseable {
   public static LlamaModel load(Path dir, NDManager parent, boolean nf4) throws IOException {
     LlamaConfig config = LlamaConfig.read(dir.resolve(CONFIG_FILE));
     Map<String, long[]> shapes = expectedShapes(config);
-    Map<String, Path> fileOf = new HashMap<>();
     Path single = dir.resolve(WEIGHTS_FILE);
     Path index = dir.resolve(INDEX_FILE);
     List<Path> files = new ArrayList<>();
@@ -243,7 +242,6 @@ public final class LlamaModel implements AutoCloseable {
         if (!f.startsWith(dir.normalize())) {
           throw new ModelException(index + ": shard " + f + " is outside the model directory");
         }
-        fileOf.put(e.getKey(), f);
         if (!files.contains(f)) {
           files.add(f);
         }
@@ -888,9 +886,9 @@ public final class LlamaModel implements AutoCloseable {
     return Precision.up(precision.down(a, m).matMul(precision.down(b, m)), m);
   }
 
-  // Results of an op on a weight belong to the weight's manager; move them to the step's so
-  // they are freed with it.
-  private static NDArray local(NDArray a, NDManager m) {
+  // a, moved into m: an op's result belongs to its input's manager (a weight's, say), and moving
+  // it to the step's or the layer's frees it with them.
+  static NDArray local(NDArray a, NDManager m) {
     a.attach(m);
     return a;
   }

@@ -25,7 +25,6 @@ public final class Nf4Weight implements AutoCloseable {
   private final NDArray packed;
   private final NDArray scaleCodes;
   private final NDArray scaleScales;
-  private final NDArray levels;
   private final NDArray pairs;
   private final NDArray dynamicMap;
 
@@ -43,13 +42,14 @@ public final class Nf4Weight implements AutoCloseable {
     this.packed = owned(uint8(manager, tensor.packed()));
     this.scaleCodes = owned(uint8(manager, tensor.scaleCodes()));
     this.scaleScales = owned(manager.create(tensor.scaleScales()));
-    this.levels = owned(manager.create(Nf4.LEVELS));
-    this.pairs = owned(manager.create(bytePairs(), new Shape(256, 2)));
+    this.pairs = owned(manager.create(BYTE_PAIRS, new Shape(256, 2)));
     this.dynamicMap = owned(manager.create(Nf4.DYNAMIC_MAP));
   }
 
   // Row b: the levels of byte b's two codes, high nibble first, so one lookup per byte gives both
   // of its weights.
+  private static final float[] BYTE_PAIRS = bytePairs();
+
   private static float[] bytePairs() {
     float[] out = new float[512];
     for (int b = 0; b < 256; b++) {
@@ -123,10 +123,7 @@ public final class Nf4Weight implements AutoCloseable {
     // One int32 index per byte (a quarter of int64 codes per weight) looks up both its levels.
     NDArray bytes = packed.toType(DataType.INT32, false);
     bytes.attach(m);
-    NDArray values =
-        Embedding.embedding(bytes, pairs, SparseFormat.DENSE)
-            .singletonOrThrow()
-            .reshape(blockCount, Nf4.BLOCK);
+    NDArray values = levelPairs(bytes).reshape(blockCount, Nf4.BLOCK);
 
     NDArray sc = scaleCodes.toType(DataType.INT64, true);
     sc.attach(m);
@@ -170,11 +167,9 @@ public final class Nf4Weight implements AutoCloseable {
     NDArray blocks = rows.mul(blocksPerRow).add(m.arange(0, (int) blocksPerRow, 1, DataType.INT64));
     long n = rows.getShape().get(0);
 
-    NDArray p = packed.take(m, bytes).toType(DataType.FLOAT32, false);
-    NDArray hi = p.div(16).floor();
-    NDArray lo = p.sub(hi.mul(16));
-    NDArray codes = hi.stack(lo, 2).reshape(n, cols).toType(DataType.INT64, false);
-    NDArray values = levels.take(m, codes).reshape(n, blocksPerRow, Nf4.BLOCK);
+    NDArray values =
+        levelPairs(packed.take(m, bytes).toType(DataType.INT32, false))
+            .reshape(n, blocksPerRow, Nf4.BLOCK);
 
     NDArray centred = dynamicMap.take(m, scaleCodes.take(m, blocks).toType(DataType.INT64, false));
     // The scale block of each block: an integer division, done in float64 where it is exact.
@@ -188,6 +183,14 @@ public final class Nf4Weight implements AutoCloseable {
     long[] out = java.util.Arrays.copyOf(ids.getShape().getShape(), ids.getShape().dimension() + 1);
     out[out.length - 1] = cols;
     return values.mul(absmax.reshape(n, blocksPerRow, 1)).reshape(new Shape(out));
+  }
+
+  // The two NF4 levels of each packed byte (int32 indices), high nibble first: (..., 2) in the
+  // indices' manager.
+  private NDArray levelPairs(NDArray bytes) {
+    NDArray values = Embedding.embedding(bytes, pairs, SparseFormat.DENSE).singletonOrThrow();
+    values.attach(bytes.getManager());
+    return values;
   }
 
   /** Whether {@link #dequantizeRows} can gather rows of a weight of {@code shape}. */

@@ -108,6 +108,20 @@ public final class Trainer {
     this.recomputeLayers = on;
   }
 
+  // The batch's loss (arrays from arrays(m, b)) with its gradient, times scale, added by
+  // recomputing each layer in the backward pass; returns the unscaled loss.
+  private double backwardRecomputing(
+      GradientCollector gc, NDArray[] arrays, Batch b, double scale, long seed, boolean training) {
+    return model.backwardRecomputing(
+        gc,
+        arrays[0],
+        b.lengths(),
+        logits -> loss(logits, arrays[1], arrays[2]),
+        scale,
+        seed,
+        training);
+  }
+
   /** The loss scale a half-precision run starts from (tests start high to force overflows). */
   void setInitialLossScale(double scale) {
     this.initialLossScale = scale;
@@ -226,16 +240,7 @@ public final class Trainer {
           double weight = masked(b) / total;
           if (recomputeLayers) {
             // No dropout, so the seed draws nothing.
-            sum +=
-                model.backwardRecomputing(
-                        gc,
-                        arrays[0],
-                        b.lengths(),
-                        logits -> loss(logits, arrays[1], arrays[2]),
-                        weight,
-                        0,
-                        false)
-                    * weight;
+            sum += backwardRecomputing(gc, arrays, b, weight, 0, false) * weight;
           } else {
             NDArray loss = loss(logits(arrays, b, false), arrays[1], arrays[2]);
             gc.backward(weight == 1 ? loss : loss.mul(Torch.scalar(m, weight)));
@@ -415,11 +420,10 @@ public final class Trainer {
               // With loss scaling the loss is also multiplied by the scale (AdamW divides again).
               if (recomputeLayers) {
                 lossSum +=
-                    model.backwardRecomputing(
+                    backwardRecomputing(
                         gc,
-                        arrays[0],
-                        b.lengths(),
-                        logits -> loss(logits, arrays[1], arrays[2]),
+                        arrays,
+                        b,
                         scaler.active() ? scaler.scale() / micro : 1.0 / micro,
                         SplitMix64.derive(SplitMix64.derive(config.seed(), step), k),
                         true);

@@ -5,7 +5,6 @@ import io.ascribe.inference.data.JsonlDataset;
 import io.ascribe.inference.eval.Perplexity;
 import io.ascribe.inference.eval.Rouge;
 import io.ascribe.inference.train.Example;
-import io.ascribe.inference.tuning.Adapters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,12 +52,7 @@ final class EvalCommand implements Runnable {
       throw new UserErrorException("--max-tokens must be at least 1, got " + maxTokens);
     }
     JsonlDataset dataset = JsonlDataset.read(data);
-    // A QLoRA adapter's base is quantised as it loads, as ascribe tune loaded it.
-    try (LoadedModel m =
-        LoadedModel.open(base, adapter != null && Adapters.needsNf4Base(adapter))) {
-      if (adapter != null) {
-        m.attach(adapter);
-      }
+    try (LoadedModel m = LoadedModel.withAdapter(base, adapter)) {
       dataset.checkFits(m.tokenizer, m.context());
       List<Example> examples = dataset.examples();
       Generator generator = new Generator(m.model, m.tokenizer);

@@ -2,7 +2,6 @@ package io.ascribe.node.cli;
 
 import io.ascribe.inference.Generator;
 import io.ascribe.inference.Sampling;
-import io.ascribe.inference.tuning.Adapters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,12 +64,7 @@ final class GenerateCommand implements Runnable {
     if (maxTokens < 1) {
       throw new UserErrorException("--max-tokens must be at least 1, got " + maxTokens);
     }
-    // A QLoRA adapter's base is quantised as it loads, as ascribe tune loaded it.
-    try (LoadedModel m =
-        LoadedModel.open(base, adapter != null && Adapters.needsNf4Base(adapter))) {
-      if (adapter != null) {
-        m.attach(adapter);
-      }
+    try (LoadedModel m = LoadedModel.withAdapter(base, adapter)) {
       int length = m.tokenizer.encode(prompt).length;
       if (1 + length >= m.context()) {
         throw new UserErrorException(

@@ -29,12 +29,28 @@ final class LoadedModel implements AutoCloseable {
     this.tokenizer = tokenizer;
   }
 
-  /** Loads the model in {@code dir} (the {@code --base} option). */
-  static LoadedModel open(Path dir) {
-    return open(dir, false);
+  /**
+   * Loads the model in {@code dir} (the {@code --base} option) and attaches the adapter in {@code
+   * adapterDir} (the {@code --adapter} option; null for none). A QLoRA adapter's base is quantised
+   * as it loads, as {@code ascribe tune} loaded it.
+   */
+  static LoadedModel withAdapter(Path dir, Path adapterDir) {
+    LoadedModel m = open(dir, adapterDir != null && Adapters.needsNf4Base(adapterDir));
+    if (adapterDir != null) {
+      try {
+        m.attach(adapterDir);
+      } catch (RuntimeException e) {
+        m.close();
+        throw e;
+      }
+    }
+    return m;
   }
 
-  /** The same; with {@code nf4}, quantised to QLoRA's base as it loads. */
+  /**
+   * Loads the model in {@code dir} (the {@code --base} option), quantised to QLoRA's base as it
+   * loads with {@code nf4}.
+   */
   static LoadedModel open(Path dir, boolean nf4) {
     if (!Files.isDirectory(dir)) {
       throw new UserErrorException(
@@ -55,8 +71,8 @@ final class LoadedModel implements AutoCloseable {
     }
   }
 
-  /** Loads the adapter in {@code adapterDir} onto the model (checking it was made for it). */
-  void attach(Path adapterDir) {
+  // Loads the adapter in adapterDir onto the model (checking it was made for it).
+  private void attach(Path adapterDir) {
     if (!Files.isDirectory(adapterDir)) {
       throw new UserErrorException(
           "--adapter " + adapterDir + ": no such directory; it is the --out of ascribe tune");
